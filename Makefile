@@ -1,0 +1,60 @@
+# Quick start: `make run` (install, migrate, demo data, serve) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STACK_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/kptportal \
+	REDIS_URL=redis://127.0.0.1:6379/0 REDIS_CACHE_URL=redis://127.0.0.1:6379/1
+
+.PHONY: install system run run-stack test test-services lint check bench messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+system:
+	./scripts/system-packages.sh
+
+install: system $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The same portal on PostgreSQL and Redis with a real Celery worker and beat (Procfile).
+run-stack: install
+	./scripts/ensure-services.sh
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='kptportal'" \
+		| grep -q 1 || createdb -h 127.0.0.1 -U postgres kptportal
+	$(STACK_ENV) $(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(STACK_ENV) $(PY) manage.py seed_demo
+	$(STACK_ENV) PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+
+test: install
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) -m pytest
+
+# The suite on PostgreSQL and Redis, including the tests that go through a real worker.
+test-services: install
+	./scripts/ensure-services.sh
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(STACK_ENV) CELERY_TASK_ALWAYS_EAGER=1 PORTAL_REQUIRE_SERVICES=1 $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	$(PY) manage.py makemessages -l fr -l de -l it -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var $(VENV)

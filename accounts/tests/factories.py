@@ -1,0 +1,73 @@
+"""Factories shared by every app's tests: households, their logins, advisors."""
+
+from datetime import date
+
+import factory
+from two_factor.plugins.phonenumber.models import PhoneDevice
+
+from accounts.models import Correspondence, Customer, InsuredPerson, User
+
+TEST_PASSWORD = "Correct-Horse-42"  # noqa: S105 - test-only
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"KPT{10000000 + n:08d}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    mobile_phone = factory.Sequence(lambda n: f"+417955{n % 100000:05d}")
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or TEST_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class AdvisorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"advisor{n}")
+    is_staff = True
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+        skip_postgeneration_save = True
+
+    customer_number = factory.Sequence(lambda n: f"{500000000 + n}")
+    account = factory.SubFactory(UserFactory)
+    advisor = factory.SubFactory(AdvisorFactory)
+    street = "Teststrasse 1"
+    postcode = "8000"
+    locality = "Zürich"
+    email = factory.Sequence(lambda n: f"customer{n}@example.ch")
+    correspondence = Correspondence.POST
+
+    @factory.post_generation
+    def holder(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            InsuredPersonFactory(customer=self, is_policy_holder=True,
+                                 first_name=self.account.first_name if self.account else "Test")
+
+
+class InsuredPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsuredPerson
+
+    customer = factory.SubFactory(CustomerFactory, holder=False)
+    insured_number = factory.Sequence(lambda n: f"{700000000 + n}")
+    first_name = "Mia"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    birth_date = date(1985, 6, 1)
+    is_policy_holder = False
+
+
+def sms_device_for(user: User) -> PhoneDevice:
+    device, _ = PhoneDevice.objects.get_or_create(
+        user=user, name="default",
+        defaults={"number": user.mobile_phone or "+41790000001", "method": "sms"},
+    )
+    return device

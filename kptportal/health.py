@@ -1,0 +1,40 @@
+"""Reachability checks for /healthz: each cheap, each answering (ok, detail)."""
+
+import logging
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any failure means "not reachable"
+        logger.exception("healthz: database unreachable")
+        return False
+
+
+def broker_ok() -> bool:
+    if not settings.REDIS_URL:
+        return True  # eager mode: no broker to reach
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5).ping())
+    except redis.RedisError:
+        logger.warning("healthz: broker unreachable")
+        return False
+
+
+def storage_ok() -> bool:
+    try:
+        storages["private"].exists("healthz-probe")
+        return True
+    except Exception:
+        logger.warning("healthz: storage unreachable")
+        return False

@@ -1,0 +1,87 @@
+"""The one door through which the portal sends SMS.
+
+``send_sms(to, text)`` validates the number (E.164, via ``phonenumbers``) and hands the
+message to the backend named by ``settings.SMS_BACKEND``:
+
+- ``console``: prints ``SMS to +41790000001: <text>`` on standard output (development);
+- ``locmem``: appends to ``outbox`` (tests);
+- ``twilio``: queues ``kptportal.tasks.deliver_sms`` on the ``sms`` queue, which calls
+  Twilio's official client with retries. Nothing else in the project talks to Twilio.
+"""
+
+import logging
+import sys
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidPhoneNumber(ValueError):
+    """The number is not a valid phone number."""
+
+
+class SMSDeliveryError(RuntimeError):
+    """The provider refused or could not be reached; the caller may tell the user to retry."""
+
+
+@dataclass(frozen=True)
+class SMS:
+    to: str
+    text: str
+
+
+outbox: list[SMS] = []
+
+
+def normalise_phone_number(raw: str, *, region: str = "CH") -> str:
+    """``079 000 00 01`` → ``+41790000001``; raise ``InvalidPhoneNumber`` otherwise."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(str(raw)) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(str(raw))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone_number(e164: str) -> str:
+    """``+41790000001`` → ``+41 •••• ••01`` for screens and logs."""
+    return f"{e164[:3]} •••• ••{e164[-2:]}"
+
+
+def send_sms(to: str, text: str) -> None:
+    """Send ``text`` to ``to`` with the configured backend."""
+    number = normalise_phone_number(to)
+    backend = settings.SMS_BACKEND
+    if backend == "console":
+        # One line per SMS, flushed at once so `make run` shows codes immediately.
+        print(f"SMS to {number}: {text}", file=sys.stdout, flush=True)
+    elif backend == "locmem":
+        outbox.append(SMS(to=number, text=text))
+    elif backend == "twilio":
+        from kptportal.tasks import deliver_sms
+
+        deliver_sms.delay(number, text)
+    else:
+        raise SMSDeliveryError(f"Unknown SMS_BACKEND {backend!r}")
+    logger.info("sms queued", extra={"sms_to": mask_phone_number(number), "backend": backend})
+
+
+def deliver_via_twilio(to: str, text: str) -> str:
+    """Send one SMS through Twilio now; return the provider's message id."""
+    from twilio.base.exceptions import TwilioException, TwilioRestException
+    from twilio.rest import Client
+
+    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    try:
+        message = client.messages.create(to=to, from_=settings.TWILIO_FROM, body=text)
+    except TwilioRestException as exc:
+        if exc.status >= 500 or exc.status == 429:
+            raise ConnectionError(f"Twilio answered {exc.status}") from exc
+        raise SMSDeliveryError(f"Twilio refused the message ({exc.status}, {exc.code})") from exc
+    except TwilioException as exc:
+        raise ConnectionError("Twilio could not be reached") from exc
+    return message.sid

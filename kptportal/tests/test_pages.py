@@ -1,0 +1,73 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import Customer, User
+
+
+def test_healthz_answers_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_reports_each_part_in_production_mode(client, db, settings):
+    settings.PORTAL_HEALTHZ_DEEP = True
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    assert set(body["checks"]) == {"database", "broker", "storage"}
+
+
+def test_healthz_says_unavailable_when_the_database_fails(client, db, monkeypatch):
+    monkeypatch.setattr("kptportal.health.database_ok", lambda: False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_dashboard_sends_anonymous_visitors_to_login(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_dashboard_greets_the_policy_holder(customer_client, customer):
+    response = customer_client.get("/")
+    assert response.status_code == 200
+    assert customer.policy_holder.first_name in response.content.decode()
+
+
+def test_logged_in_but_unverified_user_is_sent_to_login(client, customer):
+    client.force_login(customer.account)
+    assert client.get("/").status_code == 302
+
+
+def test_advisors_have_no_customer_dashboard(advisor_client):
+    assert advisor_client.get("/").status_code == 403
+
+
+def test_login_page_is_styled_and_translated(client, db):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="de")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/css/portal.css" in html
+    assert '<html lang="de">' in html
+
+
+def test_seed_demo_is_idempotent(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert set(User.objects.filter(username__startswith="KPT").values_list("username", flat=True)) \
+        == {"KPT12345678", "KPT87654321"}
+    household = Customer.objects.get(account__username="KPT12345678")
+    assert household.insured_persons.count() == 2
+    assert household.advisor.username == "advisor"
+    assert User.objects.get(username="advisor").check_password("Demo-Advisor-2026")
+
+
+def test_seed_demo_refuses_production(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):
+        call_command("seed_demo")

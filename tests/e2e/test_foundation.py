@@ -1,0 +1,33 @@
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_login_page_is_styled_on_phone_and_desktop(request, live_server, viewport):
+    page = request.getfixturevalue(viewport)
+    page.goto(f"{live_server.url}/login/")
+    assert page.locator("link[rel=stylesheet]").count() == 1
+    header_colour = page.locator(".site-header").evaluate(
+        "el => getComputedStyle(el).backgroundColor")
+    assert header_colour == "rgb(15, 61, 94)"  # the stylesheet was served and applied
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"foundation-login-{viewport}")
+
+
+def test_skip_link_leads_keyboard_users_to_the_main_content(desktop, live_server):
+    desktop.goto(f"{live_server.url}/login/")
+    # The login form autofocuses the contract field; backwards from there: brand, skip link.
+    desktop.keyboard.press("Shift+Tab")
+    desktop.keyboard.press("Shift+Tab")
+    assert desktop.evaluate("document.activeElement.className") == "skip-link"
+    assert desktop.locator(".skip-link").evaluate("el => el.getBoundingClientRect().top >= 0")
+    desktop.keyboard.press("Enter")
+    assert desktop.evaluate("document.activeElement.id") == "main"
+
+
+def test_healthz_in_the_browser(desktop, live_server):
+    desktop.goto(f"{live_server.url}/healthz")
+    assert '"status": "ok"' in desktop.content()
