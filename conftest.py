@@ -150,3 +150,11 @@ def live_celery(celery_worker_process):
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def admin_verified_client(db):
+    """A superuser advisor who passed the second factor."""
+    from accounts.tests.factories import AdvisorFactory
+
+    return log_in_verified(Client(), AdvisorFactory(is_superuser=True))

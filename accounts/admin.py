@@ -1,8 +1,19 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Customer, InsuredPerson, SecurityEvent, User
+from accounts import audit
+from accounts.models import (
+    ActivationLetter,
+    Customer,
+    InsuredPerson,
+    SecurityEvent,
+    SMSDevice,
+    User,
+)
 
 
 @admin.register(User)
@@ -11,6 +22,44 @@ class UserAdmin(DjangoUserAdmin):
         (_("Portail"), {"fields": ("mobile_phone", "language")}),
     )
     list_display = ("username", "first_name", "last_name", "is_staff", "is_active", "last_login")
+    actions = ["unlock", "reset_second_factors"]
+
+    @admin.action(description=_("Débloquer l'accès (après trop d'essais)"))
+    def unlock(self, request, queryset):
+        for user in queryset:
+            axes_reset(username=user.username)
+            audit.record(SecurityEvent.Kind.UNLOCK, request=request, user=user, actor=request.user)
+        messages.success(request, _("%(n)d accès débloqué(s).") % {"n": queryset.count()})
+
+    @admin.action(description=_("Réinitialiser l'app d'authentification et les codes de secours"))
+    def reset_second_factors(self, request, queryset):
+        for user in queryset:
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            audit.record(SecurityEvent.Kind.SECOND_FACTOR_CHANGED, request=request, user=user,
+                         actor=request.user, change="reset_by_advisor")
+        messages.success(request, _("Deuxièmes facteurs réinitialisés: le code par SMS reste "
+                                    "actif."))
+
+
+@admin.register(SMSDevice)
+class SMSDeviceAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "number", "confirmed", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "number")
+    exclude = ("token", "valid_until")
+    readonly_fields = ("throttling_failure_count", "throttling_failure_timestamp",
+                       "last_generated_timestamp", "wrong_codes")
+
+
+@admin.register(ActivationLetter)
+class ActivationLetterAdmin(admin.ModelAdmin):
+    list_display = ("account", "status", "created_at", "printed_at", "valid_until", "used_at")
+    list_filter = ("status",)
+    list_select_related = ("account",)
+    search_fields = ("account__username",)
+    exclude = ("code_hash",)
+    readonly_fields = ("account", "status", "printed_at", "valid_until", "used_at")
 
 
 class InsuredPersonInline(admin.TabularInline):

@@ -4,9 +4,8 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from two_factor.plugins.phonenumber.models import PhoneDevice
 
-from accounts.models import Correspondence, Customer, InsuredPerson, User
+from accounts.models import Correspondence, Customer, InsuredPerson, SMSDevice, User
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - published demo login, DEBUG only
 DEMO_ADVISOR_PASSWORD = "Demo-Advisor-2026"  # noqa: S105
@@ -24,8 +23,8 @@ HOUSEHOLDS = [
 
 
 def _sms_device(user: User, number: str) -> None:
-    PhoneDevice.objects.update_or_create(
-        user=user, name="default", defaults={"number": number, "method": "sms", "confirmed": True}
+    SMSDevice.objects.update_or_create(
+        user=user, name="default", defaults={"number": number, "confirmed": True}
     )
 
 

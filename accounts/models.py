@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin
 
 
 class User(AbstractUser):
@@ -131,6 +132,8 @@ class SecurityEvent(models.Model):
         DOCUMENT_PURGED = "document_purged", _("Document supprimé après rétention")
         CLAIM_CHANGED = "claim_changed", _("Demande de remboursement modifiée")
         DATA_EXPORTED = "data_exported", _("Données exportées")
+        SMS_FAILED = "sms_failed", _("Échec d'envoi SMS")
+        ACCOUNT_CREATED = "account_created", _("Contrat online créé")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -168,3 +171,104 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevice):
+    """The login's second factor: a fresh random 6-digit code by SMS at every login.
+
+    django-otp's side-channel device gives what two_factor's TOTP-based PhoneDevice lacks:
+    a new code each time, single use (cleared once accepted), expiring after
+    ``CODE_VALIDITY`` seconds, a cool-down between sends and throttled verification.
+    """
+
+    CODE_VALIDITY = 5 * 60
+    COOLDOWN = 60
+    MAX_WRONG_CODES = 5
+
+    number = models.CharField(_("numéro de mobile"), max_length=20)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("appareil SMS")
+        verbose_name_plural = _("appareils SMS")
+
+    def __str__(self) -> str:
+        return f"SMS {self.number[:3]}…{self.number[-2:]}"
+
+    def get_cooldown_duration(self) -> int:
+        return self.COOLDOWN
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def send_code(self) -> None:
+        """Send a new code now; raises the SMS interface's errors when the provider fails."""
+        from django.utils.translation import gettext
+
+        from kptportal.sms import send_sms
+
+        self.generate_token(length=6, valid_secs=self.CODE_VALIDITY, commit=False)
+        self.wrong_codes = 0
+        send_sms(self.number, gettext("Votre code KPT: %(code)s. Valable 5 minutes. "
+                                      "Ne le communiquez à personne.") % {"code": self.token},
+                 urgent=True)
+        # Only a delivered code starts the cool-down: a failed send may be retried at once.
+        self.cooldown_set(commit=False)
+        self.save()
+
+    def generate_challenge(self):
+        allowed, _info = self.generate_is_allowed()
+        if allowed:
+            self.send_code()
+        return None
+
+    def verify_token(self, token) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed or self.token is None:
+            return False
+        if super().verify_token(str(token)):
+            self.wrong_codes = 0
+            self.throttle_reset(commit=False)
+            self.cooldown_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.wrong_codes += 1
+        if self.wrong_codes >= self.MAX_WRONG_CODES:
+            self.token = None  # this code is spent: a new login is needed
+        self.throttle_increment(commit=False)
+        self.save()
+        return False
+
+    @property
+    def code_spent(self) -> bool:
+        return self.token is None and self.wrong_codes >= self.MAX_WRONG_CODES
+
+
+class ActivationLetter(models.Model):
+    """A letter with a one-time activation code, printed for an existing customer's registration.
+
+    Only a hash of the code is kept; the code itself exists on paper.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À imprimer")
+        SENT = "sent", _("Envoyée")
+        USED = "used", _("Utilisée")
+
+    VALIDITY_DAYS = 30
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activation_letters"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    code_hash = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lettre d'activation")
+        verbose_name_plural = _("lettres d'activation")
+        indexes = [models.Index(fields=["status", "created_at"])]

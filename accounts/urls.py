@@ -1,7 +1,16 @@
 from django.urls import path
-from two_factor.views import LoginView
+
+from accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("staff/login/", views.StaffLoginView.as_view(), name="staff_login"),
+    path("register/", views.register, name="register"),
+    path("register/activate/", views.activate, name="activate"),
+    path("register/activate/confirm/", views.activate_confirm, name="activate_confirm"),
+    path("register/set-password/<uidb64>/<token>/", views.set_password, name="set_password"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("password-reset/confirm/", views.password_reset_confirm,
+         name="password_reset_confirm"),
 ]

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "kptportal"
     verbose_name = "KPT portal"
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The admin, with second-factor enforcement (see kptportal/admin_site.py)."""
+
+    default = False
+    default_site = "kptportal.admin_site.PortalAdminSite"

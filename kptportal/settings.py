@@ -48,7 +48,7 @@ if not DEBUG:
     _refuse_development_defaults()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kptportal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,6 +215,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
+TWO_FACTOR_LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -244,6 +246,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "auth-username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
+AXES_COOLOFF_TIME = "accounts.lockout.cooloff_for"  # 15 min, doubling per lock in 7 days
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ONLY_ADMIN_SITE = False
+TWO_FACTOR_LOGIN_TIMEOUT = 600
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced per request
@@ -285,5 +292,6 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 PORTAL_HEALTHZ_DEEP = env_bool("PORTAL_HEALTHZ_DEEP", not DEBUG)
 PORTAL_NAME = _("KPT portail clients")

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 
 import phonenumbers
+import requests
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,14 @@ def mask_phone_number(e164: str) -> str:
     return f"{e164[:3]} •••• ••{e164[-2:]}"
 
 
-def send_sms(to: str, text: str) -> None:
-    """Send ``text`` to ``to`` with the configured backend."""
+def send_sms(to: str, text: str, *, urgent: bool = False) -> None:
+    """Send ``text`` to ``to`` with the configured backend.
+
+    ``urgent`` (login codes): Twilio is called within the request, so a failure reaches the
+    customer as "try again" at once; a code retried for an hour would be useless. Otherwise
+    (notifications) the message goes through the ``sms`` queue and is retried with backoff.
+    Raises ``SMSDeliveryError`` (refused) or ``ConnectionError`` (provider unreachable).
+    """
     number = normalise_phone_number(to)
     backend = settings.SMS_BACKEND
     if backend == "console":
@@ -61,6 +68,8 @@ def send_sms(to: str, text: str) -> None:
         print(f"SMS to {number}: {text}", file=sys.stdout, flush=True)
     elif backend == "locmem":
         outbox.append(SMS(to=number, text=text))
+    elif backend == "twilio" and urgent:
+        deliver_via_twilio(number, text)
     elif backend == "twilio":
         from kptportal.tasks import deliver_sms
 
@@ -73,15 +82,17 @@ def send_sms(to: str, text: str) -> None:
 def deliver_via_twilio(to: str, text: str) -> str:
     """Send one SMS through Twilio now; return the provider's message id."""
     from twilio.base.exceptions import TwilioException, TwilioRestException
+    from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                    http_client=TwilioHttpClient(timeout=10))
     try:
         message = client.messages.create(to=to, from_=settings.TWILIO_FROM, body=text)
     except TwilioRestException as exc:
         if exc.status >= 500 or exc.status == 429:
             raise ConnectionError(f"Twilio answered {exc.status}") from exc
         raise SMSDeliveryError(f"Twilio refused the message ({exc.status}, {exc.code})") from exc
-    except TwilioException as exc:
+    except (TwilioException, requests.RequestException) as exc:
         raise ConnectionError("Twilio could not be reached") from exc
     return message.sid

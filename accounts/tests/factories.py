@@ -3,9 +3,8 @@
 from datetime import date
 
 import factory
-from two_factor.plugins.phonenumber.models import PhoneDevice
 
-from accounts.models import Correspondence, Customer, InsuredPerson, User
+from accounts.models import Correspondence, Customer, InsuredPerson, SMSDevice, User
 
 TEST_PASSWORD = "Correct-Horse-42"  # noqa: S105 - test-only
 
@@ -65,9 +64,9 @@ class InsuredPersonFactory(factory.django.DjangoModelFactory):
     is_policy_holder = False
 
 
-def sms_device_for(user: User) -> PhoneDevice:
-    device, _ = PhoneDevice.objects.get_or_create(
+def sms_device_for(user: User) -> SMSDevice:
+    device, _ = SMSDevice.objects.get_or_create(
         user=user, name="default",
-        defaults={"number": user.mobile_phone or "+41790000001", "method": "sms"},
+        defaults={"number": user.mobile_phone or "+41790000001", "confirmed": True},
     )
     return device

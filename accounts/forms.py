@@ -1,0 +1,210 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
+
+from accounts import audit
+from accounts.models import SecurityEvent
+from accounts.validators import normalise_contract_number
+from kptportal.sms import InvalidPhoneNumber, normalise_phone_number
+
+SIX_DIGITS = RegexValidator(r"^\d{6}$", _("Le code se compose de 6 chiffres."))
+CODE_WIDGET_ATTRS = {
+    "autocomplete": "one-time-code",
+    "inputmode": "numeric",
+    "pattern": "[0-9]*",
+    "maxlength": "6",
+    "autofocus": "autofocus",
+    "class": "input-code",
+}
+SAME_MESSAGE_FOR_CONTRACT_AND_PASSWORD = _(
+    "Le numéro de contrat online ou le mot de passe est incorrect. Attention aux majuscules "
+    "et minuscules du mot de passe."
+)
+
+
+class ContractAuthenticationForm(AuthenticationForm):
+    """Step 1 of the customer login: online contract number and password."""
+
+    username = forms.CharField(
+        label=_("Numéro de contrat online"), max_length=40,
+        help_text=_("KPT suivi de 8 chiffres, tel qu'il figure sur votre contrat online."),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "characters",
+                                      "autocomplete": "username", "spellcheck": "false",
+                                      "placeholder": "KPT12345678"}),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": SAME_MESSAGE_FOR_CONTRACT_AND_PASSWORD,
+        "inactive": SAME_MESSAGE_FOR_CONTRACT_AND_PASSWORD,
+    }
+
+    def clean_username(self):
+        return normalise_contract_number(self.cleaned_data["username"])
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not hasattr(user, "customer"):  # advisors log in at /staff/login/
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """Step 1 of the advisors' login to the admin."""
+
+    error_messages = {
+        "invalid_login": _("Identifiant ou mot de passe incorrect."),
+        "inactive": _("Identifiant ou mot de passe incorrect."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class _CountedTokenMixin:
+    """Every wrong code is audited; a code spent by 5 wrong tries counts as a failed login."""
+
+    request = None
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            audit.record(SecurityEvent.Kind.CODE_FAILED, request=self.request, user=self.user)
+            raise
+
+
+def count_spent_code_as_failed_login(request, user) -> None:
+    """Tell django-axes, so guessing codes across logins locks the contract too."""
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": user.get_username(), "second_factor": True},
+        request=request,
+    )
+
+
+class LoginCodeForm(_CountedTokenMixin, AuthenticationTokenForm):
+    otp_token = forms.CharField(
+        label=_("Code reçu par SMS"), min_length=6, max_length=6, validators=[SIX_DIGITS],
+        widget=forms.TextInput(attrs=CODE_WIDGET_ATTRS),
+    )
+    otp_error_messages = {
+        **AuthenticationTokenForm.otp_error_messages,
+        "invalid_token": _("Ce code n'est pas valable. Vérifiez le dernier SMS reçu ou "
+                           "demandez un nouveau code."),
+    }
+
+    def __init__(self, user, initial_device, request=None, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        self.request = request
+
+
+class LoginBackupCodeForm(_CountedTokenMixin, BackupTokenForm):
+    otp_token = forms.CharField(label=_("Code de secours"), max_length=16,
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "spellcheck": "false"}))
+
+    def __init__(self, user, initial_device, request=None, **kwargs):
+        super().__init__(user, initial_device, **kwargs)
+        self.request = request
+
+
+class RegistrationForm(forms.Form):
+    """An existing customer asks for an online contract (sent by post)."""
+
+    customer_number = forms.RegexField(
+        label=_("Numéro de client"), regex=r"^\d{6,12}$", max_length=12,
+        help_text=_("Il figure en haut à droite de votre police d'assurance."),
+        error_messages={"invalid": _("Le numéro de client se compose de 6 à 12 chiffres.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date de naissance du preneur d'assurance"),
+        help_text=_("Format jj.mm.aaaa"),
+        widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": "jj.mm.aaaa"}),
+    )
+    postcode = forms.RegexField(
+        label=_("NPA de votre domicile"), regex=r"^\d{4}$", max_length=4,
+        error_messages={"invalid": _("Le NPA se compose de 4 chiffres.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+
+
+class NewPasswordMixin(forms.Form):
+    new_password1 = forms.CharField(
+        label=_("Nouveau mot de passe"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 10 caractères; évitez les mots de passe courants ou proches "
+                    "de vos données personnelles."),
+    )
+    new_password2 = forms.CharField(
+        label=_("Confirmer le nouveau mot de passe"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class ActivationForm(forms.Form):
+    """Activation with the code from the letter: password and mobile number."""
+
+    contract_number = forms.CharField(label=_("Numéro de contrat online"), max_length=40)
+    activation_code = forms.CharField(
+        label=_("Code d'activation"), max_length=20,
+        help_text=_("Le code imprimé sur votre lettre d'activation."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    mobile_phone = forms.CharField(
+        label=_("Numéro de mobile"), max_length=20,
+        help_text=_("Vous y recevrez un code à chaque connexion."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
+                                      "placeholder": "079 123 45 67"}),
+    )
+
+    def clean_contract_number(self):
+        return normalise_contract_number(self.cleaned_data["contract_number"])
+
+    def clean_activation_code(self):
+        return self.cleaned_data["activation_code"].replace(" ", "").replace("-", "").upper()
+
+    def clean_mobile_phone(self):
+        try:
+            return normalise_phone_number(self.cleaned_data["mobile_phone"])
+        except InvalidPhoneNumber as exc:
+            raise ValidationError(_("Ce numéro de mobile n'est pas valable."),
+                                  code="phone") from exc
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    """Django's set-password form (with the validators) and our labels."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = _("Nouveau mot de passe")
+        self.fields["new_password2"].label = _("Confirmer le nouveau mot de passe")
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code reçu par SMS"), min_length=6, max_length=6,
+                           validators=[SIX_DIGITS],
+                           widget=forms.TextInput(attrs=CODE_WIDGET_ATTRS))
+
+
+class PasswordResetRequestForm(forms.Form):
+    contract_number = forms.CharField(
+        label=_("Numéro de contrat online"), max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters",
+                                      "placeholder": "KPT12345678"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date de naissance"), help_text=_("Format jj.mm.aaaa"),
+        widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": "jj.mm.aaaa"}),
+    )
+
+    def clean_contract_number(self):
+        return normalise_contract_number(self.cleaned_data["contract_number"])
