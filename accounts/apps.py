@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
         from two_factor.plugins.registry import registry
 
         from accounts import signals  # noqa: F401 - connects the audit receivers
-        from accounts.methods import SMSCodeMethod
+        from accounts.methods import AuthenticatorAppMethod, SMSCodeMethod
 
+        registry.unregister("generator")
+        registry.register(AuthenticatorAppMethod())
         registry.register(SMSCodeMethod())

@@ -106,6 +106,13 @@ class LoginCodeForm(_CountedTokenMixin, AuthenticationTokenForm):
         self.request = request
 
 
+class AuthenticatorCodeForm(LoginCodeForm):
+    otp_token = forms.CharField(
+        label=_("Code de l'application"), min_length=6, max_length=6, validators=[SIX_DIGITS],
+        widget=forms.TextInput(attrs=CODE_WIDGET_ATTRS),
+    )
+
+
 class LoginBackupCodeForm(_CountedTokenMixin, BackupTokenForm):
     otp_token = forms.CharField(label=_("Code de secours"), max_length=16,
                                 widget=forms.TextInput(attrs={"autocomplete": "off",
@@ -208,3 +215,27 @@ class PasswordResetRequestForm(forms.Form):
 
     def clean_contract_number(self):
         return normalise_contract_number(self.cleaned_data["contract_number"])
+
+
+class ConfirmPasswordForm(forms.Form):
+    """Sensitive changes ask for the password again."""
+
+    password = forms.CharField(
+        label=_("Votre mot de passe actuel"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise ValidationError(_("Le mot de passe n'est pas correct."), code="password")
+        return self.cleaned_data["password"]
+
+
+class AuthenticatorSetupForm(ConfirmPasswordForm):
+    code = forms.CharField(label=_("Code affiché par l'application"), min_length=6,
+                           max_length=6, validators=[SIX_DIGITS],
+                           widget=forms.TextInput(attrs={**CODE_WIDGET_ATTRS, "autofocus": False}))

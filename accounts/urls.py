@@ -13,4 +13,10 @@ urlpatterns = [
     path("password-reset/", views.password_reset, name="password_reset"),
     path("password-reset/confirm/", views.password_reset_confirm,
          name="password_reset_confirm"),
+    path("profile/security/", views.second_factors, name="second_factors"),
+    path("profile/security/authenticator/", views.authenticator_setup,
+         name="authenticator_setup"),
+    path("profile/security/authenticator/remove/", views.authenticator_remove,
+         name="authenticator_remove"),
+    path("profile/security/backup-codes/", views.backup_codes, name="backup_codes"),
 ]

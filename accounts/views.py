@@ -11,13 +11,17 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from two_factor.views import LoginView
 from two_factor.views.utils import IdempotentSessionWizardView
 
 from accounts import audit, registration
+from accounts import second_factors as second_factors_lib
 from accounts.forms import (
     ActivationForm,
+    AuthenticatorSetupForm,
     CodeForm,
+    ConfirmPasswordForm,
     ContractAuthenticationForm,
     LoginBackupCodeForm,
     LoginCodeForm,
@@ -28,6 +32,7 @@ from accounts.forms import (
     StaffAuthenticationForm,
     count_spent_code_as_failed_login,
 )
+from accounts.household import customer_required
 from accounts.models import SecurityEvent, SMSDevice
 from accounts.ratelimit import (
     PASSWORD_RESET_PER_IP,
@@ -307,3 +312,61 @@ def password_reset_confirm(request):
                 for error in errors:
                     form.add_error("new_password1", error)
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+@customer_required
+def second_factors(request):
+    """Security settings: the SMS code, an authenticator app, backup codes."""
+    return render(request, "accounts/second_factors.html",
+                  {"factors": second_factors_lib.second_factor_summary(request.user),
+                   "password_form": ConfirmPasswordForm(request.user)})
+
+
+@customer_required
+@sensitive_post_parameters("password", "code")
+def authenticator_setup(request):
+    key = request.session.get("totp_setup_key")
+    if request.method == "GET" or not key:
+        key = second_factors_lib.new_totp_key()
+        request.session["totp_setup_key"] = key
+    form = AuthenticatorSetupForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factors_lib.confirm_authenticator(request.user, key, form.cleaned_data["code"],
+                                                    request=request):
+            del request.session["totp_setup_key"]
+            messages.success(request, _("Votre application d'authentification est activée. "
+                                        "Vous pourrez la choisir à la connexion."))
+            return redirect("accounts:second_factors")
+        form.add_error("code", _("Ce code ne correspond pas. Vérifiez l'heure de votre "
+                                 "téléphone et saisissez le code actuel."))
+    uri = second_factors_lib.otpauth_uri(request.user, key)
+    return render(request, "accounts/authenticator_setup.html", {
+        "form": form, "qr_svg": second_factors_lib.qr_svg(uri),
+        "secret": second_factors_lib.spaced_secret(key)})
+
+
+@customer_required
+@require_POST
+@sensitive_post_parameters("password")
+def authenticator_remove(request):
+    form = ConfirmPasswordForm(request.user, request.POST)
+    if form.is_valid():
+        second_factors_lib.remove_authenticator(request.user, request=request)
+        messages.success(request, _("L'application d'authentification est retirée."))
+    else:
+        messages.error(request, form.errors["password"][0])
+    return redirect("accounts:second_factors")
+
+
+@customer_required
+@require_POST
+@sensitive_post_parameters("password")
+def backup_codes(request):
+    form = ConfirmPasswordForm(request.user, request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["password"][0])
+        return redirect("accounts:second_factors")
+    codes = second_factors_lib.new_backup_codes(request.user, request=request)
+    response = render(request, "accounts/backup_codes.html", {"codes": codes})
+    response["Cache-Control"] = "no-store"
+    return response

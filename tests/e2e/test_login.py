@@ -1,0 +1,46 @@
+import re
+
+import pytest
+
+from accounts.tests.factories import TEST_PASSWORD, CustomerFactory, sms_device_for
+from kptportal import sms
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def household():
+    customer = CustomerFactory(account__username="KPT12345678",
+                               account__mobile_phone="+41790000001")
+    sms_device_for(customer.account)
+    return customer
+
+
+def test_sms_login_in_chromium_on_a_phone(phone, live_server, household):
+    phone.goto(f"{live_server.url}/")
+    assert phone.url.startswith(f"{live_server.url}/login/")  # protected pages need a login
+    screenshot(phone, "login-1-credentials-phone")
+    phone.get_by_label("Numéro de contrat online").fill("kpt 1234 5678")
+    phone.get_by_label("Mot de passe").fill(TEST_PASSWORD)
+    phone.get_by_role("button", name="Continuer").click()
+    code_field = phone.get_by_label("Code reçu par SMS")
+    assert code_field.get_attribute("autocomplete") == "one-time-code"
+    assert code_field.get_attribute("inputmode") == "numeric"
+    screenshot(phone, "login-2-code-phone")
+    code = re.search(r"(\d{6})", sms.outbox[-1].text).group(1)
+    code_field.fill(code)
+    phone.get_by_role("button", name="Se connecter").click()
+    phone.wait_for_url(re.compile(r".*/documents/$|.*/$"))
+    assert "/login/" not in phone.url
+    screenshot(phone, "login-3-after-phone")
+
+
+def test_wrong_password_message_in_chromium(desktop, live_server, household):
+    desktop.goto(f"{live_server.url}/login/")
+    desktop.get_by_label("Numéro de contrat online").fill("KPT12345678")
+    desktop.get_by_label("Mot de passe").fill("wrong-Password-9")
+    desktop.get_by_role("button", name="Continuer").click()
+    assert desktop.get_by_role("alert").count() >= 1
+    assert "incorrect" in desktop.content()
+    screenshot(desktop, "login-wrong-password-desktop")
