@@ -34,6 +34,14 @@ class DocumentQuerySet(models.QuerySet):
         retention.ensure_deletable(self.only("pk", "retain_until"))
         return super().delete()
 
+    def update(self, **kwargs):
+        if {"retain_until", "issue_date"} & kwargs.keys():
+            raise retention.RetentionError(
+                "Refused: retain_until and issue_date change only through save(), which "
+                "keeps retain_until at least ten years after the issue date."
+            )
+        return super().update(**kwargs)
+
 
 class Document(models.Model):
     customer = models.ForeignKey(

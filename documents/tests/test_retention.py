@@ -50,6 +50,14 @@ def test_queryset_delete_of_expired_documents_only_is_allowed():
     assert not Document.objects.exists()
 
 
+def test_queryset_update_cannot_shorten_retention():
+    document = make_document(issue_date=RECENT)
+    with pytest.raises(RetentionError):
+        Document.objects.filter(pk=document.pk).update(retain_until=date(2020, 1, 1))
+    document.refresh_from_db()
+    assert document.retain_until == minimum_retain_until(RECENT)
+
+
 def test_deleting_the_insured_person_is_refused_while_documents_exist():
     from django.db.models import ProtectedError
 
