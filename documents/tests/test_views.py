@@ -213,3 +213,9 @@ def test_file_on_disk_is_not_a_pdf(invoice):
     assert not raw.startswith(b"%PDF")
     with invoice.file.storage.open(invoice.file.name) as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_preview_of_an_unreadable_pdf_answers_404_not_500(customer_client, holder):
+    broken = DocumentFactory(insured_person=holder, content=b"%PDF-1.4 not really a pdf")
+    response = customer_client.get(reverse("documents:preview", args=[broken.pk]))
+    assert response.status_code == 404
