@@ -38,11 +38,20 @@ def _test_settings(settings):
 @pytest.fixture(autouse=True)
 def _private_storage_in_tmp(settings, tmp_path):
     """Customer files written by a test go to a throwaway folder, never to var/."""
+    location = str(tmp_path / "private")
     if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
         private = {**settings.STORAGES["private"],
                    "OPTIONS": {**settings.STORAGES["private"].get("OPTIONS", {}),
-                               "location": str(tmp_path / "private")}}
+                               "location": location}}
         settings.STORAGES = {**settings.STORAGES, "default": private, "private": private}
+    elif settings.STORAGES["private"]["BACKEND"].endswith("EncryptedStorage"):
+        # The encryption layer around a local folder (documents): the folder goes to tmp.
+        options = settings.STORAGES["private"]["OPTIONS"]
+        if options["backend"].endswith("FileSystemStorage"):
+            inner = {**options.get("options", {}), "location": location}
+            private = {**settings.STORAGES["private"], "OPTIONS": {**options, "options": inner}}
+            default = {"BACKEND": options["backend"], "OPTIONS": inner}
+            settings.STORAGES = {**settings.STORAGES, "default": default, "private": private}
 
 
 @pytest.fixture(autouse=True)

@@ -1,2 +1,11 @@
+from django.urls import path
+
+from documents import views
+
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("documents/", views.document_list, name="list"),
+    path("documents/<int:pk>/", views.document_detail, name="detail"),
+    path("documents/<int:pk>/apercu.png", views.document_preview, name="preview"),
+    path("documents/<int:pk>/telecharger/", views.document_download, name="download"),
+]

@@ -148,6 +148,8 @@ if STORAGE_BACKEND == "s3":
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            # Downloads spool to disk beyond this size instead of living in memory.
+            "max_memory_size": 2_621_440,
         },
     }
 elif STORAGE_BACKEND == "local":
@@ -158,12 +160,18 @@ elif STORAGE_BACKEND == "local":
 else:
     raise ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'.")
 
+# Customer files are encrypted at rest (AES-GCM, FILE_ENCRYPTION_KEYS) around that backend.
+_encrypted_private_storage = {
+    "BACKEND": "kptportal.encrypted_storage.EncryptedStorage",
+    "OPTIONS": {"backend": _private_storage["BACKEND"], "options": _private_storage["OPTIONS"]},
+}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": _private_storage,
-    "private": _private_storage,
+    "private": _encrypted_private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

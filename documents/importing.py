@@ -1,0 +1,185 @@
+"""Import from the core system: a folder with ``manifest.csv`` and the files it names.
+
+Each row is imported in its own transaction: a bad row is reported with its line number and
+reason and the batch goes on; a file the household already has (same SHA-256) is skipped, so
+running the import again after a crash finishes the job without duplicates.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from accounts.models import Customer, InsuredPerson
+from documents.models import DocumentType
+from documents.storing import checksum_and_size, store_document
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.csv"
+COLUMNS = ["contract_or_customer_number", "insured_number", "type", "issue_date", "title",
+           "reference", "file_name"]
+_TYPES = {
+    **{choice.value: choice.value for choice in DocumentType},
+    **{str(choice.label).casefold(): choice.value for choice in DocumentType},
+}
+
+
+class ManifestError(Exception):
+    """The manifest as a whole cannot be read (missing, wrong columns)."""
+
+
+class RowError(Exception):
+    """One row cannot be imported; the message says why."""
+
+
+@dataclass
+class RowResult:
+    line: int
+    status: str  # imported | skipped | error
+    message: str = ""
+    document_id: int | None = None
+
+
+@dataclass
+class Summary:
+    imported: int = 0
+    skipped: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, result: RowResult) -> None:
+        if result.status == "imported":
+            self.imported += 1
+        elif result.status == "skipped":
+            self.skipped += 1
+        else:
+            self.errors.append((result.line, result.message))
+
+    def merge(self, other: dict) -> None:
+        self.imported += other["imported"]
+        self.skipped += other["skipped"]
+        self.errors.extend(tuple(error) for error in other["errors"])
+
+    def as_dict(self) -> dict:
+        return {"imported": self.imported, "skipped": self.skipped,
+                "errors": [list(error) for error in self.errors]}
+
+
+def read_manifest(directory: Path) -> list[tuple[int, dict]]:
+    """``(line number, row)`` for each data row; line 1 is the header."""
+    path = Path(directory) / MANIFEST
+    if not path.is_file():
+        raise ManifestError(f"{path} not found.")
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        sample = handle.read(4096)
+        handle.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(handle, dialect=dialect)
+        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        if missing:
+            raise ManifestError(f"{MANIFEST} lacks the column(s): {', '.join(missing)}.")
+        return [(reader.line_num, row) for row in reader]
+
+
+def parse_date(raw: str) -> date:
+    raw = (raw or "").strip()
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise RowError(f"issue_date {raw!r} is not a date (dd.mm.yyyy or yyyy-mm-dd)")
+
+
+def _customer(number: str) -> Customer:
+    number = (number or "").strip()
+    if not number:
+        raise RowError("contract_or_customer_number is empty")
+    lookup = ({"account__username": number.upper()} if number.upper().startswith("KPT")
+              else {"customer_number": number})
+    customer = Customer.objects.filter(**lookup).first()
+    if customer is None:
+        raise RowError(f"no customer with contract or customer number {number!r}")
+    return customer
+
+
+def _insured_person(customer: Customer, number: str) -> InsuredPerson:
+    number = (number or "").strip()
+    person = InsuredPerson.objects.filter(insured_number=number).first() if number else None
+    if person is None:
+        raise RowError(f"no insured person {number!r}")
+    if person.customer_id != customer.pk:
+        raise RowError(f"insured person {number!r} does not belong to customer "
+                       f"{customer.customer_number}")
+    return person
+
+
+def _file(directory: Path, name: str) -> Path:
+    name = (name or "").strip()
+    if not name or "/" in name or "\\" in name or name in {".", ".."}:
+        raise RowError(f"file_name {name!r} must be a plain file name inside the folder")
+    path = Path(directory) / name
+    if not path.is_file():
+        raise RowError(f"file {name!r} not found")
+    return path
+
+
+def _period(kind: str, issue_date: date) -> date | None:
+    if kind == DocumentType.PREMIUM_INVOICE:
+        return issue_date.replace(day=1)
+    return None
+
+
+def import_row(directory: Path, line: int, row: dict) -> RowResult:
+    try:
+        customer = _customer(row.get("contract_or_customer_number"))
+        person = _insured_person(customer, row.get("insured_number"))
+        kind = _TYPES.get((row.get("type") or "").strip().casefold())
+        if kind is None:
+            raise RowError(f"unknown type {row.get('type')!r} (expected one of "
+                           f"{', '.join(choice.value for choice in DocumentType)})")
+        issue_date = parse_date(row.get("issue_date"))
+        title = (row.get("title") or "").strip()
+        if not title:
+            raise RowError("title is empty")
+        if len(title) > 200:
+            raise RowError("title is longer than 200 characters")
+        reference = (row.get("reference") or "").strip()
+        if len(reference) > 60:
+            raise RowError("reference is longer than 60 characters")
+        path = _file(directory, row.get("file_name"))
+        with path.open("rb") as source:
+            checksum, size = checksum_and_size(source)
+            with transaction.atomic():
+                document, created = store_document(
+                    insured_person=person, type=kind, issue_date=issue_date, title=title,
+                    reference=reference, period=_period(kind, issue_date), source=source,
+                    file_name=path.name, checksum=checksum, size=size,
+                )
+    except RowError as exc:
+        return RowResult(line, "error", str(exc))
+    except Exception as exc:  # one broken row must not stop the batch
+        logger.exception("import_documents: line %s failed", line)
+        return RowResult(line, "error", f"unexpected error: {exc.__class__.__name__}: {exc}")
+    if not created:
+        return RowResult(line, "skipped", "already imported", document.pk)
+    return RowResult(line, "imported", f"{customer.customer_number} {title}", document.pk)
+
+
+def import_rows(directory: Path, rows: list[tuple[int, dict]], progress=None) -> Summary:
+    """Import ``rows``; ``progress(result)`` is called after each."""
+    summary = Summary()
+    for line, row in rows:
+        result = import_row(directory, line, row)
+        summary.add(result)
+        if progress:
+            progress(result)
+    return summary

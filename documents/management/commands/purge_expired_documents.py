@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from documents.retention import purge_expired
+
+
+class Command(BaseCommand):
+    help = ("Delete documents (file and row) whose retain_until has passed, writing "
+            "document_purged to the audit log for each. --dry-run only lists them.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true",
+                            help="List what would be purged; delete nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        purged = purge_expired(dry_run=dry_run, stdout=self.stdout)
+        verb = "would be purged" if dry_run else "purged"
+        self.stdout.write(self.style.SUCCESS(f"{len(purged)} document(s) {verb}."))
