@@ -80,7 +80,17 @@ class ThreadAdmin(StaffQueueAdmin):
             kwargs["queryset"] = (User.objects.filter(is_staff=True, is_active=True)
                                   if request.user.is_superuser
                                   else advisors.colleagues_of(request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "assigned_to":
+            field.label_from_instance = lambda user: user.get_full_name() or user.username
+        return field
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "assigned_to":  # a plain choice of colleague, no user editing
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_delete_related = field.widget.can_view_related = False
+        return field
 
     @admin.display(description=_("client"), ordering="customer__customer_number")
     def customer_number(self, thread):
@@ -117,8 +127,9 @@ class ThreadAdmin(StaffQueueAdmin):
         return f"{name} (KPT)" if message.from_advisor else f"{name} ({_('client')})"
 
     def _attachment_links(self, message: Message):
-        return format_html_join("", '<p>📎 <a href="{}">{}</a></p>', (
-            (reverse("admin:messaging_thread_attachment", args=[a.pk]), a.filename)
+        return format_html_join("", '<p>{}: <a href="{}">{}</a></p>', (
+            (_("Pièce jointe"), reverse("admin:messaging_thread_attachment", args=[a.pk]),
+             a.filename)
             for a in message.attachments.all()
         ))
 
