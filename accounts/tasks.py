@@ -5,7 +5,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer, NotifyChannel
-from accounts.notifications import claim_notification_slot, release_notification_slot
+from accounts.notifications import (
+    claim_notification_slot,
+    follow_up_done,
+    plan_follow_up,
+    release_notification_slot,
+)
 from kptportal.celery import RETRY_OPTIONS
 from kptportal.sms import send_sms
 
@@ -23,8 +28,12 @@ def notification_channel(customer: Customer) -> str | None:
 
 
 @shared_task(**RETRY_OPTIONS)
-def send_activity_notification(customer_id: int, reason: str) -> bool:
-    """One short, content-free SMS or e-mail in the customer's language, throttled."""
+def send_activity_notification(customer_id: int, reason: str, follow_up: bool = False) -> bool:
+    """One short, content-free SMS or e-mail in the customer's language, throttled.
+
+    ``follow_up`` marks the run planned for the end of a throttled hour; it never plans
+    another one, so there is at most one follow-up per hour.
+    """
     customer = Customer.objects.select_related("account").filter(pk=customer_id).first()
     if customer is None:
         return False
@@ -32,7 +41,13 @@ def send_activity_notification(customer_id: int, reason: str) -> bool:
     if channel is None:
         return False
     if not claim_notification_slot(customer_id, reason):
-        return False  # told recently; the portal shows everything new
+        if follow_up:
+            follow_up_done(customer_id)
+            return False
+        delay = plan_follow_up(customer_id, reason)
+        if delay is not None:
+            send_activity_notification.apply_async((customer_id, reason, True), countdown=delay)
+        return False  # told recently: one follow-up at the end of the hour at most
     try:
         with translation.override(customer.language):
             if channel == NotifyChannel.SMS:
@@ -50,4 +65,6 @@ def send_activity_notification(customer_id: int, reason: str) -> bool:
     except Exception:
         release_notification_slot(customer_id, reason)
         raise
+    if follow_up:
+        follow_up_done(customer_id)
     return True

@@ -114,3 +114,50 @@ def test_a_failed_send_does_not_use_up_the_hour(customer, monkeypatch):
         send_activity_notification.run(customer.pk, "message")
     monkeypatch.undo()
     assert send_activity_notification(customer.pk, "message") is True
+
+
+# --- Batching: one follow-up at the end of a throttled hour ------------------------------
+
+@pytest.fixture
+def planned(monkeypatch):
+    """Capture follow-ups instead of running them (eager mode ignores countdowns)."""
+    calls = []
+    monkeypatch.setattr(send_activity_notification, "apply_async",
+                        lambda args, countdown: calls.append((args, countdown)))
+    return calls
+
+
+def test_activity_in_the_same_burst_plans_no_follow_up(customer, planned, clock):
+    send_activity_notification(customer.pk, "document")
+    clock(60)
+    send_activity_notification(customer.pk, "message")
+    assert planned == [] and len(sms.outbox) == 1
+
+
+def test_a_reply_later_in_the_hour_is_announced_once_when_the_hour_is_over(
+        customer, planned, clock):
+    send_activity_notification(customer.pk, "message")
+    clock(20 * 60)
+    send_activity_notification(customer.pk, "message")
+    send_activity_notification(customer.pk, "claim")
+    ((args, countdown),) = planned
+    assert args == (customer.pk, "message", True)
+    assert 40 * 60 - 5 <= countdown <= 40 * 60 + 5
+    clock(countdown)
+    assert send_activity_notification(*args) is True
+    assert len(sms.outbox) == 2
+
+
+def test_documents_held_back_for_the_day_plan_no_follow_up(customer, planned, clock):
+    send_activity_notification(customer.pk, "document")
+    clock(THROTTLE_SECONDS + 1)
+    send_activity_notification(customer.pk, "document")
+    assert planned == []
+
+
+def test_a_follow_up_that_finds_the_hour_taken_sends_nothing_and_plans_nothing(
+        customer, planned, clock):
+    send_activity_notification(customer.pk, "message")
+    clock(20 * 60)
+    assert send_activity_notification(customer.pk, "message", True) is False
+    assert planned == [] and len(sms.outbox) == 1

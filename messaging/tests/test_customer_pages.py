@@ -235,3 +235,14 @@ def test_a_long_thread_needs_a_constant_number_of_queries(customer_client, custo
     with django_assert_max_num_queries(12):
         response = customer_client.get(thread_url(thread))
     assert response.text.count('class="bubble ') == Message.objects.count()
+
+
+def test_a_refused_reply_keeps_the_text_and_the_conversation(customer_client, customer):
+    thread = ThreadFactory(customer=customer)
+    advisor_reply(thread, body="Envoyez la facture.")
+    bad = SimpleUploadedFile("x.pdf", b"not a pdf")
+    response = customer_client.post(thread_url(thread),
+                                    {"body": "La voici", "attachments": [bad]})
+    assert response.status_code == 200
+    assert "La voici" in response.text and "Envoyez la facture." in response.text
+    assert thread.messages.count() == 1
