@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from messaging import advisors, conversations
 from messaging.models import AdvisorTeam, Attachment, LoginHelpRequest, Message, Thread
-from messaging.views import _file_response
+from messaging.views import attachment_response
 
 
 class StaffQueueAdmin(admin.ModelAdmin):
@@ -173,7 +173,7 @@ class ThreadAdmin(StaffQueueAdmin):
         item = get_object_or_404(
             Attachment.objects.filter(message__thread__in=advisors.visible_threads(request.user)),
             pk=attachment_id)
-        return _file_response(item)
+        return attachment_response(item)
 
 
 @admin.register(LoginHelpRequest)

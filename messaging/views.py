@@ -78,10 +78,11 @@ def thread_detail(request, thread_id: int):
 def attachment(request, attachment_id: int):
     item = get_object_or_404(Attachment, pk=attachment_id,
                              message__thread__customer=request.customer)
-    return _file_response(item)
+    return attachment_response(item)
 
 
-def _file_response(item: Attachment) -> FileResponse:
+def attachment_response(item: Attachment) -> FileResponse:
+    """Send an attachment as a download; callers have checked who may see it."""
     try:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:

@@ -42,6 +42,7 @@ def test_customer_writes_with_a_pdf_and_reads_the_advisors_reply(
     phone.goto(f"{live_server.url}/messages/")
     screenshot(phone, "messaging-inbox-empty-phone")
     phone.get_by_role("link", name="Nouveau message").click()
+    screenshot(phone, "messaging-new-phone")
     phone.get_by_label("Objet").fill("Lunettes de Léo")
     phone.get_by_label("Votre message").fill("Bonjour, sont-elles remboursées?")
     phone.get_by_label("Pièces jointes").set_input_files(str(invoice))
