@@ -36,6 +36,12 @@ class Correspondence(models.TextChoices):
     POST = "post", _("Par la poste")
 
 
+class NotifyChannel(models.TextChoices):
+    SMS = "sms", _("Par SMS")
+    EMAIL = "email", _("Par e-mail")
+    NONE = "none", _("Aucune notification")
+
+
 class Customer(models.Model):
     """A policy holder and their household, as the core system knows them."""
 
@@ -62,6 +68,12 @@ class Customer(models.Model):
         default=Correspondence.POST,
     )
     portal_registered_at = models.DateTimeField(_("inscrit au portail le"), null=True, blank=True)
+    notify_channel = models.CharField(
+        _("notifications"), max_length=5, choices=NotifyChannel.choices,
+        default=NotifyChannel.SMS,
+        help_text=_("Comment vous prévenir qu'un nouveau message ou document vous attend: "
+                    "le contenu n'est jamais envoyé."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

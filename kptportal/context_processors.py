@@ -13,7 +13,15 @@ NAV_ITEMS = [
 ]
 
 
+def _badges(user) -> dict[str, int]:
+    """Counts shown on menu items: one cheap query per app that has one."""
+    from messaging.conversations import unread_count
+
+    return {"messaging:inbox": unread_count(user.customer.pk)}
+
+
 def _nav_items(request):
+    badges = _badges(request.user)
     items = []
     for url_name, label, icon in NAV_ITEMS:
         try:
@@ -22,7 +30,7 @@ def _nav_items(request):
             continue
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "icon": icon, "current": current,
-                      "name": url_name})
+                      "name": url_name, "badge": badges.get(url_name, 0)})
     return items
 
 
