@@ -7,6 +7,11 @@ class PortalConfig(AppConfig):
     name = "kptportal"
     verbose_name = "KPT portal"
 
+    def ready(self):
+        from kptportal.wiring import connect_apps
+
+        connect_apps()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """The admin, with second-factor enforcement (see kptportal/admin_site.py)."""

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_customer_notify_channel'),
+        ('accounts', '0003_customer_notify_channel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
