@@ -178,10 +178,13 @@ def test_the_customers_own_messages_never_count_as_unread(customer_client, custo
 @pytest.fixture
 def documents_hook(customer):
     """Stand-in for the documents app: document 42 belongs to ``customer`` only."""
+    previous = about._resolvers.get("document")
     about.register("document", lambda household, pk:
                    "Décompte du 12.03.2026" if household == customer and pk == 42 else None)
     yield
     about.unregister("document")
+    if previous is not None:  # put back the real resolver the portal wires at start-up
+        about.register("document", previous)
 
 
 def test_a_link_from_a_document_prefills_the_subject(customer_client, documents_hook):
