@@ -61,6 +61,10 @@ class Customer(models.Model):
         default=Correspondence.POST,
     )
     portal_registered_at = models.DateTimeField(_("inscrit au portail le"), null=True, blank=True)
+    notifications_opt_out = models.BooleanField(
+        _("pas de notification de nouveautés"), default=False,
+        help_text=_("Le client ne souhaite recevoir ni SMS ni e-mail annonçant du nouveau."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,3 +172,73 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+# --- Profile (issue 6): preference history, pending address changes, tracked sessions ---
+
+
+class CorrespondenceChange(models.Model):
+    """Each switch of the correspondence preference: any month's discount can be recomputed."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="correspondence_changes",
+        verbose_name=_("client"),
+    )
+    preference = models.CharField(
+        _("correspondance"), max_length=6, choices=Correspondence.choices
+    )
+    changed_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("changement de correspondance")
+        verbose_name_plural = _("historique de la correspondance")
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["customer", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d} {self.get_preference_display()}"
+
+
+class PendingAddressChange(models.Model):
+    """A new postal address the customer gave, applied on ``effective_on``."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="address_changes",
+        verbose_name=_("client"),
+    )
+    street = models.CharField(_("rue et numéro"), max_length=120)
+    postcode = models.CharField(_("NPA"), max_length=4)
+    locality = models.CharField(_("localité"), max_length=80)
+    effective_on = models.DateField(_("valable dès le"))
+    created_at = models.DateTimeField(_("saisie le"), default=timezone.now)
+    applied_at = models.DateTimeField(_("appliquée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'adresse")
+        verbose_name_plural = _("changements d'adresse")
+        ordering = ["effective_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.postcode} {self.locality} ({self.effective_on})"
+
+
+class PortalSession(models.Model):
+    """A logged-in browser, keyed by its session key: listed on the profile, can be ended."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_sessions"
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session active")
+        verbose_name_plural = _("sessions actives")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.last_seen:%Y-%m-%d %H:%M}"

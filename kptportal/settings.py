@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Lists the logged-in browsers on the profile (issue 6).
+    "accounts.session_tracking.SessionTrackingMiddleware",
 ]
 
 ROOT_URLCONF = "kptportal.urls"
