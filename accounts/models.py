@@ -242,3 +242,16 @@ class PortalSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.last_seen:%Y-%m-%d %H:%M}"
+
+    BROWSERS = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                ("Safari/", "Safari")]
+    SYSTEMS = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+               ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+
+    @property
+    def device_label(self) -> str:
+        """``Chrome · Android`` from the user agent, for people rather than machines."""
+        agent = self.user_agent
+        browser = next((name for marker, name in self.BROWSERS if marker in agent), "")
+        system = next((name for marker, name in self.SYSTEMS if marker in agent), "")
+        return " · ".join(part for part in (browser, system) if part)

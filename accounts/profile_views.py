@@ -5,6 +5,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,7 +30,7 @@ def _forms(request, bound: dict):
     forms = {
         "address_form": AddressForm(initial={
             "street": customer.street, "postcode": customer.postcode,
-            "locality": customer.locality}),
+            "locality": customer.locality, "effective_on": timezone.localdate()}),
         "contact_form": ContactForm(initial={"email": customer.email,
                                              "landline_phone": customer.landline_phone}),
         "preferences_form": PreferencesForm(initial={
@@ -39,6 +40,8 @@ def _forms(request, bound: dict):
         "password_form": PasswordChangeForm(user),
     }
     forms.update(bound)
+    # The password form sits at the bottom: it must not grab the focus (and scroll) on load.
+    forms["password_form"].fields["old_password"].widget.attrs.pop("autofocus", None)
     return forms, pending
 
 
@@ -63,6 +66,7 @@ def _render(request, status=200, **bound):
 @require_GET
 def profile_page(request):
     profile.apply_due_address_changes(customer=request.customer)
+    profile.track_session(request)  # so this browser is listed from the first visit
     return _render(request)
 
 

@@ -248,9 +248,9 @@ def test_weak_password_is_refused_with_djangos_validators(customer_client, custo
 def test_log_out_other_sessions_lists_and_ends_them(customer, client):
     user = customer.account
     other_browser = log_in_verified(Client(), user)
-    other_browser.get(PROFILE, HTTP_USER_AGENT="OtherBrowser/1.0")
+    other_browser.get(PROFILE, HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Firefox/140.0")
     log_in_verified(client, user)
-    assert "OtherBrowser/1.0" in html(client.get(PROFILE))
+    assert "Firefox · Windows" in html(client.get(PROFILE))
     client.post(reverse("accounts:profile_log_out_others"))
     assert other_browser.get(PROFILE).status_code == 302
     assert client.get(PROFILE).status_code == 200
