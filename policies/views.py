@@ -31,6 +31,11 @@ def overview(request):
     statement = discounts.monthly_premiums(customer, month)
     next_month = discounts.next_month(month)
     on_paper = customer.correspondence != Correspondence.ONLINE
+    # Just switched to paperless: the discount starts next month, show what it will be.
+    upcoming = None
+    if (not on_paper and not statement.online_discount
+            and discounts.online_discount_in(customer, next_month)):
+        upcoming = discounts.monthly_premiums(customer, next_month)
     context = {
         "customer": customer,
         "statement": statement,
@@ -38,8 +43,7 @@ def overview(request):
         "on_paper": on_paper,
         "yearly_saving": (discounts.yearly_saving_if_paperless(customer, statement=statement)
                           if on_paper else None),
-        "discount_from": next_month if not statement.online_discount and not on_paper
-        and discounts.online_discount_in(customer, next_month) else None,
+        "upcoming": upcoming,
         "legal_protection": legal_protection_for(customer),
         "conditions": CONDITIONS,
         "rate_percent": int(discounts.DISCOUNT_RATE * 100),
@@ -58,7 +62,7 @@ def go_paperless(request):
         set_correspondence(customer, Correspondence.ONLINE, request=request)
         first = discounts.next_month(discounts.current_month())
         messages.success(request, _("C'est fait: vous recevez désormais votre correspondance "
-                                    "uniquement en ligne. Le rabais online s'applique dès le "
+                                    "uniquement en ligne, et le rabais online dès le "
                                     "%(date)s.") % {"date": first.strftime("%d.%m.%Y")})
         return redirect("policies:overview")
     customer = _household(request)

@@ -100,6 +100,7 @@ def test_confirmed_switch_records_the_history_and_shows_the_discount_from_next_m
     first = discounts.next_month(discounts.current_month())
     assert f"{first:%d.%m.%Y}" in response.content.decode()
     assert discounts.monthly_premiums(insured, first).online_discount
+    assert "−CHF 1.95" in response.content.decode()  # next month's discount, shown already
     assert not discounts.monthly_premiums(insured).online_discount
     assert SecurityEvent.objects.filter(kind="profile_changed", customer=insured).exists()
 

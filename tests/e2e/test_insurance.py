@@ -36,6 +36,9 @@ def test_paper_customer_switches_to_paperless_and_sees_the_discount_from_next_mo
     first = discounts.next_month(discounts.current_month()).strftime("%d.%m.%Y")
     assert f"dès le {first}" in page.locator(".flash-list").inner_text()
     assert page.locator(".paperless-offer").count() == 0
+    upcoming = page.locator(".upcoming-discount").inner_text()
+    assert f"dès le {first}" in upcoming
+    assert "−CHF 9.75" in upcoming and "CHF 635.30" in upcoming
     screenshot(page, "insurance-after-switch-phone")
 
     out = StringIO()
