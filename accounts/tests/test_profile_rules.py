@@ -148,3 +148,24 @@ def test_opted_out_customer_wants_no_notifications(customer):
     assert profile.wants_notifications(customer)
     customer.notifications_opt_out = True
     assert not profile.wants_notifications(customer)
+
+
+def test_opted_out_customer_gets_no_activity_sms(customer, django_capture_on_commit_callbacks):
+    from accounts.notifications import notify_new_activity
+
+    customer.notifications_opt_out = True
+    customer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_new_activity(customer, reason="document")
+    assert sms.outbox == []
+
+
+def test_daily_task_applies_due_address_changes(customer):
+    from accounts.models import PendingAddressChange
+    from accounts.tasks import apply_due_address_changes
+
+    PendingAddressChange.objects.create(customer=customer, street="Rue Due 1", postcode="2000",
+                                        locality="Neuchâtel", effective_on=date.today())
+    assert apply_due_address_changes.delay().get() == 1
+    customer.refresh_from_db()
+    assert customer.locality == "Neuchâtel"
