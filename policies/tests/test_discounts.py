@@ -240,3 +240,29 @@ def test_product_name_follows_the_language():
                                    name_en="")
     assert product.localized_name("de") == "Zahn"
     assert product.localized_name("en") == "Dentaire"
+
+
+coverage_rows = st.lists(
+    st.tuples(premiums, st.sampled_from([Line.BASIC, Line.SUPPLEMENTARY]), st.booleans()),
+    max_size=12)
+
+
+@given(coverage_rows, st.booleans())
+def test_statement_totals_add_up_and_only_eligible_vvg_lines_are_discounted(rows, online):
+    from accounts.models import Customer
+    from policies.models import Coverage, Product
+
+    lines = []
+    for gross, line, eligible in rows:
+        coverage = Coverage(product=Product(line=line, online_discount_eligible=eligible),
+                            monthly_premium=gross)
+        discount = coverage_discount(gross, line=line, eligible=eligible, online=online)
+        lines.append(discounts.PremiumLine(coverage=coverage, gross=gross, discount=discount))
+        if line == Line.BASIC or not eligible or not online:
+            assert discount == 0
+    statement = discounts.PremiumStatement(customer=Customer(), month=date(2026, 1, 1),
+                                           online_discount=online, lines=lines)
+    assert statement.monthly_total == sum((line.net for line in lines), Decimal("0"))
+    assert 0 <= statement.monthly_total <= statement.monthly_gross
+    assert statement.yearly_total == statement.monthly_total * 12
+    assert statement.monthly_discount % Decimal("0.05") == 0

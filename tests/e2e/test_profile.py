@@ -30,8 +30,11 @@ def test_bad_postcode_keeps_what_was_typed(desktop, live_server, anna):
     page.get_by_label("Rue et numéro").fill("Chemin des Vignes 4")
     page.get_by_label("NPA").fill("0123")
     page.get_by_role("button", name="Enregistrer l'adresse").click()
+    page.wait_for_url(f"{live_server.url}/profile/address/")
+    page.wait_for_load_state("load")
     assert "de 1000 à 9699" in page.locator("#address").inner_text()
     assert page.get_by_label("Rue et numéro").input_value() == "Chemin des Vignes 4"
+    assert page.evaluate("document.activeElement.name") == "postcode"
     screenshot(page, "profile-address-error-desktop")
 
 
