@@ -8,8 +8,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import audit
 from accounts.models import (
     ActivationLetter,
+    CorrespondenceChange,
     Customer,
     InsuredPerson,
+    PendingAddressChange,
+    PortalSession,
     SecurityEvent,
     SMSDevice,
     User,
@@ -73,7 +76,7 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ("account", "advisor")
     search_fields = ("customer_number", "account__username", "insured_persons__last_name")
     list_filter = ("correspondence", "language")
-    inlines = [InsuredPersonInline]
+    inlines = [InsuredPersonInline]  # + the profile's history inlines, below
     raw_id_fields = ("account",)
 
 
@@ -92,4 +95,47 @@ class SecurityEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Profile (issue 6): what the customer changed, visible to the advisor ---------------
+
+
+class CorrespondenceChangeInline(admin.TabularInline):
+    model = CorrespondenceChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("preference", "changed_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PendingAddressChangeInline(admin.TabularInline):
+    model = PendingAddressChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("street", "postcode", "locality", "effective_on", "created_at",
+                       "applied_at", "cancelled_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+CustomerAdmin.inlines = [*CustomerAdmin.inlines, CorrespondenceChangeInline,
+                         PendingAddressChangeInline]
+SecurityEventAdmin.list_display = (*SecurityEventAdmin.list_display, "customer", "detail")
+SecurityEventAdmin.list_select_related = (*SecurityEventAdmin.list_select_related, "customer")
+SecurityEventAdmin.search_fields = (*SecurityEventAdmin.search_fields,
+                                    "customer__customer_number")
+
+
+@admin.register(PortalSession)
+class PortalSessionAdmin(admin.ModelAdmin):
+    list_display = ("user", "ip_address", "user_agent", "created_at", "last_seen")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = readonly_fields = ("user", "user_agent", "ip_address", "created_at", "last_seen")
+
+    def has_add_permission(self, request):
         return False

@@ -284,3 +284,86 @@ class ActivationLetter(models.Model):
         verbose_name = _("lettre d'activation")
         verbose_name_plural = _("lettres d'activation")
         indexes = [models.Index(fields=["status", "created_at"])]
+
+
+# --- Profile (issue 6): preference history, pending address changes, tracked sessions ---
+
+
+class CorrespondenceChange(models.Model):
+    """Each switch of the correspondence preference: any month's discount can be recomputed."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="correspondence_changes",
+        verbose_name=_("client"),
+    )
+    preference = models.CharField(
+        _("correspondance"), max_length=6, choices=Correspondence.choices
+    )
+    changed_at = models.DateTimeField(_("modifiée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("changement de correspondance")
+        verbose_name_plural = _("historique de la correspondance")
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["customer", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d} {self.get_preference_display()}"
+
+
+class PendingAddressChange(models.Model):
+    """A new postal address the customer gave, applied on ``effective_on``."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="address_changes",
+        verbose_name=_("client"),
+    )
+    street = models.CharField(_("rue et numéro"), max_length=120)
+    postcode = models.CharField(_("NPA"), max_length=4)
+    locality = models.CharField(_("localité"), max_length=80)
+    effective_on = models.DateField(_("valable dès le"))
+    created_at = models.DateTimeField(_("saisie le"), default=timezone.now)
+    applied_at = models.DateTimeField(_("appliquée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'adresse")
+        verbose_name_plural = _("changements d'adresse")
+        ordering = ["effective_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.street}, {self.postcode} {self.locality} ({self.effective_on})"
+
+
+class PortalSession(models.Model):
+    """A logged-in browser, keyed by its session key: listed on the profile, can be ended."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_sessions"
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session active")
+        verbose_name_plural = _("sessions actives")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.last_seen:%Y-%m-%d %H:%M}"
+
+    BROWSERS = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                ("Safari/", "Safari")]
+    SYSTEMS = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
+               ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+
+    @property
+    def device_label(self) -> str:
+        """``Chrome · Android`` from the user agent, for people rather than machines."""
+        agent = self.user_agent
+        browser = next((name for marker, name in self.BROWSERS if marker in agent), "")
+        system = next((name for marker, name in self.SYSTEMS if marker in agent), "")
+        return " · ".join(part for part in (browser, system) if part)

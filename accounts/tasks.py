@@ -1,4 +1,5 @@
 from celery import shared_task
+from celery.schedules import crontab
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
@@ -11,7 +12,7 @@ from accounts.notifications import (
     plan_follow_up,
     release_notification_slot,
 )
-from kptportal.celery import RETRY_OPTIONS
+from kptportal.celery import RETRY_OPTIONS, app
 from kptportal.sms import send_sms
 
 
@@ -68,3 +69,20 @@ def send_activity_notification(customer_id: int, reason: str, follow_up: bool = 
     if follow_up:
         follow_up_done(customer_id)
     return True
+
+
+# --- Profile (issue 6): postal addresses that take effect on a chosen date -----------------
+
+
+@shared_task
+def apply_due_address_changes() -> int:
+    """Apply the address changes whose date has come (daily; safe to run twice)."""
+    from accounts.profile import apply_due_address_changes as apply_due
+
+    return apply_due()
+
+
+app.conf.beat_schedule["accounts.apply_due_address_changes"] = {
+    "task": "accounts.tasks.apply_due_address_changes",
+    "schedule": crontab(hour=0, minute=5),
+}

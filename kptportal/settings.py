@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Lists the logged-in browsers on the profile (issue 6).
+    "accounts.session_tracking.SessionTrackingMiddleware",
 ]
 
 ROOT_URLCONF = "kptportal.urls"

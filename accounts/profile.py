@@ -1,0 +1,315 @@
+"""Rules of the profile: what a customer may change about themselves, and how.
+
+Plain functions, called by the profile pages (``accounts/profile_views.py``), by
+``policies`` (the one-click switch to paperless) and by ops commands. Each change is written
+to the audit log (``accounts.audit.record``) with the names of the fields that changed, never
+a secret; advisors read it in the admin.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import (
+    Correspondence,
+    CorrespondenceChange,
+    Customer,
+    NotifyChannel,
+    PendingAddressChange,
+    PortalSession,
+    SecurityEvent,
+    SMSDevice,
+    User,
+)
+from kptportal.sms import mask_phone_number, send_sms
+
+# --- Correspondence preference ---------------------------------------------------------------
+
+
+def set_correspondence(customer: Customer, preference: str, *, request=None, actor=None,
+                       now: datetime | None = None) -> CorrespondenceChange | None:
+    """Switch to ``online`` or ``post``; recorded in the history (the discount reads it).
+
+    Returns the history row, or None when the preference was already that one.
+    """
+    preference = Correspondence(preference).value
+    if customer.correspondence == preference:
+        return None
+    with transaction.atomic():
+        previous = customer.correspondence
+        customer.correspondence = preference
+        customer.save(update_fields=["correspondence", "updated_at"])
+        change = CorrespondenceChange.objects.create(
+            customer=customer, preference=preference, changed_at=now or timezone.now()
+        )
+        audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+                     user=customer.account, actor=actor, customer=customer,
+                     fields=["correspondence"], correspondence=[previous, preference])
+    return change
+
+
+def update_preferences(customer: Customer, *, language: str, correspondence: str,
+                       notify_channel: str, request=None) -> list[str]:
+    """Correspondence language, preference and how to be notified; returns what changed."""
+    changed = []
+    with transaction.atomic():
+        if customer.language != language or customer.notify_channel != notify_channel:
+            detail = {}
+            if customer.language != language:
+                changed.append("language")
+                detail["language"] = [customer.language, language]
+            if customer.notify_channel != notify_channel:
+                changed.append("notify_channel")
+                detail["notify_channel"] = [customer.notify_channel, notify_channel]
+            customer.language = language
+            customer.notify_channel = notify_channel
+            customer.save(update_fields=["language", "notify_channel", "updated_at"])
+            audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+                         user=customer.account, customer=customer, fields=list(changed),
+                         **detail)
+        if set_correspondence(customer, correspondence, request=request):
+            changed.append("correspondence")
+    return changed
+
+
+def wants_notifications(customer: Customer) -> bool:
+    """For the notifications module: False when the customer opted out."""
+    return customer.notify_channel != NotifyChannel.NONE
+
+
+# --- Contact details -----------------------------------------------------------------------------
+
+
+def update_contact(customer: Customer, *, email: str, landline_phone: str,
+                   request=None) -> list[str]:
+    """E-mail and landline (already validated and normalised); returns the changed fields."""
+    changed = [name for name, value in (("email", email), ("landline_phone", landline_phone))
+               if getattr(customer, name) != value]
+    if changed:
+        customer.email = email
+        customer.landline_phone = landline_phone
+        customer.save(update_fields=[*changed, "updated_at"])
+        audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+                     user=customer.account, customer=customer, fields=changed)
+    return changed
+
+
+# --- Postal address, effective on a chosen date --------------------------------------------------
+
+
+def pending_address_change(customer: Customer) -> PendingAddressChange | None:
+    return (customer.address_changes
+            .filter(applied_at__isnull=True, cancelled_at__isnull=True)
+            .order_by("-created_at", "-id").first())
+
+
+def request_address_change(customer: Customer, *, street: str, postcode: str, locality: str,
+                           effective_on: date, request=None,
+                           today: date | None = None) -> PendingAddressChange:
+    """Store the new address; applied at once when ``effective_on`` is today (or past).
+
+    A newer request replaces an earlier one that was still waiting.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        customer.address_changes.filter(applied_at__isnull=True, cancelled_at__isnull=True) \
+            .update(cancelled_at=now)
+        change = PendingAddressChange.objects.create(
+            customer=customer, street=street, postcode=postcode, locality=locality,
+            effective_on=effective_on,
+        )
+        audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+                     user=customer.account, customer=customer, fields=["address"],
+                     effective_on=effective_on.isoformat())
+        if effective_on <= today:
+            _apply_address(change, now)
+    return change
+
+
+def _apply_address(change: PendingAddressChange, now: datetime) -> None:
+    customer = change.customer
+    customer.street, customer.postcode, customer.locality = (
+        change.street, change.postcode, change.locality)
+    customer.save(update_fields=["street", "postcode", "locality", "updated_at"])
+    change.applied_at = now
+    change.save(update_fields=["applied_at"])
+
+
+def apply_due_address_changes(*, today: date | None = None,
+                              customer: Customer | None = None) -> int:
+    """Apply every waiting address change whose date has come; safe to run twice."""
+    today = today or timezone.localdate()
+    due = PendingAddressChange.objects.filter(
+        applied_at__isnull=True, cancelled_at__isnull=True, effective_on__lte=today
+    ).select_related("customer")
+    if customer is not None:
+        due = due.filter(customer=customer)
+    count = 0
+    for change in due:
+        with transaction.atomic():
+            _apply_address(change, timezone.now())
+        count += 1
+    return count
+
+
+# --- Mobile phone, confirmed by a code sent to the new number ----------------------------------
+
+MOBILE_SESSION_KEY = "profile_pending_mobile"
+MOBILE_CODE_TTL = 10 * 60
+MOBILE_CODE_ATTEMPTS = 5
+MOBILE_CODES_PER_HOUR = 5
+
+
+class MobileCodeResult(Enum):
+    CONFIRMED = "confirmed"
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    NOTHING_PENDING = "nothing_pending"
+
+
+class TooManyCodes(Exception):
+    """More codes asked within the hour than allowed."""
+
+
+def _code_digest(user: User, number: str, code: str) -> str:
+    return salted_hmac("accounts.profile.mobile", f"{user.pk}:{number}:{code}",
+                       algorithm="sha256").hexdigest()
+
+
+def pending_mobile(session: SessionBase) -> str | None:
+    pending = session.get(MOBILE_SESSION_KEY)
+    if not pending or pending["expires"] < time.time():
+        return None
+    return pending["number"]
+
+
+def start_mobile_change(session: SessionBase, user: User, number: str, *,
+                        request=None) -> None:
+    """Send a 6-digit code to ``number`` (E.164); keep only its digest in the session."""
+    counter = f"profile:mobile-codes:{user.pk}"
+    cache.add(counter, 0, timeout=3600)
+    if cache.incr(counter) > MOBILE_CODES_PER_HOUR:
+        raise TooManyCodes
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session[MOBILE_SESSION_KEY] = {
+        "number": number, "digest": _code_digest(user, number, code),
+        "expires": time.time() + MOBILE_CODE_TTL, "attempts": 0,
+    }
+    with translation.override(user.language):
+        send_sms(number, _("Votre code KPT pour confirmer ce numéro de mobile: %(code)s. "
+                           "Ne le communiquez à personne.") % {"code": code})
+    audit.record(SecurityEvent.Kind.CODE_SENT, request=request, user=user,
+                 purpose="mobile_change", to=mask_phone_number(number))
+
+
+@dataclass
+class MobileChange:
+    result: MobileCodeResult
+    number: str | None = None
+
+
+def confirm_mobile_change(session: SessionBase, user: User, code: str, *,
+                          request=None) -> MobileChange:
+    """Check the code; when right, the new number replaces the old one everywhere."""
+    pending = session.get(MOBILE_SESSION_KEY)
+    if not pending:
+        return MobileChange(MobileCodeResult.NOTHING_PENDING)
+    if pending["expires"] < time.time():
+        del session[MOBILE_SESSION_KEY]
+        return MobileChange(MobileCodeResult.EXPIRED)
+    expected = pending["digest"]
+    if not constant_time_compare(_code_digest(user, pending["number"], code.strip()), expected):
+        pending["attempts"] += 1
+        audit.record(SecurityEvent.Kind.CODE_FAILED, request=request, user=user,
+                     purpose="mobile_change")
+        if pending["attempts"] >= MOBILE_CODE_ATTEMPTS:
+            del session[MOBILE_SESSION_KEY]
+            return MobileChange(MobileCodeResult.TOO_MANY_ATTEMPTS)
+        session[MOBILE_SESSION_KEY] = pending
+        return MobileChange(MobileCodeResult.WRONG)
+    del session[MOBILE_SESSION_KEY]
+    change_mobile(user, pending["number"], request=request)
+    return MobileChange(MobileCodeResult.CONFIRMED, pending["number"])
+
+
+def change_mobile(user: User, number: str, *, request=None) -> None:
+    """Use ``number`` for SMS codes from now on and tell the old number it changed."""
+    old = user.mobile_phone
+    with transaction.atomic():
+        user.mobile_phone = number
+        user.save(update_fields=["mobile_phone"])
+        # The login's SMS device follows the confirmed number.
+        SMSDevice.objects.update_or_create(user=user, name="default",
+                                           defaults={"number": number, "confirmed": True})
+        audit.record(SecurityEvent.Kind.PHONE_CHANGED, request=request, user=user,
+                     old=mask_phone_number(old) if old else "", new=mask_phone_number(number))
+    if old and old != number:
+        with translation.override(user.language):
+            text = _("KPT: le numéro de mobile de votre portail clients a été remplacé. "
+                     "Si ce n'est pas vous, appelez-nous immédiatement.")
+        transaction.on_commit(lambda: send_sms(old, text))
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+SESSION_TOUCH_SECONDS = 60
+
+
+def track_session(request, *, user=None) -> None:
+    """Remember this logged-in browser (user agent, address, last seen), at most once a minute."""
+    key = request.session.session_key
+    if not key:
+        return
+    throttle = f"profile:session-seen:{key}"
+    if not cache.add(throttle, 1, timeout=SESSION_TOUCH_SECONDS):
+        return
+    PortalSession.objects.update_or_create(
+        session_key=key,
+        defaults={"user": user or request.user, "last_seen": timezone.now(),
+                  "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+                  "ip_address": audit.client_ip(request)},
+    )
+
+
+def active_sessions(user: User) -> list[PortalSession]:
+    from django.conf import settings
+
+    since = timezone.now() - timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    return list(user.portal_sessions.filter(last_seen__gte=since))
+
+
+def log_out_other_sessions(user: User, *, keep: str | None, request=None) -> int:
+    """End every tracked session of ``user`` except ``keep``; returns how many ended."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    others = list(user.portal_sessions.exclude(session_key=keep or ""))
+    for tracked in others:
+        store(session_key=tracked.session_key).delete()
+        cache.delete(f"profile:session-seen:{tracked.session_key}")
+    PortalSession.objects.filter(pk__in=[tracked.pk for tracked in others]).delete()
+    if others and request is not None:
+        audit.record(SecurityEvent.Kind.LOGOUT, request=request, user=user,
+                     other_sessions=len(others))
+    return len(others)
+
+
+def forget_session(session_key: str | None) -> None:
+    if session_key:
+        PortalSession.objects.filter(session_key=session_key).delete()

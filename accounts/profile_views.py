@@ -1,0 +1,200 @@
+"""The customer's profile (/profile/): thin views over ``accounts.profile``."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import audit, profile
+from accounts.household import customer_required
+from accounts.models import SecurityEvent
+from accounts.profile_forms import (
+    AddressForm,
+    ContactForm,
+    MobileCodeForm,
+    MobileForm,
+    PreferencesForm,
+)
+from kptportal.sms import SMSDeliveryError, mask_phone_number
+
+PASSWORD_CHECKS_PER_HOUR = 10
+
+
+def _forms(request, bound: dict):
+    customer, user = request.customer, request.user
+    pending = profile.pending_address_change(customer)
+    forms = {
+        "address_form": AddressForm(initial={
+            "street": customer.street, "postcode": customer.postcode,
+            "locality": customer.locality, "effective_on": timezone.localdate()}),
+        "contact_form": ContactForm(initial={"email": customer.email,
+                                             "landline_phone": customer.landline_phone}),
+        "preferences_form": PreferencesForm(initial={
+            "language": customer.language, "correspondence": customer.correspondence,
+            "notify_channel": customer.notify_channel}),
+        "mobile_form": MobileForm(user=user),
+        "password_form": PasswordChangeForm(user),
+    }
+    forms.update(bound)
+    # The password form sits at the bottom: it must not grab the focus (and scroll) on load.
+    forms["password_form"].fields["old_password"].widget.attrs.pop("autofocus", None)
+    return forms, pending
+
+
+def _render(request, status=200, **bound):
+    customer = request.customer
+    forms, pending = _forms(request, bound)
+    context = {
+        "customer": customer,
+        "persons": customer.insured_persons.all(),
+        "pending_address": pending,
+        "masked_mobile": (mask_phone_number(request.user.mobile_phone)
+                          if request.user.mobile_phone else ""),
+        "pending_mobile": profile.pending_mobile(request.session),
+        "sessions": profile.active_sessions(request.user),
+        "current_session_key": request.session.session_key,
+        **forms,
+    }
+    return render(request, "accounts/profile/profile.html", context, status=status)
+
+
+@customer_required
+@require_GET
+def profile_page(request):
+    profile.apply_due_address_changes(customer=request.customer)
+    profile.track_session(request)  # so this browser is listed from the first visit
+    return _render(request)
+
+
+@customer_required
+@require_POST
+def address(request):
+    form = AddressForm(request.POST)
+    if not form.is_valid():
+        return _render(request, status=400, address_form=form)
+    change = profile.request_address_change(request.customer, request=request,
+                                            **form.cleaned_data)
+    if change.applied_at:
+        messages.success(request, _("Votre nouvelle adresse est enregistrée."))
+    else:
+        messages.success(request, _("Votre nouvelle adresse sera valable à partir du %(date)s.")
+                         % {"date": change.effective_on.strftime("%d.%m.%Y")})
+    return redirect("accounts:profile")
+
+
+@customer_required
+@require_POST
+def contact(request):
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _render(request, status=400, contact_form=form)
+    profile.update_contact(request.customer, request=request, **form.cleaned_data)
+    messages.success(request, _("Vos coordonnées sont enregistrées."))
+    return redirect("accounts:profile")
+
+
+@customer_required
+@require_POST
+def preferences(request):
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        return _render(request, status=400, preferences_form=form)
+    changed = profile.update_preferences(request.customer, request=request, **form.cleaned_data)
+    if "correspondence" in changed and request.customer.correspondence == "online":
+        messages.success(request, _("Vos préférences sont enregistrées. Le rabais online "
+                                    "s'applique dès le mois prochain."))
+    else:
+        messages.success(request, _("Vos préférences sont enregistrées."))
+    return redirect("accounts:profile")
+
+
+def _password_checks_left(user) -> bool:
+    key = f"profile:password-checks:{user.pk}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) <= PASSWORD_CHECKS_PER_HOUR
+
+
+@customer_required
+@require_POST
+def mobile(request):
+    if not _password_checks_left(request.user):
+        messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
+        return redirect("accounts:profile")
+    form = MobileForm(request.POST, user=request.user)
+    if not form.is_valid():
+        if form.has_error("password", "password_incorrect"):
+            audit.record(SecurityEvent.Kind.LOGIN_FAILED, request=request, user=request.user,
+                         purpose="mobile_change_reauthentication")
+        return _render(request, status=400, mobile_form=form)
+    try:
+        profile.start_mobile_change(request.session, request.user,
+                                    form.cleaned_data["mobile_phone"], request=request)
+    except profile.TooManyCodes:
+        form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
+        return _render(request, status=429, mobile_form=form)
+    except SMSDeliveryError:
+        form.add_error(None, _("Le SMS n'a pas pu être envoyé. Réessayez dans quelques "
+                               "minutes."))
+        return _render(request, status=503, mobile_form=form)
+    return redirect("accounts:profile_mobile_confirm")
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def mobile_confirm(request):
+    number = profile.pending_mobile(request.session)
+    if number is None:
+        messages.error(request, _("Aucun changement de numéro en attente, ou le code a "
+                                  "expiré. Recommencez."))
+        return redirect("accounts:profile")
+    form = MobileCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            outcome = profile.confirm_mobile_change(request.session, request.user,
+                                                    form.cleaned_data["code"], request=request)
+            result = outcome.result
+            if result is profile.MobileCodeResult.CONFIRMED:
+                messages.success(request, _("Votre nouveau numéro de mobile est enregistré: "
+                                            "les codes de connexion y seront envoyés."))
+                return redirect("accounts:profile")
+            if result is profile.MobileCodeResult.WRONG:
+                form.add_error("code", _("Ce code n'est pas correct. Vérifiez le SMS et "
+                                         "réessayez."))
+            else:
+                messages.error(request, _("Le code a expiré ou a été saisi trop de fois de "
+                                          "manière erronée. Recommencez."))
+                return redirect("accounts:profile")
+    return render(request, "accounts/profile/mobile_confirm.html",
+                  {"form": form, "masked": mask_phone_number(number)}, status=status)
+
+
+@customer_required
+@require_POST
+def password(request):
+    form = PasswordChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        return _render(request, status=400, password_form=form)
+    user = form.save()
+    update_session_auth_hash(request, user)
+    ended = profile.log_out_other_sessions(user, keep=request.session.session_key)
+    audit.record(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=user,
+                 other_sessions_ended=ended)
+    messages.success(request, _("Votre mot de passe est modifié. Vos autres sessions sont "
+                                "déconnectées."))
+    return redirect("accounts:profile")
+
+
+@customer_required
+@require_POST
+def log_out_others(request):
+    ended = profile.log_out_other_sessions(request.user, keep=request.session.session_key,
+                                           request=request)
+    messages.success(request, _("%(count)s autre(s) session(s) déconnectée(s).")
+                     % {"count": ended})
+    return redirect("accounts:profile")

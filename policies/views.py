@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import audit
+from accounts.household import customer_required
+from accounts.models import Correspondence, Customer, InsuredPerson, SecurityEvent
+from accounts.profile import set_correspondence
+from policies import discounts
+from policies.legal_protection import CONDITIONS, certificate_pdf, legal_protection_for
+
+
+def _household(request) -> Customer:
+    """The logged-in household with what the overview reads, in a fixed number of queries."""
+    return (Customer.objects
+            .select_related("account")
+            .prefetch_related(Prefetch("insured_persons",
+                                       queryset=InsuredPerson.objects.order_by(
+                                           "-is_policy_holder", "birth_date", "id")),
+                              "correspondence_changes")
+            .get(pk=request.customer.pk))
+
+
+@customer_required
+def overview(request):
+    customer = _household(request)
+    month = discounts.current_month()
+    statement = discounts.monthly_premiums(customer, month)
+    next_month = discounts.next_month(month)
+    on_paper = customer.correspondence != Correspondence.ONLINE
+    # Just switched to paperless: the discount starts next month, show what it will be.
+    upcoming = None
+    if (not on_paper and not statement.online_discount
+            and discounts.online_discount_in(customer, next_month)):
+        upcoming = discounts.monthly_premiums(customer, next_month)
+    context = {
+        "customer": customer,
+        "statement": statement,
+        "persons": statement.by_person(),
+        "on_paper": on_paper,
+        "yearly_saving": (discounts.yearly_saving_if_paperless(customer, statement=statement)
+                          if on_paper else None),
+        "upcoming": upcoming,
+        "legal_protection": legal_protection_for(customer),
+        "conditions": CONDITIONS,
+        "rate_percent": int(discounts.DISCOUNT_RATE * 100),
+    }
+    return render(request, "policies/overview.html", context)
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def go_paperless(request):
+    """Switch to "online only": a confirmation page, then the POST that switches."""
+    customer = request.customer
+    if customer.correspondence == Correspondence.ONLINE:
+        return redirect("policies:overview")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        set_correspondence(customer, Correspondence.ONLINE, request=request)
+        first = discounts.next_month(discounts.current_month())
+        messages.success(request, _("C'est fait: vous recevez désormais votre correspondance "
+                                    "uniquement en ligne, et le rabais online dès le "
+                                    "%(date)s.") % {"date": first.strftime("%d.%m.%Y")})
+        return redirect("policies:overview")
+    customer = _household(request)
+    statement = discounts.monthly_premiums(customer)
+    return render(request, "policies/go_paperless.html", {
+        "yearly_saving": discounts.yearly_saving_if_paperless(customer, statement=statement),
+        "discount_from": discounts.next_month(discounts.current_month()),
+    })
+
+
+@customer_required
+def legal_protection_certificate(request):
+    customer = _household(request)
+    protection = legal_protection_for(customer)
+    if protection is None:
+        raise Http404
+    pdf = certificate_pdf(protection)
+    audit.record(SecurityEvent.Kind.DOCUMENT_DOWNLOADED, request=request, user=request.user,
+                 customer=customer, document="legal_protection_certificate",
+                 certificate=protection.certificate_number)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="attestation-protection-juridique-{customer.customer_number}.pdf"')
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,58 @@
+import pytest
+
+from accounts import demo as accounts_demo
+from accounts.models import User
+from kptportal import sms
+from tests.e2e.conftest import screenshot
+from tests.e2e.portal_login import log_in_page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def anna():
+    accounts_demo.seed()
+    return User.objects.get(username="KPT12345678")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_profile_page_on_phone_and_desktop(request, live_server, anna, viewport):
+    page = log_in_page(request.getfixturevalue(viewport), live_server, anna)
+    page.goto(f"{live_server.url}/profile/")
+    assert page.locator("h1").inner_text() == "Mon profil"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"profile-{viewport}")
+
+
+def test_bad_postcode_keeps_what_was_typed(desktop, live_server, anna):
+    page = log_in_page(desktop, live_server, anna)
+    page.goto(f"{live_server.url}/profile/")
+    page.get_by_label("Rue et numéro").fill("Chemin des Vignes 4")
+    page.get_by_label("NPA").fill("0123")
+    page.get_by_role("button", name="Enregistrer l'adresse").click()
+    page.wait_for_url(f"{live_server.url}/profile/address/")
+    page.wait_for_load_state("load")
+    assert "de 1000 à 9699" in page.locator("#address").inner_text()
+    assert page.get_by_label("Rue et numéro").input_value() == "Chemin des Vignes 4"
+    assert page.evaluate("document.activeElement.name") == "postcode"
+    screenshot(page, "profile-address-error-desktop")
+
+
+def test_mobile_change_needs_the_code_sent_to_the_new_number(phone, live_server, anna):
+    page = log_in_page(phone, live_server, anna)
+    page.goto(f"{live_server.url}/profile/")
+    page.get_by_label("Nouveau numéro de mobile").fill("079 555 44 33")
+    page.get_by_label("Votre mot de passe actuel").fill(accounts_demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Envoyer le code").click()
+    page.wait_for_url(f"{live_server.url}/profile/mobile/confirm/")
+    anna.refresh_from_db()
+    assert anna.mobile_phone == "+41790000001"
+    code = sms.outbox[-1].text.split(": ")[1][:6]
+    assert sms.outbox[-1].to == "+41795554433"
+    screenshot(page, "profile-mobile-code-phone")
+    page.get_by_label("Code reçu par SMS").fill(code)
+    page.get_by_role("button", name="Confirmer").click()
+    page.wait_for_url(f"{live_server.url}/profile/")
+    anna.refresh_from_db()
+    assert anna.mobile_phone == "+41795554433"
+    assert sms.outbox[-1].to == "+41790000001"
