@@ -43,7 +43,7 @@ def test_other_household_does_not_see_this_household(other_client, customer):
 
 
 def test_profile_links_the_second_factor_setup(customer_client):
-    assert reverse("two_factor:profile") in html(customer_client.get(PROFILE))
+    assert reverse("accounts:second_factors") in html(customer_client.get(PROFILE))
 
 
 # --- Address -------------------------------------------------------------------------------
