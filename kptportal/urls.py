@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
-from two_factor.urls import urlpatterns as two_factor_urls
 
 from kptportal import views
 
@@ -11,7 +10,9 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include(two_factor_urls)),
+    # Only the namespace of django-two-factor-auth's pages: the portal has its own login and
+    # second-factor settings, so the library's stock pages are not served.
+    path("", include(([], "two_factor"))),
     # Each app owns its full paths (/documents/, /claims/, /messages/, /profile/, …).
     path("", include("accounts.urls")),
     path("", include("policies.urls")),
