@@ -118,6 +118,7 @@ class PreferencesForm(forms.Form):
                                  choices=settings.LANGUAGES)
     correspondence = forms.ChoiceField(
         label=_("Correspondance"), choices=Correspondence.choices, widget=forms.RadioSelect,
+        # xgettext:no-python-format
         help_text=_("Uniquement en ligne: 5% de rabais sur les complémentaires éligibles "
                     "dès le mois suivant."))
     notify_channel = forms.ChoiceField(
