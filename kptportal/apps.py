@@ -18,3 +18,9 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "kptportal.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()
+        from kptportal.admin_a11y import install
+
+        install()

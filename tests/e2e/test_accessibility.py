@@ -1,0 +1,136 @@
+"""Every page passes axe-core's WCAG 2.1 A/AA rules, on a phone and on a desktop.
+
+One walk per viewport through the public pages, the login's steps, every customer page and the
+advisor's admin pages, on the demo data; every violation found is listed in the failure.
+"""
+
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from accounts.demo import DEMO_ADVISOR_PASSWORD, DEMO_PASSWORD
+from documents.models import Document, DocumentType
+from messaging.models import Thread
+from tests.e2e.a11y import (
+    DESKTOP,
+    PHONE,
+    a11y_context,
+    axe_violations,
+    format_violations,
+    last_sms_code,
+    seed_demo_data,
+)
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CONTRACT = "KPT12345678"
+
+
+def optional(name, *args):
+    """Pages of branches that may not have landed yet (claims): None when not routed."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+class Walk:
+    def __init__(self, page, base, label):
+        self.page, self.base, self.label, self.found, self.visited = page, base, label, {}, []
+
+    def check(self, name, path=None):
+        if path is not None:
+            response = self.page.goto(self.base + path)
+            assert response.status < 500, f"{path} answered {response.status}"
+        self.page.wait_for_load_state("load")
+        violations = axe_violations(self.page)
+        self.visited.append(name)
+        if violations:
+            self.found[name] = violations
+            screenshot(self.page, f"a11y-{self.label}-{re.sub(r'[^a-z0-9]+', '-', name)}")
+
+
+def log_in(walk, username, password, *, staff=False):
+    page = walk.page
+    page.goto(walk.base + ("/staff/login/" if staff else "/login/"))
+    walk.check("staff login" if staff else "login 1 credentials")
+    page.locator("input[name$=username]").fill(username)
+    page.locator("input[type=password]").first.fill(password)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+    walk.check("staff login 2 code" if staff else "login 2 SMS code")
+    page.locator("input[autocomplete=one-time-code]").fill(last_sms_code())
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+    assert "/login/" not in page.url, f"{username} not logged in"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_page_passes_axe(browser, live_server, viewport):
+    seed_demo_data()
+    label = "phone" if viewport == PHONE else "desktop"
+    base = live_server.url
+    document = (Document.objects.filter(insured_person__customer__account__username=CONTRACT,
+                                        type=DocumentType.BENEFIT_STATEMENT)
+                .order_by("-issue_date").first())
+    thread = Thread.objects.get(customer__account__username=CONTRACT)
+
+    # Public pages, and the login's error and second step.
+    context = a11y_context(browser, viewport)
+    walk = Walk(context.new_page(), base, label)
+    for name, path in [("register", "/register/"), ("activate", "/register/activate/"),
+                       ("password reset", "/password-reset/"), ("login help", "/login-help/"),
+                       ("404", "/nowhere/")]:
+        walk.check(name, path)
+    walk.page.goto(base + "/login/")
+    walk.page.locator("input[name$=username]").fill(CONTRACT)
+    walk.page.locator("input[type=password]").fill("not-the-password-1")
+    walk.page.locator("form button[type=submit]").first.click()
+    walk.check("login wrong password")
+
+    # The customer, logged in through the real login page.
+    log_in(walk, CONTRACT, DEMO_PASSWORD)
+    customer_pages = [
+        ("dashboard", "/"), ("documents", "/documents/"),
+        ("documents filtered", f"/documents/?type={DocumentType.BENEFIT_STATEMENT}"),
+        ("document detail", f"/documents/{document.pk}/"),
+        ("messages", "/messages/"), ("thread", f"/messages/{thread.pk}/"),
+        ("new message", "/messages/new/"), ("insurance", "/insurance/"),
+        ("profile", "/profile/"), ("second factors", "/profile/security/"),
+        ("authenticator setup", "/profile/security/authenticator/"),
+        ("claims", optional("claims:list")), ("new claim", optional("claims:new")),
+        ("data export", optional("accounts:export")),
+        ("activity", optional("accounts:activity")),
+    ]
+    for name, path in customer_pages:
+        if path:
+            walk.check(name, path)
+    # The mobile change's code step.
+    walk.page.goto(base + "/profile/")
+    walk.page.locator("input[name=mobile_phone], input[name=new_mobile]").first.fill(
+        "+41790000077")
+    walk.page.locator("form[action$='/profile/mobile/'] button[type=submit]").click()
+    walk.page.wait_for_load_state("load")
+    walk.check("profile mobile code")
+    context.close()
+
+    # The advisor in the admin.
+    context = a11y_context(browser, viewport)
+    walk.page = context.new_page()
+    log_in(walk, "advisor", DEMO_ADVISOR_PASSWORD, staff=True)
+    for name, path in [
+        ("admin index", "/admin/"),
+        ("admin threads", "/admin/messaging/thread/"),
+        ("admin thread", f"/admin/messaging/thread/{thread.pk}/change/"),
+        ("admin customers", "/admin/accounts/customer/"),
+        ("admin customer", f"/admin/accounts/customer/{thread.customer_id}/change/"),
+        ("admin documents", "/admin/documents/document/"),
+        ("admin login help", "/admin/messaging/loginhelprequest/"),
+    ]:
+        walk.check(name, path)
+    context.close()
+
+    assert len(walk.visited) >= 25
+    assert walk.found == {}, "axe violations:\n" + format_violations(walk.found)
