@@ -135,7 +135,7 @@ class RegistrationForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Date de naissance du preneur d'assurance"),
         help_text=_("Format jj.mm.aaaa"),
-        widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": "jj.mm.aaaa"}),
+        widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": _("jj.mm.aaaa")}),
     )
     postcode = forms.RegexField(
         label=_("NPA de votre domicile"), regex=r"^\d{4}$", max_length=4,
@@ -210,7 +210,7 @@ class PasswordResetRequestForm(forms.Form):
     )
     birth_date = forms.DateField(
         label=_("Date de naissance"), help_text=_("Format jj.mm.aaaa"),
-        widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": "jj.mm.aaaa"}),
+        widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": _("jj.mm.aaaa")}),
     )
 
     def clean_contract_number(self):

@@ -37,7 +37,7 @@ class AddressForm(forms.Form):
     effective_on = forms.DateField(
         label=_("Valable dès le"), help_text=_("Aujourd'hui ou une date future (jj.mm.aaaa)."),
         input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
-        widget=forms.DateInput(attrs={"placeholder": "jj.mm.aaaa", "autocomplete": "off"},
+        widget=forms.DateInput(attrs={"placeholder": _("jj.mm.aaaa"), "autocomplete": "off"},
                                format="%d.%m.%Y"),
         error_messages={"invalid": _("Saisissez une date valable, par exemple 01.04.2026.")},
     )

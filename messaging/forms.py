@@ -71,7 +71,7 @@ class LoginHelpForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Date de naissance"), help_text=_("Format jj.mm.aaaa"),
         widget=forms.TextInput(attrs={"autocomplete": "bday", "inputmode": "numeric",
-                                      "placeholder": "jj.mm.aaaa"}),
+                                      "placeholder": _("jj.mm.aaaa")}),
     )
     phone = forms.CharField(
         label=_("Téléphone où vous joindre"), max_length=20,
