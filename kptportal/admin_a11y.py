@@ -13,7 +13,7 @@ admin classes of every app are covered without each of them knowing about it.
 from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
 from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 _installed = False
 
@@ -29,8 +29,8 @@ def label_widgets(model_admin, db_field, formfield):
     widget = _inner(formfield.widget)
     if isinstance(widget, admin_widgets.AdminSplitDateTime):
         date_widget, time_widget = widget.widgets
-        date_widget.attrs.setdefault("aria-label", f"{name} – {_('date')}")
-        time_widget.attrs.setdefault("aria-label", f"{name} – {_('heure')}")
+        date_widget.attrs.setdefault("aria-label", _("%(field)s – date") % {"field": name})
+        time_widget.attrs.setdefault("aria-label", _("%(field)s – heure") % {"field": name})
     elif isinstance(model_admin, admin.TabularInline):
         widget.attrs.setdefault("aria-label", str(name))
     return formfield

@@ -173,7 +173,7 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     steps.shot(page, "message-new-de")
     page.get_by_role("button", name="Senden").click()
     page.wait_for_url(re.compile(r"/messages/\d+/$"))
-    expect(page.get_by_text("Ihre Nachricht wurde an Ihre Beraterin")).to_be_visible()
+    expect(page.get_by_text("Ihre Nachricht wurde an Ihre Kundenberatung")).to_be_visible()
     steps.shot(page, "message-sent-de")
 
     # 9. The advisor answers in the admin (their own browser, their own SMS code).
