@@ -35,6 +35,7 @@ class Line:
     conf: float  # mean word confidence 0..1
     words: tuple[Word, ...] = ()
     page: int = 0
+    source: str = "ocr"  # "ocr" or "text-layer"
 
     @property
     def top(self) -> int:
@@ -144,5 +145,5 @@ def lines_from_text(text: str, *, conf: float = 1.0, page: int = 0) -> list[Line
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         t = " ".join(raw.split())
         if t:
-            out.append(Line(text=t, conf=conf, page=page))
+            out.append(Line(text=t, conf=conf, page=page, source="text-layer"))
     return out
