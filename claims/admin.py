@@ -141,12 +141,12 @@ class ClaimAdminForm(forms.ModelForm):
 class ClaimAdmin(admin.ModelAdmin):
     form = ClaimAdminForm
     change_form_template = "admin/claims/claim_review.html"
-    list_display = ["__str__", "customer", "insured_person", "kind", "status", "amount_chf",
-                    "duplicate_warning", "created_at"]
+    list_display = ["__str__", "customer_number", "insured_person", "kind", "status",
+                    "amount_chf", "duplicate_warning", "created_at"]
     list_filter = ["status", "kind", "is_duplicate"]
     search_fields = ["customer__customer_number", "customer__account__username",
                      "insured_person__last_name", "provider_name"]
-    list_select_related = ["customer", "customer__account", "insured_person"]
+    list_select_related = ["customer", "insured_person"]
     date_hierarchy = "created_at"
     inlines = [ExtractedFieldInline, StatusChangeInline]
     readonly_fields = ["customer", "insured_person", "kind", "note", "status", "created_at",
@@ -173,6 +173,10 @@ class ClaimAdmin(admin.ModelAdmin):
         return False
 
     # --- columns ----------------------------------------------------------------
+    @admin.display(description=_("client"), ordering="customer__customer_number")
+    def customer_number(self, obj):
+        return obj.customer.customer_number
+
     @admin.display(description=_("montant"), ordering="amount")
     def amount_chf(self, obj):
         from kptportal.money import format_chf
@@ -271,8 +275,8 @@ class ClaimAdmin(admin.ModelAdmin):
 class ClaimToReviewAdmin(ClaimAdmin):
     """The review queue: claims "to review", oldest first, with their waiting time."""
 
-    list_display = ["__str__", "waiting", "customer", "insured_person", "kind", "amount_chf",
-                    "provider_name", "duplicate_warning"]
+    list_display = ["__str__", "waiting", "customer_number", "insured_person", "kind",
+                    "amount_chf", "provider_name", "duplicate_warning"]
     list_filter = ["kind", "is_duplicate"]
     date_hierarchy = None
     ordering = ["created_at", "id"]

@@ -119,6 +119,10 @@ def queue_intake(claim_id: int) -> bool:
         logger.warning("broker unavailable: claim %s stays received until re-queued", claim_id,
                        exc_info=True)
         return False
+    except Exception:  # noqa: BLE001 - eager mode (no broker) runs the task right here
+        logger.exception("intake of claim %s failed; the periodic re-queue will retry it",
+                         claim_id)
+        return False
     return True
 
 
