@@ -166,14 +166,17 @@ class StatusChange(models.Model):
     at = models.DateTimeField(_("le"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", verbose_name=_("par"),
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(_("remarque"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("changement de statut")
         verbose_name_plural = _("changements de statut")
         ordering = ["claim", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.at:%d.%m.%Y %H:%M}"
 
 
 class ClaimToReview(Claim):
