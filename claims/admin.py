@@ -141,7 +141,7 @@ class ClaimAdminForm(forms.ModelForm):
 class ClaimAdmin(admin.ModelAdmin):
     form = ClaimAdminForm
     change_form_template = "admin/claims/claim_review.html"
-    list_display = ["__str__", "customer_number", "insured_person", "kind", "status",
+    list_display = ["number", "customer_number", "insured_person", "kind", "status",
                     "amount_chf", "duplicate_warning", "created_at"]
     list_filter = ["status", "kind", "is_duplicate"]
     search_fields = ["customer__customer_number", "customer__account__username",
@@ -173,6 +173,10 @@ class ClaimAdmin(admin.ModelAdmin):
         return False
 
     # --- columns ----------------------------------------------------------------
+    @admin.display(description=_("demande"), ordering="pk")
+    def number(self, obj):
+        return f"#{obj.pk}"
+
     @admin.display(description=_("client"), ordering="customer__customer_number")
     def customer_number(self, obj):
         return obj.customer.customer_number
@@ -275,7 +279,7 @@ class ClaimAdmin(admin.ModelAdmin):
 class ClaimToReviewAdmin(ClaimAdmin):
     """The review queue: claims "to review", oldest first, with their waiting time."""
 
-    list_display = ["__str__", "waiting", "customer_number", "insured_person", "kind",
+    list_display = ["number", "waiting", "customer_number", "insured_person", "kind",
                     "amount_chf", "provider_name", "duplicate_warning"]
     list_filter = ["kind", "is_duplicate"]
     date_hierarchy = None

@@ -5,7 +5,7 @@
 
   function humanSize(bytes) {
     if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + " Mo";
-    return Math.max(1, Math.round(bytes / 1024)) + " Ko";
+    return (bytes ? Math.max(1, Math.round(bytes / 1024)) : 0) + " Ko";
   }
 
   function setup(form) {
