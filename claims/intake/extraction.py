@@ -165,18 +165,49 @@ def _extract_amount(lines: list[Line]) -> tuple[Field | None, Field | None]:
 
 _MONTHS = {
     # fr
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
     # de
-    "januar": 1, "jänner": 1, "februar": 2, "marz": 3, "maerz": 3, "april": 4,
-    "juni": 6, "juli": 7, "august": 8, "oktober": 10, "dezember": 12,
+    "januar": 1,
+    "janner": 1,
+    "februar": 2,
+    "marz": 3,
+    "maerz": 3,
+    "april": 4,
+    "juni": 6,
+    "juli": 7,
+    "august": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "dezember": 12,
     # it
-    "gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6,
-    "luglio": 7, "agosto": 8, "settembre": 9, "ottobre": 10, "dicembre": 12,
+    "gennaio": 1,
+    "febbraio": 2,
+    "marzo": 3,
+    "aprile": 4,
+    "maggio": 5,
+    "giugno": 6,
+    "luglio": 7,
+    "agosto": 8,
+    "settembre": 9,
+    "ottobre": 10,
+    "dicembre": 12,
 }
 _NUM_DATE = re.compile(r"(?<![\d.])(\d{1,2})\s?[./-]\s?(\d{1,2})\s?[./-]\s?(\d{4}|\d{2})(?![\d])")
 _LONG_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
+    + "|".join(sorted(_MONTHS, key=len, reverse=True))
     + r")\.?\s+(\d{4})(?!\d)"
 )
 
@@ -194,8 +225,13 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
     out = []
     for m in _NUM_DATE.finditer(text):
         try:
-            out.append((date(_year(m.group(3), today), int(m.group(2)), int(m.group(1))),
-                        m.start(), m.end()))
+            out.append(
+                (
+                    date(_year(m.group(3), today), int(m.group(2)), int(m.group(1))),
+                    m.start(),
+                    m.end(),
+                )
+            )
         except ValueError:
             continue
     folded = fold(text)  # same length for Latin text after NFKD stripping? not guaranteed
@@ -203,8 +239,9 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
         folded = text.lower()
     for m in _LONG_DATE.finditer(folded):
         try:
-            out.append((date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))),
-                        m.start(), m.end()))
+            out.append(
+                (date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))), m.start(), m.end())
+            )
         except (ValueError, KeyError):
             continue
     out.sort(key=lambda d: d[1])
@@ -273,8 +310,9 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
 
 # ------------------------------------------------------------------------ identifiers
 
-_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
-                             "S": "5", "B": "8", "Z": "2"})
+_OCR_DIGITS = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
+)
 
 
 def is_valid_gln(value: str) -> bool:
@@ -339,8 +377,14 @@ def find_references(text: str) -> list[tuple[str, str]]:
         # try the longest prefix of 4-char groups that validates
         for k in range(len(groups), 0, -1):
             cand = "".join(groups[:k])
-            if 5 <= len(cand) <= 25 and iso11649.is_valid(cand):
-                out.append(("SCOR", cand))
+            if not 5 <= len(cand) <= 25:
+                continue
+            # OCR confuses O/0, I/1 and S/5 inside references; the check digits arbitrate
+            fixed = cand[:2] + cand[2:4].translate(_OCR_DIGITS) + cand[4:]
+            variants = [cand, fixed, fixed[:4] + fixed[4:].replace("O", "0")]
+            hit = next((v for v in variants if iso11649.is_valid(v)), None)
+            if hit:
+                out.append(("SCOR", hit))
                 break
     return out
 
@@ -456,8 +500,9 @@ def extract_fields(
         if fields["reference"] is None:
             refs = find_references(ln.text)
             if refs:
-                fields["reference"] = Field(refs[0][1], ln.source,
-                                            round(max(0.9, _line_conf(ln)), 3))
+                fields["reference"] = Field(
+                    refs[0][1], ln.source, round(max(0.9, _line_conf(ln)), 3)
+                )
 
     if qr is not None:
         if qr.amount is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
@@ -66,6 +67,8 @@ def sniff_format(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImageTooLargeError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     head = data[:32]
+    if head.startswith(b"PK\x03\x04"):
+        raise UnsupportedFormatError("The file is a ZIP archive, not a PDF or image.")
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"\xff\xd8\xff"):
@@ -73,11 +76,17 @@ def sniff_format(data: bytes) -> str:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head[4:8] == b"ftyp" and head[8:12] in (
-        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"hevx",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
     ):
         return "heif"
-    if head.startswith(b"PK\x03\x04"):
-        raise UnsupportedFormatError("The file is a ZIP archive, not a PDF or image.")
     raise UnsupportedFormatError("Unsupported file type: expected PDF, JPEG, PNG or HEIC.")
 
 
@@ -98,13 +107,11 @@ def _open_image(data: bytes, fmt: str) -> Image.Image:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptFileError(f"The {fmt.upper()} image is damaged or truncated: {exc}") from exc
-    try:
+    with contextlib.suppress(Exception):  # broken EXIF must not lose the picture
         img = ImageOps.exif_transpose(img)
-    except Exception:  # broken EXIF must not lose the picture
-        pass
     if img.mode not in ("L", "RGB"):
-        img = img.convert("RGB") if "A" in img.mode or img.mode in ("P", "CMYK") else img.convert(
-            "L"
+        img = (
+            img.convert("RGB") if "A" in img.mode or img.mode in ("P", "CMYK") else img.convert("L")
         )
     return img
 
@@ -215,8 +222,9 @@ def _warp(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
     height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    return cv2.warpPerspective(gray, m, (width, height), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(
+        gray, m, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def flatten_illumination(gray: np.ndarray) -> np.ndarray:
@@ -238,7 +246,9 @@ def detect_orientation(gray: np.ndarray) -> int:
         img = img.resize((int(w * scale), int(h * scale)), Image.LANCZOS)
     try:
         osd = pytesseract.image_to_osd(
-            img, config="--psm 0 -c min_characters_to_try=20", output_type=pytesseract.Output.DICT,
+            img,
+            config="--psm 0 -c min_characters_to_try=20",
+            output_type=pytesseract.Output.DICT,
             timeout=OSD_TIMEOUT_S,
         )
     except RuntimeError as exc:
@@ -326,10 +336,7 @@ def load_pages(data: bytes, *, normalise: bool = True) -> list[Page]:
     """Decode an upload into pages. Raises IntakeError subclasses for unreadable input."""
     fmt = sniff_format(data)
     pages: list[Page] = []
-    if fmt == "pdf":
-        raw = _pdf_pages(data)
-    else:
-        raw = [(_open_image(data, fmt), "")]
+    raw = _pdf_pages(data) if fmt == "pdf" else [(_open_image(data, fmt), "")]
     for i, (img, text) in enumerate(raw):
         page = Page(index=i, original=img, image=img, text_layer=text)
         if normalise and not page.has_text_layer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,17 @@ from .ocr import Line, lines_from_text, ocr_image
 from .qrbill import QrBill, find_qr_bill
 
 __all__ = ["InvoiceReading", "read_invoice", "reading_as_json"]
+
+PRIMARY_PSM = int(os.environ.get("INTAKE_OCR_PSM", "3"))  # Tesseract page segmentation
+SECONDARY_PSM = 6
+RETRY_FIELDS = (
+    "amount",
+    "invoice_date",
+    "invoice_number",
+    "patient_name",
+    "patient_birth_date",
+    "provider_gln",
+)
 
 
 @dataclass
@@ -83,7 +95,7 @@ def read_invoice(data: bytes, *, filename: str = "") -> InvoiceReading:
         if page.has_text_layer:
             lines.extend(lines_from_text(page.text_layer, page=page.index))
         else:
-            result = ocr_image(page.image, page=page.index)
+            result = ocr_image(page.image, page=page.index, psm=PRIMARY_PSM)
             if result.words and result.mean_conf < 0.5:
                 warnings.append(
                     f"page {page.index + 1}: low OCR confidence ({result.mean_conf:.2f})"
@@ -92,9 +104,30 @@ def read_invoice(data: bytes, *, filename: str = "") -> InvoiceReading:
     timer.add("ocr", t)
 
     t = time.perf_counter()
+    fields = extract_fields(lines, qr)
+    timer.add("extract", t)
+
+    # Tesseract's page segmentation sometimes drops a column; a second pass that reads the
+    # page as one uniform block usually recovers it. Only missing fields are filled from it.
+    missing = [n for n in RETRY_FIELDS if fields.get(n) is None]
+    ocr_pages = [p for p in pages if not p.has_text_layer]
+    if missing and ocr_pages:
+        t = time.perf_counter()
+        extra: list[Line] = []
+        for page in ocr_pages:
+            extra.extend(ocr_image(page.image, page=page.index, psm=SECONDARY_PSM).lines)
+        timer.add("ocr", t)
+        t = time.perf_counter()
+        second = extract_fields(extra, qr)
+        for name in missing:
+            if second.get(name) is not None:
+                fields[name] = second[name]
+        lines = lines + extra
+        timer.add("extract", t)
+
+    t = time.perf_counter()
     if not any(ln.text.strip() for ln in lines) and qr is None:
         warnings.append("no text found on any page")
-    fields = extract_fields(lines, qr)
     text_fields = extract_fields(lines) if qr is not None and qr.amount is not None else None
     if text_fields and text_fields["amount"] and text_fields["amount"].value != qr.amount:
         warnings.append(

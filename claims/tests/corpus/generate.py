@@ -51,67 +51,179 @@ DEGRADATIONS = [
 ]
 
 MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"],
-    "it": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-           "settembre", "ottobre", "novembre", "dicembre"],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    "it": [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
 }
 
 LABELS = {
     "fr": dict(
-        title="FACTURE", inv_no=["N° de facture", "Facture n°", "No facture"],
-        inv_date=["Date de facture", "Date"], patient=["Patient", "Patiente"],
-        birth=["Date de naissance", "Né(e) le"], ahv="N° AVS", insurer="Assureur",
-        gln=["GLN fournisseur", "GLN prestataire", "GLN"], gln_ins="GLN assureur",
-        tp_total="Total points tarifaires", subtotal="Sous-total", vat="TVA",
-        totals=["Total CHF", "Montant dû", "Montant total", "Total"], tel="Tél.",
-        treat="Date de traitement", ref="Référence", paid="Acompte déjà versé",
+        title="FACTURE",
+        inv_no=["N° de facture", "Facture n°", "No facture"],
+        inv_date=["Date de facture", "Date"],
+        patient=["Patient", "Patiente"],
+        birth=["Date de naissance", "Né(e) le"],
+        ahv="N° AVS",
+        insurer="Assureur",
+        gln=["GLN fournisseur", "GLN prestataire", "GLN"],
+        gln_ins="GLN assureur",
+        tp_total="Total points tarifaires",
+        subtotal="Sous-total",
+        vat="TVA",
+        totals=["Total CHF", "Montant dû", "Montant total", "Total"],
+        tel="Tél.",
+        treat="Date de traitement",
+        ref="Référence",
+        paid="Acompte déjà versé",
         head=["Date", "Tarif", "Code", "Prestation", "Qté", "PT", "VPT", "Montant"],
-        city_date="{city}, le {date}", fax="Fax", acct="Compte / Payable à",
-        amount_lbl="Montant", pay_part="Section paiement", receipt="Récépissé",
-        services=["Consultation, première période de 5 min", "Consultation, période suppl.",
-                  "Examen clinique", "Prise de sang", "Rapport médical", "ECG de repos",
-                  "Radiographie thorax", "Séance de physiothérapie", "Pansement simple"],
+        city_date="{city}, le {date}",
+        fax="Fax",
+        acct="Compte / Payable à",
+        amount_lbl="Montant",
+        pay_part="Section paiement",
+        receipt="Récépissé",
+        services=[
+            "Consultation, première période de 5 min",
+            "Consultation, période suppl.",
+            "Examen clinique",
+            "Prise de sang",
+            "Rapport médical",
+            "ECG de repos",
+            "Radiographie thorax",
+            "Séance de physiothérapie",
+            "Pansement simple",
+        ],
     ),
     "de": dict(
-        title="RECHNUNG", inv_no=["Rechnungsnummer", "Rechnung Nr.", "Rechnungs-Nr."],
-        inv_date=["Rechnungsdatum", "Datum"], patient=["Patient", "Patientin"],
-        birth=["Geburtsdatum", "geb."], ahv="AHV-Nr.", insurer="Versicherer",
-        gln=["GLN Leistungserbringer", "GLN Rechnungssteller", "GLN"], gln_ins="GLN Versicherer",
-        tp_total="Total Taxpunkte", subtotal="Zwischentotal", vat="MWST",
-        totals=["Totalbetrag", "Total CHF", "Gesamtbetrag", "Total"], tel="Tel.",
-        treat="Behandlungsdatum", ref="Referenz", paid="Bereits bezahlt",
+        title="RECHNUNG",
+        inv_no=["Rechnungsnummer", "Rechnung Nr.", "Rechnungs-Nr."],
+        inv_date=["Rechnungsdatum", "Datum"],
+        patient=["Patient", "Patientin"],
+        birth=["Geburtsdatum", "geb."],
+        ahv="AHV-Nr.",
+        insurer="Versicherer",
+        gln=["GLN Leistungserbringer", "GLN Rechnungssteller", "GLN"],
+        gln_ins="GLN Versicherer",
+        tp_total="Total Taxpunkte",
+        subtotal="Zwischentotal",
+        vat="MWST",
+        totals=["Totalbetrag", "Total CHF", "Gesamtbetrag", "Total"],
+        tel="Tel.",
+        treat="Behandlungsdatum",
+        ref="Referenz",
+        paid="Bereits bezahlt",
         head=["Datum", "Tarif", "Code", "Leistung", "Anz.", "TP", "TPW", "Betrag"],
-        city_date="{city}, {date}", fax="Fax", acct="Konto / Zahlbar an",
-        amount_lbl="Betrag", pay_part="Zahlteil", receipt="Empfangsschein",
-        services=["Konsultation, erste 5 Min.", "Konsultation, jede weitere 5 Min.",
-                  "Klinische Untersuchung", "Blutentnahme", "Ärztlicher Bericht",
-                  "Ruhe-EKG", "Thorax-Röntgen", "Physiotherapie Sitzung", "Einfacher Verband"],
+        city_date="{city}, {date}",
+        fax="Fax",
+        acct="Konto / Zahlbar an",
+        amount_lbl="Betrag",
+        pay_part="Zahlteil",
+        receipt="Empfangsschein",
+        services=[
+            "Konsultation, erste 5 Min.",
+            "Konsultation, jede weitere 5 Min.",
+            "Klinische Untersuchung",
+            "Blutentnahme",
+            "Ärztlicher Bericht",
+            "Ruhe-EKG",
+            "Thorax-Röntgen",
+            "Physiotherapie Sitzung",
+            "Einfacher Verband",
+        ],
     ),
     "it": dict(
-        title="FATTURA", inv_no=["Fattura n.", "Numero fattura", "N. fattura"],
-        inv_date=["Data fattura", "Data della fattura"], patient=["Paziente"],
-        birth=["Data di nascita", "Nato/a il"], ahv="N. AVS", insurer="Assicuratore",
-        gln=["GLN fornitore", "GLN prestatore", "GLN"], gln_ins="GLN assicuratore",
-        tp_total="Totale punti tariffali", subtotal="Subtotale", vat="IVA",
-        totals=["Importo totale", "Totale CHF", "Totale"], tel="Tel.",
-        treat="Data del trattamento", ref="Riferimento", paid="Acconto versato",
+        title="FATTURA",
+        inv_no=["Fattura n.", "Numero fattura", "N. fattura"],
+        inv_date=["Data fattura", "Data della fattura"],
+        patient=["Paziente"],
+        birth=["Data di nascita", "Nato/a il"],
+        ahv="N. AVS",
+        insurer="Assicuratore",
+        gln=["GLN fornitore", "GLN prestatore", "GLN"],
+        gln_ins="GLN assicuratore",
+        tp_total="Totale punti tariffali",
+        subtotal="Subtotale",
+        vat="IVA",
+        totals=["Importo totale", "Totale CHF", "Totale"],
+        tel="Tel.",
+        treat="Data del trattamento",
+        ref="Riferimento",
+        paid="Acconto versato",
         head=["Data", "Tariffa", "Codice", "Prestazione", "Qtà", "PT", "VPT", "Importo"],
-        city_date="{city}, {date}", fax="Fax", acct="Conto / Pagabile a",
-        amount_lbl="Importo", pay_part="Sezione pagamento", receipt="Ricevuta",
-        services=["Consultazione, primi 5 min", "Consultazione, ogni 5 min supplementari",
-                  "Esame clinico", "Prelievo di sangue", "Rapporto medico", "ECG a riposo",
-                  "Radiografia torace", "Seduta di fisioterapia", "Medicazione semplice"],
+        city_date="{city}, {date}",
+        fax="Fax",
+        acct="Conto / Pagabile a",
+        amount_lbl="Importo",
+        pay_part="Sezione pagamento",
+        receipt="Ricevuta",
+        services=[
+            "Consultazione, primi 5 min",
+            "Consultazione, ogni 5 min supplementari",
+            "Esame clinico",
+            "Prelievo di sangue",
+            "Rapporto medico",
+            "ECG a riposo",
+            "Radiografia torace",
+            "Seduta di fisioterapia",
+            "Medicazione semplice",
+        ],
     ),
 }
 
 CITIES = {
-    "fr": [("1003", "Lausanne"), ("1204", "Genève"), ("2000", "Neuchâtel"), ("1700", "Fribourg"),
-           ("1950", "Sion")],
-    "de": [("8001", "Zürich"), ("3011", "Bern"), ("4051", "Basel"), ("6003", "Luzern"),
-           ("9000", "St. Gallen")],
+    "fr": [
+        ("1003", "Lausanne"),
+        ("1204", "Genève"),
+        ("2000", "Neuchâtel"),
+        ("1700", "Fribourg"),
+        ("1950", "Sion"),
+    ],
+    "de": [
+        ("8001", "Zürich"),
+        ("3011", "Bern"),
+        ("4051", "Basel"),
+        ("6003", "Luzern"),
+        ("9000", "St. Gallen"),
+    ],
     "it": [("6900", "Lugano"), ("6500", "Bellinzona"), ("6600", "Locarno"), ("6850", "Mendrisio")],
 }
 STREETS = {
@@ -130,12 +242,14 @@ LAST = {
     "it": ["Bernasconi", "Rossi", "Ferrari", "Colombo", "Pedrazzini", "Galli", "Bianchi"],
 }
 PROVIDER_FMT = {
-    "fr": ["Dr méd. {f} {l}", "Cabinet médical {l}", "Physiothérapie {l} Sàrl",
-           "Centre médical {c}"],
-    "de": ["Dr. med. {f} {l}", "Praxis {l}", "Physiotherapie {l} GmbH",
-           "Gemeinschaftspraxis {c}"],
-    "it": ["Dr.ssa med. {f} {l}", "Studio medico {l}", "Fisioterapia {l} SA",
-           "Centro medico {c}"],
+    "fr": [
+        "Dr méd. {f} {l}",
+        "Cabinet médical {l}",
+        "Physiothérapie {l} Sàrl",
+        "Centre médical {c}",
+    ],
+    "de": ["Dr. med. {f} {l}", "Praxis {l}", "Physiotherapie {l} GmbH", "Gemeinschaftspraxis {c}"],
+    "it": ["Dr.ssa med. {f} {l}", "Studio medico {l}", "Fisioterapia {l} SA", "Centro medico {c}"],
 }
 INSURERS = ["KPT", "Helsana", "CSS", "Sanitas", "Visana", "SWICA", "Groupe Mutuel"]
 
@@ -207,8 +321,11 @@ def _gln(rng: random.Random) -> str:
 
 
 def _iban(rng: random.Random, qr: bool) -> str:
-    iid = rng.randint(30000, 31999) if qr else rng.choice([rng.randint(100, 9999),
-                                                           rng.randint(80000, 89999)])
+    iid = (
+        rng.randint(30000, 31999)
+        if qr
+        else rng.choice([rng.randint(100, 9999), rng.randint(80000, 89999)])
+    )
     bban = f"{iid:05d}" + "".join(rng.choice("0123456789") for _ in range(12))
     return "CH" + stdnum_iban.calc_check_digits("CH00" + bban) + bban
 
@@ -219,8 +336,9 @@ def _qrr(rng: random.Random) -> str:
 
 
 def _scor(rng: random.Random) -> str:
-    core = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(rng.randint(6,
-                                                                                              12)))
+    core = "".join(
+        rng.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(rng.randint(6, 12))
+    )
     return "RF" + mod_97_10.calc_check_digits(core + "RF") + core
 
 
@@ -267,9 +385,20 @@ def make_invoice(rng: random.Random, *, has_qr: bool, n_lines: int | None = None
         vpt = Decimal(rng.choice(["0.89", "0.93", "0.96", "1.00", "0.83"]))
         qty = rng.choice([1, 1, 1, 2, 3])
         amount = (tp * vpt * qty).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        code = f"{rng.choice(['AA', 'KF', 'TG', 'MK'])}.{rng.randint(0, 99):02d}.{rng.randint(10, 9999):04d}"
-        lines.append(TariffLine(day, rng.choice(["007", "001", "312", "590"]), code,
-                                rng.choice(lab["services"]), qty, tp, vpt, amount))
+        chapter = rng.choice(["AA", "KF", "TG", "MK"])
+        code = f"{chapter}.{rng.randint(0, 99):02d}.{rng.randint(10, 9999):04d}"
+        lines.append(
+            TariffLine(
+                day,
+                rng.choice(["007", "001", "312", "590"]),
+                code,
+                rng.choice(lab["services"]),
+                qty,
+                tp,
+                vpt,
+                amount,
+            )
+        )
     lines.sort(key=lambda t: t.day)
     subtotal = sum((t.amount for t in lines), Decimal("0"))
     if rng.random() < 0.1:  # an occasional large invoice to exercise thousands separators
@@ -277,31 +406,49 @@ def make_invoice(rng: random.Random, *, has_qr: bool, n_lines: int | None = None
         lines[-1].amount += subtotal - sum((t.amount for t in lines), Decimal("0"))
     paid = Decimal(rng.choice([0, 0, 0, 20, 50])).quantize(Decimal("0.01"))
     total = subtotal - paid
-    ref_type = rng.choice(["QRR", "QRR", "SCOR", "NON"]) if has_qr else rng.choice(
-        ["QRR", "SCOR", "NON"])
+    ref_type = (
+        rng.choice(["QRR", "QRR", "SCOR", "NON"]) if has_qr else rng.choice(["QRR", "SCOR", "NON"])
+    )
     iban = _iban(rng, ref_type == "QRR")
     reference = {"QRR": _qrr, "SCOR": _scor}.get(ref_type, lambda r: "")(rng)
-    inv_no = rng.choice([
-        f"{inv_date.year}-{rng.randint(1, 99999):05d}",
-        f"R-{rng.randint(100000, 999999)}",
-        f"F{inv_date.year % 100}/{rng.randint(1, 9999):04d}",
-        f"{rng.randint(100000000, 999999999)}",
-    ])
+    inv_no = rng.choice(
+        [
+            f"{inv_date.year}-{rng.randint(1, 99999):05d}",
+            f"R-{rng.randint(100000, 999999)}",
+            f"F{inv_date.year % 100}/{rng.randint(1, 9999):04d}",
+            f"{rng.randint(100000000, 999999999)}",
+        ]
+    )
     return Invoice(
-        lang=lang, provider_name=provider,
+        lang=lang,
+        provider_name=provider,
         provider_street=f"{rng.choice(STREETS[lang])} {rng.randint(1, 80)}",
         provider_city=city,
         provider_phone=f"0{rng.randint(21, 91)} {rng.randint(200, 999)} {rng.randint(10, 99)} "
         f"{rng.randint(10, 99)}",
-        provider_gln=_gln(rng), insurer=rng.choice(INSURERS), insurer_gln=_gln(rng),
-        invoice_number=inv_no, invoice_date=inv_date, patient_name=f"{pfirst} {plast}",
+        provider_gln=_gln(rng),
+        insurer=rng.choice(INSURERS),
+        insurer_gln=_gln(rng),
+        invoice_number=inv_no,
+        invoice_date=inv_date,
+        patient_name=f"{pfirst} {plast}",
         patient_street=f"{rng.choice(STREETS[lang])} {rng.randint(1, 120)}",
-        patient_city=rng.choice(CITIES[lang]), patient_birth=birth,
-        ahv_masked=f"756.****.****.{rng.randint(10, 99)}", lines=lines, subtotal=subtotal,
-        paid=paid, total=total, currency="CHF", iban=iban, ref_type=ref_type,
-        reference=reference, has_qr=has_qr, total_label=rng.choice(lab["totals"]),
+        patient_city=rng.choice(CITIES[lang]),
+        patient_birth=birth,
+        ahv_masked=f"756.****.****.{rng.randint(10, 99)}",
+        lines=lines,
+        subtotal=subtotal,
+        paid=paid,
+        total=total,
+        currency="CHF",
+        iban=iban,
+        ref_type=ref_type,
+        reference=reference,
+        has_qr=has_qr,
+        total_label=rng.choice(lab["totals"]),
         number_style=rng.choice(["plain", "apos", "typo", "space", "comma"]),
-        date_style=rng.choice(["numeric", "numeric", "short", "long"]), labels=lab,
+        date_style=rng.choice(["numeric", "numeric", "short", "long"]),
+        labels=lab,
     )
 
 
@@ -311,13 +458,24 @@ def make_invoice(rng: random.Random, *, has_qr: bool, n_lines: int | None = None
 def qr_payload(inv: Invoice) -> str:
     bill = QRBill(
         account=inv.iban,
-        creditor={"name": inv.provider_name, "street": inv.provider_street.rsplit(" ", 1)[0],
-                  "house_num": inv.provider_street.rsplit(" ", 1)[1],
-                  "pcode": inv.provider_city[0], "city": inv.provider_city[1], "country": "CH"},
-        amount=f"{inv.total:.2f}", currency=inv.currency,
-        debtor={"name": inv.patient_name, "street": inv.patient_street.rsplit(" ", 1)[0],
-                "house_num": inv.patient_street.rsplit(" ", 1)[1],
-                "pcode": inv.patient_city[0], "city": inv.patient_city[1], "country": "CH"},
+        creditor={
+            "name": inv.provider_name,
+            "street": inv.provider_street.rsplit(" ", 1)[0],
+            "house_num": inv.provider_street.rsplit(" ", 1)[1],
+            "pcode": inv.provider_city[0],
+            "city": inv.provider_city[1],
+            "country": "CH",
+        },
+        amount=f"{inv.total:.2f}",
+        currency=inv.currency,
+        debtor={
+            "name": inv.patient_name,
+            "street": inv.patient_street.rsplit(" ", 1)[0],
+            "house_num": inv.patient_street.rsplit(" ", 1)[1],
+            "pcode": inv.patient_city[0],
+            "city": inv.patient_city[1],
+            "country": "CH",
+        },
         reference_number=inv.reference or None,
         additional_information=f"{inv.labels['title'].capitalize()} {inv.invoice_number}",
     )
@@ -348,7 +506,7 @@ def qr_image(payload: str) -> Image.Image:
 def render_pdf(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> bytes:
     lab = inv.labels
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
     W, H = A4
     amt = lambda v: fmt_amount(v, inv.number_style)  # noqa: E731
     dt = lambda d: fmt_date(d, inv.date_style, inv.lang)  # noqa: E731
@@ -367,15 +525,18 @@ def render_pdf(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> byt
     # patient address window (right)
     c.setFont("Helvetica", 10)
     y = H - 44 * mm
-    for t in (inv.patient_name, inv.patient_street,
-              f"{inv.patient_city[0]} {inv.patient_city[1]}"):
+    for t in (inv.patient_name, inv.patient_street, f"{inv.patient_city[0]} {inv.patient_city[1]}"):
         c.drawString(115 * mm, y, t)
         y -= 4.5 * mm
     city_line = rng.random() < 0.35
     if city_line:
-        c.drawString(115 * mm, H - 62 * mm,
-                     lab["city_date"].format(city=inv.provider_city[1],
-                                             date=fmt_date(inv.invoice_date, "long", inv.lang)))
+        c.drawString(
+            115 * mm,
+            H - 62 * mm,
+            lab["city_date"].format(
+                city=inv.provider_city[1], date=fmt_date(inv.invoice_date, "long", inv.lang)
+            ),
+        )
     c.setFont("Helvetica-Bold", 15)
     c.drawString(20 * mm, H - 70 * mm, lab["title"])
     c.setFont("Helvetica", 9.5)
@@ -384,8 +545,12 @@ def render_pdf(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> byt
         info.append((rng_labels["inv_date"], dt(inv.invoice_date)))
     info += [
         (rng_labels["patient"], inv.patient_name),
-        (rng_labels["birth"], dt(inv.patient_birth) if inv.date_style != "long"
-         else inv.patient_birth.strftime("%d.%m.%Y")),
+        (
+            rng_labels["birth"],
+            dt(inv.patient_birth)
+            if inv.date_style != "long"
+            else inv.patient_birth.strftime("%d.%m.%Y"),
+        ),
         (lab["ahv"], inv.ahv_masked),
         (lab["insurer"], f"{inv.insurer}   {lab['gln_ins']}: {inv.insurer_gln}"),
         (lab["treat"], f"{inv.lines[0].day:%d.%m.%Y} - {inv.lines[-1].day:%d.%m.%Y}"),
@@ -411,16 +576,27 @@ def render_pdf(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> byt
             header()
             c.setFont("Helvetica", 8.5)
             y = H - 55 * mm
-        vals = [f"{t.day:%d.%m.%Y}", t.tariff, t.code, t.text[:38], str(t.qty), f"{t.tp:.2f}",
-                f"{t.vpt:.2f}", f"{t.amount:.2f}"]
+        vals = [
+            f"{t.day:%d.%m.%Y}",
+            t.tariff,
+            t.code,
+            t.text[:38],
+            str(t.qty),
+            f"{t.tp:.2f}",
+            f"{t.vpt:.2f}",
+            f"{t.amount:.2f}",
+        ]
         for x, v in zip(cols, vals, strict=True):
             c.drawString(x * mm, y, v)
         y -= 4.2 * mm
     c.line(20 * mm, y + 2 * mm, 192 * mm, y + 2 * mm)
     y -= 3 * mm
     tp_total = sum((t.tp * t.qty for t in inv.lines), Decimal("0"))
-    rows = [(lab["tp_total"], f"{tp_total:.2f}"), (lab["subtotal"], amt(inv.subtotal)),
-            (f"{lab['vat']} 0.00%", "0.00")]
+    rows = [
+        (lab["tp_total"], f"{tp_total:.2f}"),
+        (lab["subtotal"], amt(inv.subtotal)),
+        (f"{lab['vat']} 0.00%", "0.00"),
+    ]
     if inv.paid:
         rows.append((lab["paid"], "-" + amt(inv.paid)))
     y_pay = y
@@ -435,8 +611,7 @@ def render_pdf(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> byt
     c.setFont("Helvetica", 8)
     c.drawString(20 * mm, y_pay, f"IBAN: {stdnum_iban.format(inv.iban)}")
     if inv.reference:
-        ref = esr.format(inv.reference) if inv.ref_type == "QRR" else iso11649.format(
-            inv.reference)
+        ref = esr.format(inv.reference) if inv.ref_type == "QRR" else iso11649.format(inv.reference)
         c.drawString(20 * mm, y_pay - 4.4 * mm, f"{lab['ref']}:")
         c.drawString(20 * mm, y_pay - 8.8 * mm, ref)
     if inv.has_qr:
@@ -462,8 +637,12 @@ def draw_payment_part(c: canvas.Canvas, inv: Invoice) -> None:
     c.drawString(118 * mm, top - 10 * mm, lab["acct"])
     c.setFont("Helvetica", 8)
     y = top - 14 * mm
-    for t in (stdnum_iban.format(inv.iban), inv.provider_name, inv.provider_street,
-              f"{inv.provider_city[0]} {inv.provider_city[1]}"):
+    for t in (
+        stdnum_iban.format(inv.iban),
+        inv.provider_name,
+        inv.provider_street,
+        f"{inv.provider_city[0]} {inv.provider_city[1]}",
+    ):
         c.drawString(118 * mm, y, t)
         y -= 3.5 * mm
     c.setFont("Helvetica-Bold", 6)
@@ -480,8 +659,10 @@ def draw_payment_part(c: canvas.Canvas, inv: Invoice) -> None:
 def rasterise(pdf: bytes, dpi: int) -> list[Image.Image]:
     doc = pdfium.PdfDocument(pdf)
     try:
-        return [doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-                for i in range(len(doc))]
+        return [
+            doc[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            for i in range(len(doc))
+        ]
     finally:
         doc.close()
 
@@ -500,7 +681,8 @@ def _png(img: Image.Image) -> bytes:
 
 def _noise(arr: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
     return np.clip(arr.astype(np.float32) + rng.normal(0, sigma, arr.shape), 0, 255).astype(
-        np.uint8)
+        np.uint8
+    )
 
 
 def _rotate(img: Image.Image, angle: float) -> Image.Image:
@@ -516,12 +698,15 @@ def photo(page: Image.Image, rng: random.Random, nrng: np.random.Generator) -> I
     table = np.full((ch, cw, 3), (base + 20, base + 5, base - 15), np.float32)
     table += nrng.normal(0, 6, (ch, cw, 1))
     j = lambda s: rng.uniform(-s, s)  # noqa: E731
-    dst = np.array([
-        [pad_x + j(0.05 * w), pad_y + j(0.04 * h)],
-        [pad_x + w + j(0.05 * w), pad_y + j(0.04 * h)],
-        [pad_x + w + j(0.05 * w), pad_y + h + j(0.04 * h)],
-        [pad_x + j(0.05 * w), pad_y + h + j(0.04 * h)],
-    ], np.float32)
+    dst = np.array(
+        [
+            [pad_x + j(0.05 * w), pad_y + j(0.04 * h)],
+            [pad_x + w + j(0.05 * w), pad_y + j(0.04 * h)],
+            [pad_x + w + j(0.05 * w), pad_y + h + j(0.04 * h)],
+            [pad_x + j(0.05 * w), pad_y + h + j(0.04 * h)],
+        ],
+        np.float32,
+    )
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     rgb = np.stack([arr] * 3, axis=-1).astype(np.float32) * np.array([1.0, 0.98, 0.93])
@@ -531,7 +716,7 @@ def photo(page: Image.Image, rng: random.Random, nrng: np.random.Generator) -> I
     # soft shadow: a gradient darkening one side
     yy, xx = np.mgrid[0:ch, 0:cw].astype(np.float32)
     ang = rng.uniform(0, 2 * np.pi)
-    g = (np.cos(ang) * xx / cw + np.sin(ang) * yy / ch)
+    g = np.cos(ang) * xx / cw + np.sin(ang) * yy / ch
     g = (g - g.min()) / (g.max() - g.min())
     shade = 1.0 - rng.uniform(0.25, 0.45) * np.clip(g * 1.5 - 0.5, 0, 1)
     out = out * shade[..., None]
@@ -548,7 +733,7 @@ def degrade(pdf: bytes, kind: str, rng: random.Random) -> tuple[bytes, str]:
     if kind == "multipage-pdf":
         pages = rasterise(pdf, 150)
         buf = io.BytesIO()
-        c = canvas.Canvas(buf, pagesize=A4)
+        c = canvas.Canvas(buf, pagesize=A4, invariant=1)
         for p in pages:
             p = Image.fromarray(_noise(np.asarray(p), nrng, 6))
             c.drawImage(ImageReader(io.BytesIO(_jpeg(p, 60))), 0, 0, A4[0], A4[1])
@@ -606,8 +791,14 @@ def generate(out: Path, count: int, seed: int, kinds: list[str] | None = None) -
         data, ext = degrade(pdf, kind, rng)
         name = f"{i:03d}-{kind}.{ext}"
         (out / name).write_bytes(data)
-        truth = {"file": name, "degradation": kind, "lang": inv.lang, "has_qr": inv.has_qr,
-                 "pages": pages if ext == "pdf" else 1, "fields": inv.truth()}
+        truth = {
+            "file": name,
+            "degradation": kind,
+            "lang": inv.lang,
+            "has_qr": inv.has_qr,
+            "pages": pages if ext == "pdf" else 1,
+            "fields": inv.truth(),
+        }
         tpath = out / f"{i:03d}-{kind}.json"
         tpath.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(tpath)
@@ -619,8 +810,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--count", type=int, default=24)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--kinds", default="", help="comma-separated subset of " + ",".join(
-        DEGRADATIONS))
+    ap.add_argument(
+        "--kinds", default="", help="comma-separated subset of " + ",".join(DEGRADATIONS)
+    )
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k] or None
     for p in generate(args.out, args.count, args.seed, kinds):
