@@ -13,7 +13,17 @@ from accounts.tests.factories import CustomerFactory
 from claims.intake import Field, InvoiceReading
 from claims.models import Claim, ClaimKind, ClaimPage, ClaimStatus, ExtractedField, StatusChange
 
-FILES = Path(__file__).parent / "files"
+# The intake's committed sample corpus (synthetic invoices with their ground truth).
+SAMPLES = Path(__file__).parent / "corpus" / "sample"
+QR_PHOTO = SAMPLES / "004-photo.jpg"  # a phone photo of an invoice with a QR-bill
+QR_TEXT_PDF = SAMPLES / "000-text-pdf.pdf"  # a PDF with a text layer and a QR-bill
+HEIC_PHOTO = SAMPLES / "003-heic.heic"
+
+
+def truth(sample: Path) -> dict:
+    import json
+
+    return json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["fields"]
 
 
 def jpeg_bytes(size=(60, 80), colour="white") -> bytes:

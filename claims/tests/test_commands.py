@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from claims.models import Claim, ClaimStatus
-from claims.tests.factories import FILES, ClaimFactory
+from claims.tests.factories import QR_TEXT_PDF, ClaimFactory, truth
 
 
 def run(*args) -> str:
@@ -21,11 +21,11 @@ def test_extract_invoice_prints_one_json_line_per_file_even_for_unreadable_ones(
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 not really")
     missing = tmp_path / "missing.jpg"
-    pdf = str(FILES / "text-invoice.pdf")
+    pdf = str(QR_TEXT_PDF)
     lines = [json.loads(line) for line in
              run("extract_invoice", pdf, str(broken), str(missing), "--json").splitlines()]
     assert [line["file"] for line in lines] == [pdf, str(broken), str(missing)]
-    assert lines[0]["amount"]["value"] == "584.61"
+    assert lines[0]["amount"]["value"] == truth(QR_TEXT_PDF)["amount"]
     assert lines[0]["iban"]["source"] == "qr"
     assert "error" not in lines[0]
     assert lines[1]["error"] and lines[2]["error"]

@@ -9,7 +9,13 @@ from claims.intake import Field, IntakeError, TransientIntakeError
 from claims.models import Claim, ClaimStatus, ExtractedField, FieldSource
 from claims.processing import find_duplicate, merge_fields, process_claim
 from claims.tasks import requeue_stuck_claims, run_intake
-from claims.tests.factories import FILES, ClaimFactory, ClaimPageFactory, reading
+from claims.tests.factories import (
+    QR_TEXT_PDF,
+    ClaimFactory,
+    ClaimPageFactory,
+    reading,
+    truth,
+)
 
 
 @pytest.fixture
@@ -191,11 +197,11 @@ def test_decisions_notify_the_customer_but_intake_steps_do_not(db, read, advisor
 
 def test_the_real_pipeline_reads_a_text_pdf_qr_invoice(db):
     claim = ClaimFactory(page=False)
-    ClaimPageFactory(claim=claim, data=(FILES / "text-invoice.pdf").read_bytes(),
+    ClaimPageFactory(claim=claim, data=QR_TEXT_PDF.read_bytes(),
                      content_type="application/pdf")
     process_claim(claim.pk)
     claim.refresh_from_db()
-    assert claim.amount == Decimal("584.61")
+    assert claim.amount == Decimal(truth(QR_TEXT_PDF)["amount"])
     assert claim.fields.get(name="iban").source == "qr"
 
 
@@ -207,12 +213,12 @@ def test_a_real_worker_reads_a_claim(live_celery, settings):
     # The worker is another process: the page must be where its settings look for it.
     settings.STORAGES = {**settings.STORAGES, "private": configured.STORAGES["private"]}
     claim = ClaimFactory(page=False)
-    page = ClaimPageFactory(claim=claim, data=(FILES / "text-invoice.pdf").read_bytes(),
+    page = ClaimPageFactory(claim=claim, data=QR_TEXT_PDF.read_bytes(),
                             content_type="application/pdf")
     live_celery.conf.task_always_eager = False
     result = run_intake.delay(claim.pk)
     assert result.get(timeout=120)["status"] == ClaimStatus.TO_REVIEW
     claim = Claim.objects.get(pk=claim.pk)
     assert claim.status == ClaimStatus.TO_REVIEW
-    assert claim.amount == Decimal("584.61")
+    assert claim.amount == Decimal(truth(QR_TEXT_PDF)["amount"])
     page.file.storage.delete(page.file.name)

@@ -92,6 +92,16 @@ def test_several_files_from_both_pickers_become_ordered_pages(customer_client, c
     assert [(p.original_name, p.page_count) for p in pages] == [("p1.jpg", 1), ("p2.pdf", 2)]
 
 
+def test_an_iphone_heic_photo_is_stored_as_jpeg(customer_client, customer, no_intake):
+    from claims.tests.factories import HEIC_PHOTO
+
+    customer_client.post(URL, form_data(
+        customer, SimpleUploadedFile("IMG_0001.HEIC", HEIC_PHOTO.read_bytes())))
+    page = Claim.objects.get().pages.get()
+    assert page.content_type == "image/jpeg"
+    assert page.original_name == "IMG_0001.HEIC"
+
+
 def test_xhr_upload_answers_json_with_the_claim_url(customer_client, customer, no_intake):
     response = customer_client.post(
         URL, form_data(customer, SimpleUploadedFile("a.jpg", jpeg_bytes())),

@@ -81,10 +81,10 @@ def test_page_image_is_served_to_the_household_and_audited(customer_client, cust
 
 
 def test_a_pdf_page_is_rendered_as_an_image(customer_client, customer):
-    from claims.tests.factories import FILES, ClaimPageFactory
+    from claims.tests.factories import QR_TEXT_PDF, ClaimPageFactory
 
     claim = ClaimFactory(customer=customer, page=False)
-    page = ClaimPageFactory(claim=claim, data=(FILES / "text-invoice.pdf").read_bytes(),
+    page = ClaimPageFactory(claim=claim, data=QR_TEXT_PDF.read_bytes(),
                             content_type="application/pdf")
     response = customer_client.get(reverse("claims:page", args=[claim.pk, page.pk]))
     assert response.content[:3] == b"\xff\xd8\xff"

@@ -2,6 +2,7 @@
 reviews and accepts it in the admin, the customer sees the new status."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -11,13 +12,16 @@ from django.test import Client
 from accounts import demo as accounts_demo
 from accounts.models import User
 from claims.models import Claim, ClaimStatus
-from claims.tests.factories import FILES
+from claims.tests.factories import QR_PHOTO, truth
 from conftest import log_in_verified
+from kptportal.money import format_chf
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHOTO = FILES / "qr-invoice-photo.jpg"  # made by claims/tests/corpus/generate.py (photo, QR)
+PHOTO = QR_PHOTO  # the intake corpus' phone photo of a QR invoice
+AMOUNT = truth(PHOTO)["amount"]  # e.g. "718.83"
+SHOWN = format_chf(Decimal(AMOUNT))  # e.g. "CHF 718.83"
 
 
 @pytest.fixture
@@ -72,12 +76,12 @@ def test_customer_sends_a_photographed_qr_invoice_and_the_advisor_accepts_it(
     phone.get_by_role("button", name="Envoyer", exact=True).click()
     phone.wait_for_url(re.compile(r"/claims/\d+/$"), timeout=60_000)
     assert "bien été reçu" in phone.content()
-    assert "CHF 727.05" in phone.content()
+    assert SHOWN in phone.content()
     screenshot(phone, "claims-detail-phone")
 
     phone.goto(f"{live_server.url}/claims/")
     card = phone.locator(".claim-card").first
-    assert "CHF 727.05" in card.inner_text()
+    assert SHOWN in card.inner_text()
     assert "En vérification" in card.inner_text()
     screenshot(phone, "claims-list-to-review-phone")
 
@@ -86,13 +90,13 @@ def test_customer_sends_a_photographed_qr_invoice_and_the_advisor_accepts_it(
 
     sign_in(desktop, live_server, reviewer)
     desktop.goto(f"{live_server.url}/admin/claims/claimtoreview/")
-    assert desktop.get_by_text("CHF 727.05").count() == 1
+    assert desktop.get_by_text(SHOWN).count() == 1
     screenshot(desktop, "claims-admin-queue-desktop")
     desktop.goto(f"{live_server.url}/admin/claims/claimtoreview/{claim.pk}/change/")
     amount_row = desktop.locator("select[name$='-name'] option[selected][value=amount]")
     assert amount_row.count() == 1
     values = desktop.locator("input[name$='-value']").evaluate_all("els => els.map(e => e.value)")
-    assert "727.05" in values
+    assert AMOUNT in values
     image = desktop.locator(".claim-review__page img")
     image.wait_for()
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
