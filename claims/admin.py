@@ -160,7 +160,7 @@ class ClaimAdmin(admin.ModelAdmin):
         (_("Technique"), {"classes": ["collapse"],
                           "fields": ["checksum", "timings", "attempts"]}),
     ]
-    actions = ["accept_selected"]
+    actions = ["accept_selected", "settle_selected"]
 
     class Media:
         css = {"all": ["css/claims-admin.css"]}
@@ -208,7 +208,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def page_image(self, request, claim_id: int, page_id: int):
         """Staff-only page image (audited): the advisor's view of what the customer sent."""
-        from claims.views import _jpeg_response
+        from claims.views import _jpeg_response, sheet_index
 
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -217,7 +217,8 @@ class ClaimAdmin(admin.ModelAdmin):
         audit.record("document_viewed", request=request, actor=request.user,
                      customer=page.claim.customer, claim=claim_id, claim_page=page_id)
         size = LARGE if request.GET.get("size") == "large" else THUMBNAIL * 2
-        return _jpeg_response(preview_jpeg(page, size=size))
+        return _jpeg_response(preview_jpeg(page, size=size,
+                                           pdf_page=sheet_index(request, page)))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -272,6 +273,20 @@ class ClaimAdmin(admin.ModelAdmin):
             done += 1
         self.message_user(request, ngettext("%(n)d demande acceptée.",
                                             "%(n)d demandes acceptées.", done) % {"n": done},
+                          messages.SUCCESS)
+
+
+    @admin.action(description=_("Marquer comme remboursées (décompte envoyé)"),
+                  permissions=["change"])
+    def settle_selected(self, request, queryset):
+        done = 0
+        for claim in queryset.select_related("customer").filter(status=ClaimStatus.ACCEPTED):
+            with transaction.atomic():
+                services.change_status(claim, ClaimStatus.SETTLED, actor=request.user,
+                                       request=request)
+            done += 1
+        self.message_user(request, ngettext("%(n)d demande remboursée.",
+                                            "%(n)d demandes remboursées.", done) % {"n": done},
                           messages.SUCCESS)
 
 

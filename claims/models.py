@@ -118,6 +118,11 @@ class ClaimPage(models.Model):
     def __str__(self) -> str:
         return f"{self.claim_id}/{self.order + 1}"
 
+    @property
+    def sheet_indexes(self) -> range:
+        """The sheets to preview: each page of a PDF, the one image otherwise."""
+        return range(self.page_count if self.content_type == "application/pdf" else 1)
+
 
 class FieldSource(models.TextChoices):
     QR = "qr", _("QR-facture")

@@ -95,7 +95,16 @@ def claim_page(request, pk: int, page_pk: int):
     size = LARGE if request.GET.get("size") == "large" else THUMBNAIL
     audit.record("document_viewed", request=request, user=request.user,
                  customer=request.customer, claim=page.claim_id, claim_page=page.pk)
-    return _jpeg_response(preview_jpeg(page, size=size))
+    return _jpeg_response(preview_jpeg(page, size=size, pdf_page=sheet_index(request, page)))
+
+
+def sheet_index(request, page: ClaimPage) -> int:
+    """``?sheet=N`` (0-based) for a page of a PDF, bounded by its page count."""
+    try:
+        index = int(request.GET.get("sheet", "0"))
+    except ValueError:
+        return 0
+    return min(max(index, 0), max(page.page_count - 1, 0))
 
 
 def _jpeg_response(data: bytes) -> HttpResponse:

@@ -183,3 +183,15 @@ def test_bulk_accept_action_accepts_only_claims_to_review(reviewer_client):
 
 def test_staff_without_claim_permissions_cannot_open_the_queue(advisor_client):
     assert advisor_client.get(QUEUE).status_code == 403
+
+
+def test_settle_action_moves_accepted_claims_only_and_notifies(reviewer_client):
+    accepted = ClaimFactory(status=ClaimStatus.ACCEPTED)
+    to_review = ClaimFactory(status=ClaimStatus.TO_REVIEW)
+    with mock.patch("claims.services.notify_new_activity") as notify:
+        reviewer_client.post(reverse("admin:claims_claim_changelist"), {
+            "action": "settle_selected", "_selected_action": [accepted.pk, to_review.pk]})
+    accepted.refresh_from_db()
+    to_review.refresh_from_db()
+    assert (accepted.status, to_review.status) == (ClaimStatus.SETTLED, ClaimStatus.TO_REVIEW)
+    notify.assert_called_once_with(accepted.customer, reason="claim")

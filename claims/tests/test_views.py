@@ -112,3 +112,19 @@ def test_pages_need_a_logged_in_customer(client, advisor_client):
 def test_claims_appear_in_the_navigation(customer_client):
     html = customer_client.get(reverse("dashboard")).content.decode()
     assert f'href="{LIST}"' in html
+
+
+def test_each_sheet_of_a_multipage_pdf_gets_its_own_preview(customer_client, customer):
+    from claims.tests.factories import ClaimPageFactory
+    from kptportal.tests.test_uploads import pdf_bytes
+
+    claim = ClaimFactory(customer=customer, page=False)
+    page = ClaimPageFactory(claim=claim, data=pdf_bytes(3), content_type="application/pdf",
+                            page_count=3)
+    html = customer_client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    url = reverse("claims:page", args=[claim.pk, page.pk])
+    assert all(f"{url}?sheet={n}" in html for n in range(3))
+    first = customer_client.get(url, {"sheet": 0}).content
+    third = customer_client.get(url, {"sheet": 2}).content
+    beyond = customer_client.get(url, {"sheet": 99}).content
+    assert first != third and third == beyond
