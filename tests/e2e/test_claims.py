@@ -70,7 +70,7 @@ def test_customer_sends_a_photographed_qr_invoice_and_the_advisor_accepts_it(
     phone.set_input_files("#id_pages", str(PHOTO))
     preview = phone.locator(".upload-preview img")
     preview.wait_for()
-    assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert preview.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "claims-upload-preview-phone")
     phone.get_by_role("button", name="Envoyer", exact=True).click()
@@ -97,9 +97,9 @@ def test_customer_sends_a_photographed_qr_invoice_and_the_advisor_accepts_it(
     assert amount_row.count() == 1
     values = desktop.locator("input[name$='-value']").evaluate_all("els => els.map(e => e.value)")
     assert AMOUNT in values
-    image = desktop.locator(".claim-review__page img")
+    image = desktop.locator(".claim-review__page img").first
     image.wait_for()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     screenshot(desktop, "claims-admin-review-desktop")
     desktop.locator("input[name=_accept]").click()
     desktop.wait_for_url("**/admin/claims/claimtoreview/")
