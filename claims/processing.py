@@ -31,7 +31,7 @@ from claims.services import change_status
 logger = logging.getLogger(__name__)
 
 # After this many attempts (each with its own Celery retries), stop and let an advisor look.
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 12  # more than one task run with all its Celery retries (9)
 
 SOURCE_RANK = {FieldSource.QR: 2, FieldSource.TEXT_LAYER: 1, FieldSource.OCR: 1}
 
