@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -38,6 +39,12 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "    -"
 
 
+def _cpu_seconds() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run(count: int, seed: int, out_dir: Path, show_errors: bool) -> int:
     """Generate the corpus, then evaluate it; each step in a fresh process."""
     t0 = time.perf_counter()
@@ -63,6 +70,7 @@ def evaluate(out_dir: Path, show_errors: bool) -> int:
     qr_right = [0, 0]
     qr_found = [0, 0]
     sec_per_page: list[float] = []
+    cpu_per_page: list[float] = []
     errors: list[str] = []
     tracemalloc.start()
     for tpath in truths:
@@ -70,6 +78,7 @@ def evaluate(out_dir: Path, show_errors: bool) -> int:
         deg = truth["degradation"]
         data = (out_dir / truth["file"]).read_bytes()
         t = time.perf_counter()
+        cpu0 = _cpu_seconds()
         try:
             reading = read_invoice(data, filename=truth["file"])
             got = reading_as_json(reading, truth["file"])
@@ -79,7 +88,9 @@ def evaluate(out_dir: Path, show_errors: bool) -> int:
             reading = None
             errors.append(f"{truth['file']}: IntakeError {exc.message}")
         dt = time.perf_counter() - t
+        cpu = _cpu_seconds() - cpu0
         sec_per_page.extend([dt / max(1, pages)] * max(1, pages))
+        cpu_per_page.extend([cpu / max(1, pages)] * max(1, pages))
         if truth["has_qr"]:
             qr_found[1] += 1
             qr_found[0] += int(reading is not None and reading.qr_bill is not None)
@@ -137,8 +148,16 @@ def evaluate(out_dir: Path, show_errors: bool) -> int:
     print(f"seconds/page median   {statistics.median(sp):.2f}" if sp else "")
     print(f"seconds/page p95      {p95:.2f}")
     print(f"seconds/page max      {max(sp):.2f}" if sp else "")
+    cp = sorted(cpu_per_page)
+    if cp:
+        cp95 = cp[min(len(cp) - 1, int(round(0.95 * (len(cp) - 1))))]
+        print(
+            f"CPU s/page median     {statistics.median(cp):.2f} (incl. tesseract; load-independent)"
+        )
+        print(f"CPU s/page p95        {cp95:.2f}")
+    print(f"load average (1 min)  {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"peak RSS (this proc)  {rss_mb:.0f} MB")
-    print(f"peak RSS (tesseract)  {rss_child_mb:.0f} MB (largest child process)")
+    print(f"peak RSS (children)   <= {rss_child_mb:.0f} MB (tesseract; counts the forked parent)")
     print(f"peak Python heap      {peak_py / 1e6:.0f} MB (tracemalloc)")
     if show_errors and errors:
         print("\nErrors")

@@ -204,7 +204,9 @@ _MONTHS = {
     "ottobre": 10,
     "dicembre": 12,
 }
-_NUM_DATE = re.compile(r"(?<![\d.])(\d{1,2})\s?[./-]\s?(\d{1,2})\s?[./-]\s?(\d{4}|\d{2})(?![\d])")
+_NUM_DATE = re.compile(
+    r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
+)
 _LONG_DATE = re.compile(
     r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
     + "|".join(sorted(_MONTHS, key=len, reverse=True))
@@ -227,7 +229,7 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
         try:
             out.append(
                 (
-                    date(_year(m.group(3), today), int(m.group(2)), int(m.group(1))),
+                    date(_year(m.group(4), today), int(m.group(3)), int(m.group(1))),
                     m.start(),
                     m.end(),
                 )
@@ -352,13 +354,13 @@ def _extract_gln(lines: list[Line]) -> Field | None:
     return Field(gln, ln.source, round(max(0.9, _line_conf(ln)) if labelled else 0.7, 3))
 
 
-_IBAN_RE = re.compile(r"(?<![A-Z0-9])((?:CH|LI)\s?\d{2}(?:\s?[0-9A-Z]){17})(?![0-9])")
+_IBAN_RE = re.compile(r"(?<![A-Z0-9])((?:CH|LI)\s?\d{2}(?:[\s.,]?[0-9A-Z]){17})(?![0-9])")
 
 
 def find_ibans(text: str) -> list[str]:
     out = []
     for m in _IBAN_RE.finditer(text.upper()):
-        cand = re.sub(r"\s", "", m.group(1))
+        cand = re.sub(r"[\s.,]", "", m.group(1))
         if stdnum_iban.is_valid(cand) and cand not in out:
             out.append(cand)
     return out
@@ -371,7 +373,7 @@ def find_references(text: str) -> list[tuple[str, str]]:
         ref = re.sub(r"\s", "", m.group(1))
         if esr.is_valid(ref):
             out.append(("QRR", ref))
-    for m in re.finditer(r"\bRF\s?\d{2}(?:\s?[0-9A-Z]{1,4}){1,6}", text.upper()):
+    for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z]{1,4}){1,6}", text.upper()):
         raw = m.group(0)
         groups = raw.split()
         # try the longest prefix of 4-char groups that validates
@@ -380,7 +382,7 @@ def find_references(text: str) -> list[tuple[str, str]]:
             if not 5 <= len(cand) <= 25:
                 continue
             # OCR confuses O/0, I/1 and S/5 inside references; the check digits arbitrate
-            fixed = cand[:2] + cand[2:4].translate(_OCR_DIGITS) + cand[4:]
+            fixed = cand[:2] + cand[2:4].translate(_OCR_DIGITS).replace("G", "6") + cand[4:]
             variants = [cand, fixed, fixed[:4] + fixed[4:].replace("O", "0")]
             hit = next((v for v in variants if iso11649.is_valid(v)), None)
             if hit:
@@ -396,19 +398,37 @@ _INVOICE_NO = re.compile(
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
-    r"\s*[:.]?\s*([A-Z0-9][A-Z0-9/._-]{2,24})",
+    r"\s*[:.;,]?\s*([A-Z0-9][A-Z0-9/._-]{2,24})",
     re.IGNORECASE,
 )
+
+
+_INVOICE_NO_LOOSE = re.compile(
+    r"(?<![a-z])(facture|rechnung|fattura)\s*[:;,.]\s*([A-Z0-9][A-Z0-9/._-]{2,24})", re.IGNORECASE
+)
+_DATE_WORD = re.compile(r"(date|datum|data)\W*(de\s+|della\s+|der\s+)?(la\s+)?$", re.IGNORECASE)
+
+
+def _invoice_number_value(raw: str) -> str | None:
+    value = raw.rstrip("._-/")
+    if not re.search(r"\d", value) or _NUM_DATE.fullmatch(value):
+        return None
+    return value
 
 
 def _extract_invoice_number(lines: list[Line]) -> Field | None:
     for ln in lines:
         m = _INVOICE_NO.search(ln.text)
-        if m:
-            value = m.group(1).rstrip("._-/")
-            if not re.search(r"\d", value):
-                continue
+        value = _invoice_number_value(m.group(1)) if m else None
+        if value:
             return Field(value, ln.source, round(0.93 * _line_conf(ln), 3))
+    for ln in lines:  # OCR mangled the "N°" of the label
+        for m in _INVOICE_NO_LOOSE.finditer(ln.text):
+            if _DATE_WORD.search(ln.text[: m.start()]):
+                continue
+            value = _invoice_number_value(m.group(2))
+            if value:
+                return Field(value, ln.source, round(0.7 * _line_conf(ln), 3))
     return None
 
 
@@ -417,7 +437,7 @@ _NAME_RE = re.compile(r"^((?:[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*)(?:\s[A-ZÀ-Ýa-zß-�
 
 
 def _clean_name(text: str) -> str | None:
-    text = text.split("  ")[0].strip(" :,;")
+    text = text.split("  ")[0].strip(" :,;.-|=_*'\"")
     m = _NAME_RE.match(text)
     if not m:
         return None
@@ -455,7 +475,7 @@ def _extract_provider_name(lines: list[Line]) -> Field | None:
     head = [ln for ln in lines if ln.page == 0][:8]
     cands = []
     for pos, ln in enumerate(head):
-        t = ln.text.split("  ")[0].strip()
+        t = ln.text.split("  ")[0].strip(" |:;,.-_=*'\"")
         f = fold(t)
         if len(t) < 4 or _NOT_PROVIDER.search(f) or ln.conf < 0.45:
             continue

@@ -32,6 +32,7 @@ MAX_PAGES = 20
 MAX_BYTES = 40 * 1024 * 1024
 PDF_DPI = 300
 OSD_TIMEOUT_S = 30
+MAX_OCR_SIDE = 3600  # ~300 dpi on A4
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 __all__ = [
@@ -316,10 +317,14 @@ def normalise_image(img: Image.Image, *, detect_rotation: bool = True) -> tuple[
         info["perspective_fixed"] = True
     gray = flatten_illumination(gray)
     # upscale low-resolution input so text is ~300 dpi for Tesseract
+    # bring text to roughly 200-300 dpi for Tesseract: upscale small scans, shrink huge photos
     long_side = max(gray.shape)
     if long_side < 2000:
         f = 2400 / long_side
         gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+    elif long_side > MAX_OCR_SIDE:
+        f = MAX_OCR_SIDE / long_side
+        gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     if detect_rotation:
         rot = detect_orientation(gray)
         if rot:

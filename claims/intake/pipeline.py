@@ -16,8 +16,8 @@ from .qrbill import QrBill, find_qr_bill
 
 __all__ = ["InvoiceReading", "read_invoice", "reading_as_json"]
 
-PRIMARY_PSM = int(os.environ.get("INTAKE_OCR_PSM", "3"))  # Tesseract page segmentation
-SECONDARY_PSM = 6
+PRIMARY_PSM = int(os.environ.get("INTAKE_OCR_PSM", "6"))  # Tesseract page segmentation
+SECONDARY_PSM = 3
 RETRY_FIELDS = (
     "amount",
     "invoice_date",

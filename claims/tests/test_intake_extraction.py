@@ -161,3 +161,21 @@ def test_qr_bill_fields_win_over_text():
     assert (f["iban"].value, f["iban"].source) == ("CH4431999123000889012", "qr")
     assert f["reference"].value == "210000000003139471430009017"
     assert f["provider_name"].value == "Dr méd. Anne Favre"
+
+
+def test_ocr_noise_in_labels_and_separators_is_tolerated():
+    text = """=, fattura: R-704262
+Data della fattura: 22.09.2025
+Paziente: - Giulia Bernasconi
+Nato/a il: 20,03,62
+IBAN: CH04 8648 8761.0854 6493.0"""
+    f = fields_of(text)
+    assert f["invoice_number"].value == "R-704262"
+    assert f["patient_name"].value == "Giulia Bernasconi"
+    assert f["patient_birth_date"].value == date(1962, 3, 20)
+    assert f["iban"].value == "CH0486488761085464930"
+    assert f["invoice_date"].value == date(2025, 9, 22)
+
+
+def test_creditor_reference_with_ocr_letters_in_check_digits():
+    assert find_references("RFOG 664X 1U") == [("SCOR", "RF06664X1U")]

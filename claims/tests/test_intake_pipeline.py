@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from claims.intake import FIELD_NAMES, InvoiceReading, read_invoice, reading_as_json
 from claims.intake.extraction import Field
@@ -83,3 +84,44 @@ def test_reading_reports_timings_and_pages():
     _truth_, _got, reading = _right("000-text-pdf.pdf")
     assert set(reading.timings_ms) >= {"decode", "normalise", "qr", "ocr", "extract"}
     assert reading.pages == 1
+
+
+def test_ocr_timeout_raises_transient_error(monkeypatch):
+    import pytesseract
+
+    from claims.intake import TransientIntakeError
+
+    def timeout(*_a, **_k):
+        raise RuntimeError("Tesseract process timeout")
+
+    monkeypatch.setattr(pytesseract, "image_to_data", timeout)
+    monkeypatch.setattr(pytesseract, "image_to_osd", timeout)
+    with pytest.raises(TransientIntakeError, match="timed out") as exc:
+        read_invoice((SAMPLE / "001-jpeg.jpg").read_bytes())
+    assert exc.value.retryable
+
+
+def test_invalid_qr_bill_becomes_a_warning_not_a_crash(monkeypatch):
+    import io
+
+    from claims.intake import ocr as ocr_module
+    from claims.intake import pipeline
+    from claims.tests.corpus.generate import qr_image
+    from claims.tests.test_intake_qrbill import raw_spc
+
+    bad = "\r\n".join(raw_spc(ref="210000000003139471430009018"))
+    page = Image.new("L", (1240, 1754), 255)
+    page.paste(qr_image(bad).resize((500, 500)), (400, 1100))
+    buf = io.BytesIO()
+    page.save(buf, format="PNG")
+    monkeypatch.setattr(
+        pipeline, "ocr_image", lambda *_a, **_k: ocr_module.OcrResult(words=[], lines=[])
+    )
+    monkeypatch.setattr(pipeline, "normalise_image", lambda img: (img.convert("L"), _NO_FIX))
+    reading = read_invoice(buf.getvalue())
+    assert reading.qr_bill is None
+    assert any("check digit" in w for w in reading.warnings)
+    assert reading.fields["amount"] is None
+
+
+_NO_FIX = {"rotation": 0, "skew": 0.0, "perspective_fixed": False}

@@ -751,7 +751,14 @@ def degrade(pdf: bytes, kind: str, rng: random.Random) -> tuple[bytes, str]:
     if kind == "rot180":
         return _jpeg(page.rotate(180), 55), "jpg"
     if kind == "photo":
-        return _jpeg(photo(page, rng, nrng), 60), "jpg"
+        img = photo(page, rng, nrng)
+        if rng.random() < 0.5:  # phone held sideways: pixels rotated, EXIF says how to show
+            exif = Image.Exif()
+            exif[0x0112] = 6
+            out = io.BytesIO()
+            img.rotate(90, expand=True).save(out, format="JPEG", quality=60, exif=exif)
+            return out.getvalue(), "jpg"
+        return _jpeg(img, 60), "jpg"
     if kind == "blur":
         return _jpeg(page.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 1.5))), 60), "jpg"
     if kind == "jpeg":
