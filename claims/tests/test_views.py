@@ -128,3 +128,18 @@ def test_each_sheet_of_a_multipage_pdf_gets_its_own_preview(customer_client, cus
     third = customer_client.get(url, {"sheet": 2}).content
     beyond = customer_client.get(url, {"sheet": 99}).content
     assert first != third and third == beyond
+
+
+def test_detail_query_count_does_not_grow_with_pages(customer_client, customer):
+    from claims.tests.factories import ClaimPageFactory
+
+    claim = ClaimFactory(customer=customer)
+    url = reverse("claims:detail", args=[claim.pk])
+    customer_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        customer_client.get(url)
+    for order in range(1, 5):
+        ClaimPageFactory(claim=claim, order=order)
+    with CaptureQueriesContext(connection) as many:
+        customer_client.get(url)
+    assert len(many) == len(few) <= 12, "\n".join(q["sql"] for q in many.captured_queries)
