@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.household import customer_required
 from kptportal import health
+from kptportal.dashboard import dashboard_for
 
 
 @require_GET
@@ -25,4 +26,7 @@ def healthz(request):
 
 @customer_required
 def dashboard(request):
-    return render(request, "kptportal/dashboard.html", {"customer": request.customer})
+    return render(request, "kptportal/dashboard.html", {
+        "customer": request.customer,
+        "board": dashboard_for(request.customer, request.user),
+    })

@@ -38,6 +38,29 @@ def test_dashboard_greets_the_policy_holder(customer_client, customer):
     assert customer.policy_holder.first_name in response.content.decode()
 
 
+def test_dashboard_shows_the_households_news_and_not_another(customer_client, customer,
+                                                           other_customer):
+    from documents.tests.factories import DocumentFactory
+
+    mine = DocumentFactory(insured_person=customer.policy_holder, title="Police 2026 Anna")
+    DocumentFactory(insured_person=other_customer.policy_holder, title="Police 2026 Autre")
+    board = customer_client.get("/").context["board"]
+    assert [d.pk for d in board.latest_documents] == [mine.pk]
+    assert board.new_documents == 1
+    html = customer_client.get("/").content.decode()
+    assert "Police 2026 Anna" in html and "Police 2026 Autre" not in html
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(customer_client, customer,
+                                                  django_assert_max_num_queries):
+    from documents.tests.factories import DocumentFactory
+
+    for _ in range(15):
+        DocumentFactory(insured_person=customer.policy_holder)
+    with django_assert_max_num_queries(12):
+        assert customer_client.get("/").status_code == 200
+
+
 def test_logged_in_but_unverified_user_is_sent_to_login(client, customer):
     client.force_login(customer.account)
     assert client.get("/").status_code == 302
