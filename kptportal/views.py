@@ -15,8 +15,7 @@ def healthz(request):
     """200 when the portal can serve; in production also names broker and storage."""
     checks = {"database": health.database_ok()}
     if settings.PORTAL_HEALTHZ_DEEP:
-        checks["broker"] = health.broker_ok()
-        checks["storage"] = health.storage_ok()
+        checks.update(health.remote_checks())
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable"}
     if settings.PORTAL_HEALTHZ_DEEP:

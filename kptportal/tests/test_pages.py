@@ -19,6 +19,18 @@ def test_healthz_reports_each_part_in_production_mode(client, db, settings):
     assert set(body["checks"]) == {"database", "broker", "storage"}
 
 
+def test_healthz_checks_remote_parts_at_most_every_15_seconds(client, db, settings, monkeypatch):
+    from kptportal import health
+
+    settings.PORTAL_HEALTHZ_DEEP = True
+    calls = []
+    monkeypatch.setattr(health, "_remote", {"at": 0.0, "result": {}})
+    monkeypatch.setattr(health, "broker_ok", lambda: calls.append("broker") or True)
+    for _ in range(3):
+        client.get("/healthz")
+    assert calls == ["broker"]
+
+
 def test_healthz_says_unavailable_when_the_database_fails(client, db, monkeypatch):
     monkeypatch.setattr("kptportal.health.database_ok", lambda: False)
     response = client.get("/healthz")
