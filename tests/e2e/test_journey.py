@@ -10,6 +10,7 @@ naming them, so the walk still covers everything else.
 import re
 import warnings
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from accounts.demo import DEMO_ADVISOR_PASSWORD, DEMO_PASSWORD
 from accounts.models import Correspondence, Customer
 from documents.models import DocumentType
 from kptportal import sms
+from kptportal.money import format_chf
 from tests.e2e.a11y import last_sms_code, seed_demo_data
 from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS  # noqa: F401
 
@@ -76,7 +78,19 @@ def household():
     return customer
 
 
-def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, household):
+@pytest.fixture
+def eager_intake():
+    """No worker in browser tests: the invoice intake runs as soon as the upload commits."""
+    from kptportal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, household,
+                                                          eager_intake):
     base = live_server.url
     steps = Steps()
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
@@ -119,6 +133,8 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     # 4. Photograph an invoice and see it read (claims), if that feature is on main.
     if routed("claims:new"):
         upload_invoice(page, base, steps)
+        page.get_by_role("navigation", name="Navigation principale").get_by_role(
+            "link", name="Documents").click()
     else:
         steps.skip("upload an invoice and see it read",
                    "claims (/claims/new/) has not landed on main")
@@ -128,12 +144,14 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     page.get_by_role("button", name="Changer").click()
     expect(page.get_by_role("heading", name="Meine Dokumente")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "de")
-    assert "Leistungsabrechnung" in page.locator(".doc-card").first.inner_text()
+    first_card = page.locator(".doc-card").first.inner_text()
+    assert any(kind in first_card for kind in
+               ["Police", "Prämienrechnung", "Leistungsabrechnung", "Kostengutsprache"])
+    assert "Herunterladen" in first_card
     steps.shot(page, "documents-de")
 
     # 6. Change the mobile number, confirmed with the code sent to the new number.
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
-        "link", name="Profil").click()
+    page.get_by_role("banner").get_by_role("link", name="Profil").click()  # header icon
     expect(page.get_by_role("heading", name="Mein Profil")).to_be_visible()
     page.get_by_label("Neue Mobilnummer").fill("079 123 45 67")
     page.get_by_label("Ihr aktuelles Passwort").fill(DEMO_PASSWORD)
@@ -221,8 +239,24 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     assert len(steps.ran) >= 13, steps.ran
 
 
-def upload_invoice(page, base, steps):  # pragma: no cover - runs once claims has landed
-    pytest.fail("claims landed on main: write the upload step of the journey")
+def upload_invoice(page, base, steps):
+    """Photograph a QR invoice (the intake corpus' phone photo), send it, see it read."""
+    from claims.tests.factories import QR_PHOTO, truth
+
+    shown = format_chf(Decimal(truth(QR_PHOTO)["amount"]))
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Factures").click()
+    page.get_by_role("link", name="Envoyer une facture").first.click()
+    assert page.locator("input[capture=environment]").count() == 1  # the phone's camera
+    page.get_by_label("Quittance de pharmacie").check()
+    page.set_input_files("#id_pages", str(QR_PHOTO))
+    page.locator(".upload-preview img").wait_for()
+    steps.shot(page, "invoice-photo-preview-fr")
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    page.wait_for_url(re.compile(r"/claims/\d+/$"), timeout=60_000)
+    expect(page.get_by_text(re.compile("bien été reçu"))).to_be_visible()
+    expect(page.get_by_text(shown).first).to_be_visible()  # the amount, read from the photo
+    steps.shot(page, "invoice-read-fr")
 
 
 def download_export(page, base, steps):  # pragma: no cover - runs once export has landed
