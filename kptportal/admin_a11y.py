@@ -36,13 +36,21 @@ def label_widgets(model_admin, db_field, formfield):
     return formfield
 
 
-def label_delete_boxes(formset_class):
+def label_inline_rows(formset_class, *, tabular: bool):
+    """Every row of an inline: the delete box named with its row; in a tabular inline, each
+    input named after its column (also the fields a custom form declares itself)."""
+
     class LabelledFormSet(formset_class):
         def add_fields(self, form, index):
             super().add_fields(form, index)
+            if tabular:
+                for field in form.fields.values():
+                    widget = _inner(field.widget)
+                    if field.label and not isinstance(widget, admin_widgets.AdminSplitDateTime):
+                        widget.attrs.setdefault("aria-label", str(capfirst(field.label)))
             if "DELETE" in form.fields and index is not None:
-                form.fields["DELETE"].widget.attrs.setdefault(
-                    "aria-label", _("Supprimer la ligne %(n)s") % {"n": index + 1})
+                form.fields["DELETE"].widget.attrs["aria-label"] = (
+                    _("Supprimer la ligne %(n)s") % {"n": index + 1})
 
     LabelledFormSet.__name__ = formset_class.__name__
     return LabelledFormSet
@@ -62,7 +70,8 @@ def install() -> None:
     original_get_formset = admin.options.InlineModelAdmin.get_formset
 
     def get_formset(self, request, obj=None, **kwargs):
-        return label_delete_boxes(original_get_formset(self, request, obj, **kwargs))
+        return label_inline_rows(original_get_formset(self, request, obj, **kwargs),
+                                 tabular=isinstance(self, admin.TabularInline))
 
     admin.options.InlineModelAdmin.get_formset = get_formset
     _installed = True

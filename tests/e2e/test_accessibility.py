@@ -36,6 +36,17 @@ def optional(name, *args):
         return None
 
 
+def claim_of(contract):
+    """A demo claim of the household (claims/demo.py), once claims has landed."""
+    try:
+        from claims.models import Claim, ClaimStatus
+    except ImportError:
+        return None
+    claims = Claim.objects.filter(customer__account__username=contract)
+    return (claims.filter(status=ClaimStatus.TO_REVIEW).first()
+            or claims.order_by("-pk").first())
+
+
 class Walk:
     def __init__(self, page, base, label):
         self.page, self.base, self.label, self.found, self.visited = page, base, label, {}, []
@@ -76,6 +87,7 @@ def test_every_page_passes_axe(browser, live_server, viewport):
                                         type=DocumentType.BENEFIT_STATEMENT)
                 .order_by("-issue_date").first())
     thread = Thread.objects.get(customer__account__username=CONTRACT)
+    claim = claim_of(CONTRACT)
 
     # Public pages, and the login's error and second step.
     context = a11y_context(browser, viewport)
@@ -101,6 +113,7 @@ def test_every_page_passes_axe(browser, live_server, viewport):
         ("profile", "/profile/"), ("second factors", "/profile/security/"),
         ("authenticator setup", "/profile/security/authenticator/"),
         ("claims", optional("claims:list")), ("new claim", optional("claims:new")),
+        ("claim detail", claim and optional("claims:detail", claim.pk)),
         ("data export", optional("accounts:export")),
         ("activity", optional("accounts:activity")),
     ]
@@ -128,8 +141,11 @@ def test_every_page_passes_axe(browser, live_server, viewport):
         ("admin customer", f"/admin/accounts/customer/{thread.customer_id}/change/"),
         ("admin documents", "/admin/documents/document/"),
         ("admin login help", "/admin/messaging/loginhelprequest/"),
+        ("admin claims queue", claim and "/admin/claims/claimtoreview/"),
+        ("admin claim review", claim and f"/admin/claims/claimtoreview/{claim.pk}/change/"),
     ]:
-        walk.check(name, path)
+        if path:
+            walk.check(name, path)
     context.close()
 
     assert len(walk.visited) >= 25
