@@ -53,7 +53,7 @@ check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	$(PY) manage.py makemessages -l fr -l de -l it -l en --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l fr -l de -l it -l en --ignore=.venv --ignore=var --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
