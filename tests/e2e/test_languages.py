@@ -1,0 +1,47 @@
+"""The customer pages in German, Italian and English on a phone: translated, and no page grows
+wider than the screen because of a long word ("Versicherungsnehmer/in", "Assicurazioni")."""
+
+import pytest
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from tests.e2e.a11y import PHONE, seed_demo_data
+from tests.e2e.conftest import screenshot
+from tests.e2e.portal_login import log_in_page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PAGES = ["dashboard", "documents:list", "claims:list", "claims:new", "messaging:inbox",
+         "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors"]
+# A word of each language's menu or page, to be sure the page is not in French.
+EXPECTED = {"de": "Dokumente", "it": "Documenti", "en": "Documents"}
+
+
+@pytest.mark.parametrize("lang", ["de", "it", "en"])
+def test_customer_pages_fit_a_phone_in_every_language(browser, live_server, lang):
+    from accounts.models import User
+
+    seed_demo_data()
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
+                                  has_touch=True, locale="fr-CH")
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang,
+                          "url": live_server.url}])
+    page = log_in_page(context.new_page(), live_server,
+                       User.objects.get(username="KPT12345678"))
+    too_wide = {}
+    for name in PAGES:
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            continue
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == lang
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = width
+            screenshot(page, f"too-wide-{lang}-{name.replace(':', '-')}")
+    page.goto(live_server.url + reverse("documents:list"))
+    assert EXPECTED[lang] in page.locator("nav").first.inner_text()
+    screenshot(page, f"languages-documents-{lang}-phone")
+    context.close()
+    assert too_wide == {}, f"pages wider than the phone in {lang}: {too_wide}"
