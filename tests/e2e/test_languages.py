@@ -1,6 +1,8 @@
 """The customer pages in German, Italian and English on a phone: translated, and no page grows
 wider than the screen because of a long word ("Versicherungsnehmer/in", "Assicurazioni")."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
@@ -14,6 +16,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PAGES = ["dashboard", "documents:list", "claims:list", "claims:new", "messaging:inbox",
          "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors"]
 # A word of each language's menu or page, to be sure the page is not in French.
+FRENCH_UI = re.compile(r"\b(?:vous|votre|vos|Vous|Votre|Vos|Aucun|aucune|Envoyer|Télécharger)\b")
+# The page's own wording, without what people wrote (an advisor's refusal reason, messages).
+UI_TEXT = """() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll('.claim-reason, .message__body').forEach(el => el.remove());
+    return body.innerText;
+}"""
 EXPECTED = {"de": "Dokumente", "it": "Documenti", "en": "Documents"}
 
 
@@ -28,7 +37,7 @@ def test_customer_pages_fit_a_phone_in_every_language(browser, live_server, lang
                           "url": live_server.url}])
     page = log_in_page(context.new_page(), live_server,
                        User.objects.get(username="KPT12345678"))
-    too_wide = {}
+    too_wide, french = {}, {}
     for name in PAGES:
         try:
             path = reverse(name)
@@ -36,6 +45,10 @@ def test_customer_pages_fit_a_phone_in_every_language(browser, live_server, lang
             continue
         page.goto(live_server.url + path)
         assert page.locator("html").get_attribute("lang") == lang
+        # French UI words (the demo's document titles are French data, but never say "vous").
+        leftovers = FRENCH_UI.findall(page.evaluate(UI_TEXT))
+        if leftovers:
+            french[path] = sorted(set(leftovers))
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide[path] = width
@@ -45,3 +58,4 @@ def test_customer_pages_fit_a_phone_in_every_language(browser, live_server, lang
     screenshot(page, f"languages-documents-{lang}-phone")
     context.close()
     assert too_wide == {}, f"pages wider than the phone in {lang}: {too_wide}"
+    assert french == {}, f"French left on the {lang} pages: {french}"
