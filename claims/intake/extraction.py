@@ -354,15 +354,28 @@ def _extract_gln(lines: list[Line]) -> Field | None:
     return Field(gln, ln.source, round(max(0.9, _line_conf(ln)) if labelled else 0.7, 3))
 
 
-_IBAN_RE = re.compile(r"(?<![A-Z0-9])((?:CH|LI)\s?\d{2}(?:[\s.,]?[0-9A-Z]){17})(?![0-9])")
+_IBAN_RE = re.compile(
+    r"(?<![A-Z0-9])((?:CH|LI|[C©(€]H)[\s-]?[0-9OBSIZ]{2}(?:[\s.,-]?[0-9A-Z]){17})(?![0-9])"
+)
 
 
 def find_ibans(text: str) -> list[str]:
+    """Valid CH/LI IBANs (mod 97) in the text, tolerating OCR letter/digit confusions."""
     out = []
     for m in _IBAN_RE.finditer(text.upper()):
-        cand = re.sub(r"[\s.,]", "", m.group(1))
-        if stdnum_iban.is_valid(cand) and cand not in out:
-            out.append(cand)
+        raw = re.sub(r"[\s.,-]", "", m.group(1))
+        country = "LI" if raw.startswith("LI") else "CH"
+        check = raw[2:4].translate(_OCR_DIGITS)
+        body = raw[4:]
+        # the 5-digit bank id is always numeric; accounts are nearly always numeric
+        bank = body[:5].translate(_OCR_DIGITS)
+        variants = [
+            country + check + bank + body[5:],
+            country + check + bank + body[5:].translate(_OCR_DIGITS),
+        ]
+        hit = next((v for v in variants if stdnum_iban.is_valid(v)), None)
+        if hit and hit not in out:
+            out.append(hit)
     return out
 
 
@@ -398,7 +411,7 @@ _INVOICE_NO = re.compile(
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
-    r"\s*[:.;,]?\s*([A-Z0-9][A-Z0-9/._-]{2,24})",
+    r"[\s:.;,|-]*([A-Z0-9][A-Z0-9/._-]{2,24})",
     re.IGNORECASE,
 )
 
@@ -442,6 +455,8 @@ def _clean_name(text: str) -> str | None:
     if not m:
         return None
     name = m.group(1).strip()
+    # OCR specks often end up as a trailing one-letter "word"
+    name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
     if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):
         return None
     return name
