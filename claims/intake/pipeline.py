@@ -18,14 +18,9 @@ __all__ = ["InvoiceReading", "read_invoice", "reading_as_json"]
 
 PRIMARY_PSM = int(os.environ.get("INTAKE_OCR_PSM", "6"))  # Tesseract page segmentation
 SECONDARY_PSM = 3
-RETRY_FIELDS = (
-    "amount",
-    "invoice_date",
-    "invoice_number",
-    "patient_name",
-    "patient_birth_date",
-    "provider_gln",
-)
+# fields whose absence triggers a second OCR pass (psm 3). GLN and birth date are left out:
+# when they are missing it is nearly always a misread digit, which a second pass won't fix.
+RETRY_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name")
 
 
 @dataclass
