@@ -193,3 +193,10 @@ def test_invoice_number_after_noise_and_patient_name_without_speck():
     f = fields_of("Rechnungsnummer: :. :: 2025-08516\nPatient: Peter Meier i")
     assert f["invoice_number"].value == "2025-08516"
     assert f["patient_name"].value == "Peter Meier"
+
+
+def test_labels_with_value_on_the_next_line():
+    f = fields_of("N° de facture\n2026-00417\nPatiente\nNathalie Morel\nNée le 12.05.1990")
+    assert f["invoice_number"].value == "2026-00417"
+    assert f["patient_name"].value == "Nathalie Morel"
+    assert f["patient_birth_date"].value == date(1990, 5, 12)
