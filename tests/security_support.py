@@ -1,0 +1,32 @@
+"""Helpers for the cross-app security tests (IDOR walk, hostile input, logs, faults)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents.tests.factories import make_document, private_storage_follows_settings
+from kptportal.uploads import validate_upload
+from messaging import conversations
+from messaging.tests.factories import ThreadFactory, pdf_bytes
+
+
+@pytest.fixture(autouse=True)
+def _document_storage(_private_storage_in_tmp):
+    """FileFields bind their storage at import; point them at this test's (tmp) storage."""
+    with private_storage_follows_settings():
+        yield
+
+
+def document_of(customer, **kwargs):
+    return make_document(insured_person=customer.policy_holder, **kwargs)
+
+
+def thread_of(customer):
+    return ThreadFactory(customer=customer)
+
+
+def attachment_of(customer):
+    upload = SimpleUploadedFile("facture.pdf", pdf_bytes(), content_type="application/pdf")
+    thread = conversations.start_thread(
+        customer=customer, author=customer.account, subject="Avec pièce jointe", body="Voir.",
+        files=[("facture.pdf", validate_upload(upload))])
+    return thread.messages.get().attachments.get()
