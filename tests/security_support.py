@@ -30,3 +30,26 @@ def attachment_of(customer):
         customer=customer, author=customer.account, subject="Avec pièce jointe", body="Voir.",
         files=[("facture.pdf", validate_upload(upload))])
     return thread.messages.get().attachments.get()
+
+
+def marker_pdf(marker: str) -> bytes:
+    """A one-page PDF whose bytes contain ``marker`` verbatim (no stream compression)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pageCompression=0)
+    pdf.drawString(72, 720, marker)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def export_of(customer):
+    """A ready data export of ``customer``'s household."""
+    from kptportal.export import build_export
+    from kptportal.models import DataExport
+
+    return build_export(DataExport.objects.create(customer=customer,
+                                                  requested_by=customer.account))

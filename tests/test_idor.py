@@ -20,6 +20,7 @@ from tests.security_support import (  # noqa: F401 - fixture
     _document_storage,
     attachment_of,
     document_of,
+    export_of,
     thread_of,
 )
 
@@ -85,6 +86,7 @@ BUILDERS: dict[str, Builder] = {
     "documents:download": lambda a: {"pk": document_of(a.customer).pk},
     "messaging:thread": lambda a: {"thread_id": thread_of(a.customer).pk},
     "messaging:attachment": lambda a: {"attachment_id": attachment_of(a.customer).pk},
+    "kptportal:export_download": lambda a: {"pk": export_of(a.customer).pk},
 }
 
 # Claims pages (issue claims-web) join the walk when their URL names exist.
