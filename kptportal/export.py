@@ -233,18 +233,12 @@ def request_export(customer: Customer, user) -> DataExport:
 
 
 def queue_build(export_id: int) -> None:
-    """Queue the build after commit; if the broker is down the request stays pending and
-    ``requeue_pending`` (periodic) hands it to a worker later: nothing is lost."""
+    """Queue the build after commit; if the broker is down the call is kept in the database
+    (``kptportal.outbox``) and sent later; ``requeue_pending`` also catches lost workers."""
+    from kptportal.outbox import delay_or_defer
     from kptportal.tasks import build_data_export
 
-    def send():
-        try:
-            build_data_export.delay(export_id)
-        except Exception:  # noqa: BLE001 - broker down: the periodic requeue picks it up
-            logger.warning("export queued later: broker unavailable",
-                           extra={"export_id": export_id})
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: delay_or_defer(build_data_export, export_id))
 
 
 def build_export(export: DataExport) -> DataExport:

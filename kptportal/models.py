@@ -63,3 +63,19 @@ class DataExport(models.Model):
         self.ready_at = now
         self.expires_at = now + timedelta(days=EXPORT_VALID_DAYS)
         self.save(update_fields=["file", "size", "status", "ready_at", "expires_at"])
+
+
+class DeferredTask(models.Model):
+    """A Celery task that could not be queued (broker down), sent later by beat."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tâche en attente")
+        verbose_name_plural = _("tâches en attente")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

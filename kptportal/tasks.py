@@ -40,6 +40,14 @@ def build_data_export(export_id: int) -> str:
 
 
 @shared_task
+def flush_deferred_tasks() -> int:
+    """Send the tasks kept while the broker was down (kptportal.outbox)."""
+    from kptportal.outbox import flush
+
+    return flush()
+
+
+@shared_task
 def purge_expired_exports() -> int:
     from kptportal.export import purge_expired
 
@@ -61,6 +69,10 @@ def _schedule() -> None:
     app.conf.beat_schedule["kptportal.purge_expired_exports"] = {
         "task": "kptportal.tasks.purge_expired_exports",
         "schedule": crontab(hour=3, minute=15),
+    }
+    app.conf.beat_schedule["kptportal.flush_deferred_tasks"] = {
+        "task": "kptportal.tasks.flush_deferred_tasks",
+        "schedule": 60.0,
     }
     app.conf.beat_schedule["kptportal.requeue_pending_exports"] = {
         "task": "kptportal.tasks.requeue_pending_exports",
