@@ -146,6 +146,9 @@ def test_broker_down_keeps_the_request_and_the_periodic_requeue_builds_it(
     assert response.status_code == 200 and "Votre demande est enregistrée" in response.text
     item = DataExport.objects.get()
     assert item.status == DataExport.Status.PENDING
+    from kptportal.models import DeferredTask
+
+    assert DeferredTask.objects.get().args == [item.pk]
     DataExport.objects.filter(pk=item.pk).update(
         requested_at=timezone.now() - timedelta(minutes=10))
     assert export_module.requeue_pending() == 1  # eager: the worker builds it now
