@@ -53,3 +53,21 @@ def export_of(customer):
 
     return build_export(DataExport.objects.create(customer=customer,
                                                   requested_by=customer.account))
+
+
+def claim_of(customer):
+    from claims.tests.factories import ClaimFactory
+
+    return ClaimFactory(customer=customer, insured_person=customer.policy_holder)
+
+
+def claim_builders() -> dict:
+    """IDOR builders for the claims pages (merged from claims-web)."""
+    def page(a):
+        claim = claim_of(a.customer)
+        return {"pk": claim.pk, "page_pk": claim.pages.get().pk}
+
+    return {
+        "claims:detail": lambda a: {"pk": claim_of(a.customer).pk},
+        "claims:page": page,
+    }

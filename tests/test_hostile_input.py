@@ -323,3 +323,113 @@ def test_overlong_user_agent_is_stored_truncated(household):
 def test_forged_forwarded_headers_do_not_change_the_host(client):
     response = client.get(reverse("accounts:login"), HTTP_X_FORWARDED_HOST="evil.example")
     assert response.status_code == 200 and "evil.example" not in response.text
+
+
+# --- Uploads (claims) ------------------------------------------------------------------
+
+CLAIM_NEW = reverse("claims:new")
+
+
+@pytest.fixture
+def no_intake():
+    from unittest import mock
+
+    with mock.patch("claims.services.queue_intake", return_value=True):
+        yield
+
+
+def send_claim(client, customer, name, content, content_type="application/octet-stream",
+               **extra):
+    data = {"insured_person": customer.insured_persons.first().pk, "kind": "doctor_invoice",
+            "note": "", "files": [SimpleUploadedFile(name, content, content_type=content_type)]}
+    data.update(extra)
+    return client.post(CLAIM_NEW, data)
+
+
+def assert_claim_refused(response):
+    from claims.models import Claim, ClaimPage
+
+    assert response.status_code == 400, response.status_code
+    assert Claim.objects.count() == 0 and ClaimPage.objects.count() == 0
+
+
+@pytest.mark.parametrize("name,content,content_type", [
+    ("scan.png", None, "image/png"),  # the bomb, built below
+    ("facture.pdf", b"<html><script>evil()</script></html>", "application/pdf"),
+    ("dessin.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>evil()</script></svg>',
+     "image/svg+xml"),
+    ("page.html", b"<!doctype html><script>evil()</script>", "text/html"),
+    ("facture.pdf", b"%PDF-1.4\n<< /OpenAction << /S /JavaScript /JS (x) >> >>\n%%EOF",
+     "application/pdf"),
+    ("vide.jpg", b"", "image/jpeg"),
+], ids=["bomb", "html-renamed-pdf", "svg", "html", "pdf-javascript", "empty"])
+def test_claim_upload_refuses_hostile_files_and_stores_nothing(
+        customer_client, customer, no_intake, name, content, content_type):
+    if content is None:
+        buffer = io.BytesIO()
+        Image.new("1", (9000, 9000)).save(buffer, format="PNG")
+        content = buffer.getvalue()
+    assert_claim_refused(send_claim(customer_client, customer, name, content, content_type))
+
+
+def test_claim_upload_over_20_mb_is_refused(customer_client, customer, no_intake):
+    big = b"\xff\xd8\xff" + b"0" * (20 * 1024 * 1024 + 10)
+    assert_claim_refused(send_claim(customer_client, customer, "photo.jpg", big, "image/jpeg"))
+
+
+def test_claim_polyglot_photo_is_stored_re_encoded(customer_client, customer, no_intake):
+    from claims.models import ClaimPage
+
+    response = send_claim(customer_client, customer, "photo.jpg", jpeg_bytes() + zip_bytes(),
+                          "image/jpeg")
+    assert response.status_code == 302
+    stored = ClaimPage.objects.get().file.open("rb").read()
+    assert stored.startswith(b"\xff\xd8\xff") and b"PK\x03\x04" not in stored
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/passwd.pdf", "facture\x00.html.pdf",
+                                  "rechnung\u202efdp.pdf", "<script>x</script>.pdf"])
+def test_claim_file_names_are_stored_sanitised(customer_client, customer, no_intake, name,
+                                               admin_verified_client):
+    from claims.models import ClaimPage
+
+    response = send_claim(customer_client, customer, name, pdf_bytes(), "application/pdf")
+    assert response.status_code == 302
+    page = ClaimPage.objects.get()
+    assert page.file.name.startswith("claims/") or "/" in page.file.name
+    assert ".." not in page.file.name and "\x00" not in page.file.name
+    for stored in (page.original_name,):
+        assert "/" not in stored and "\x00" not in stored and "\u202e" not in stored
+        assert ".." not in stored
+    admin_page = admin_verified_client.get(reverse("admin:claims_claim_change",
+                                                   args=[page.claim_id]))
+    assert admin_page.status_code == 200 and "<script>x" not in admin_page.text
+
+
+def test_claim_note_with_script_is_escaped_for_customer_and_advisor(
+        customer_client, customer, no_intake, admin_verified_client):
+    from claims.models import Claim
+
+    response = send_claim(customer_client, customer, "f.pdf", pdf_bytes(), "application/pdf",
+                          note=f"{SCRIPT} \u202e")
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    for page in (customer_client.get(response["Location"]),
+                 customer_client.get(reverse("claims:list")),
+                 admin_verified_client.get(reverse("admin:claims_claim_change",
+                                                   args=[claim.pk]))):
+        assert page.status_code == 200
+        assert SCRIPT not in page.text
+
+
+@pytest.mark.parametrize("note", ["n" * 1001, "a\x00b"], ids=["overlong", "nul"])
+def test_claim_note_overlong_or_nul_is_refused(customer_client, customer, no_intake, note):
+    assert_claim_refused(send_claim(customer_client, customer, "f.pdf", pdf_bytes(),
+                                    "application/pdf", note=note))
+
+
+def test_claim_for_another_households_person_is_refused(customer_client, customer,
+                                                        other_customer, no_intake):
+    assert_claim_refused(send_claim(
+        customer_client, customer, "f.pdf", pdf_bytes(), "application/pdf",
+        insured_person=other_customer.insured_persons.first().pk))

@@ -249,3 +249,13 @@ def test_verified_staff_reaches_the_admin(admin_verified_client):
     something)."""
     assert admin_verified_client.get(reverse("admin:index")).status_code == 200
 
+
+
+def test_a_page_of_household_a_cannot_be_reached_through_household_bs_claim(
+        customer, other_customer, other_client):
+    from tests.security_support import claim_of
+
+    mine = claim_of(customer)
+    theirs = claim_of(other_customer)
+    url = reverse("claims:page", kwargs={"pk": theirs.pk, "page_pk": mine.pages.get().pk})
+    assert other_client.get(url).status_code == 404
