@@ -153,23 +153,39 @@ def _threads(customer: Customer, archive: zipfile.ZipFile) -> list[dict]:
 
 
 def _claims(customer: Customer, archive: zipfile.ZipFile) -> list[dict] | None:
-    """Claims with their extracted fields and pages, once the claims app has its models."""
-    try:
-        from claims import export as claims_export  # provided by the claims app if merged
-    except ImportError:
-        claims_export = None
-    if claims_export is not None:
-        return claims_export.for_export(customer, archive)
-    try:
-        claim_model = apps.get_model("claims", "Claim")
-    except LookupError:
+    """Claims with their status history, extracted fields and original pages."""
+    if not apps.is_installed("claims"):
         return None
+    from claims.models import Claim
+
     rows = []
-    for claim in claim_model.objects.filter(insured_person__customer=customer):
-        row = {field.name: getattr(claim, field.attname)
-               for field in claim._meta.concrete_fields if field.get_internal_type()
-               not in {"FileField", "ImageField"}}
-        rows.append(row)
+    claims = (Claim.objects.filter(customer=customer).order_by("created_at", "id")
+              .prefetch_related("pages", "fields", "status_changes"))
+    for claim in claims:
+        pages = []
+        for page in sorted(claim.pages.all(), key=lambda p: (p.order, p.pk)):
+            extension = page.file.name.rsplit(".", 1)[-1] if "." in page.file.name else "bin"
+            arcname = f"claims/{claim.pk}/page-{page.order + 1}.{extension}"
+            included = _copy_file(archive, page.file, arcname)
+            pages.append({"order": page.order, "content_type": page.content_type,
+                          "page_count": page.page_count, "original_name": page.original_name,
+                          "size": page.size, "file": arcname if included else None})
+        rows.append({
+            "id": claim.pk, "insured_person": claim.insured_person_id, "kind": claim.kind,
+            "note": claim.note, "status": claim.status, "created_at": claim.created_at,
+            "status_changed_at": claim.status_changed_at,
+            "rejection_reason": claim.rejection_reason,
+            "amount": claim.amount, "currency": claim.currency,
+            "provider_name": claim.provider_name,
+            "extracted_fields": [
+                {"name": f.name, "value": f.value, "source": f.source,
+                 "confidence": f.confidence, "edited_by_advisor": f.edited_by_id is not None}
+                for f in sorted(claim.fields.all(), key=lambda f: (f.name, f.pk))],
+            "status_history": [
+                {"status": c.status, "at": c.at, "note": c.note}
+                for c in sorted(claim.status_changes.all(), key=lambda c: (c.at, c.pk))],
+            "pages": pages,
+        })
     return rows
 
 
@@ -216,6 +232,7 @@ data.json         tout ce que le portail conserve sur votre ménage, en un fichi
 json/*.json       les mêmes données, par partie (profil, couvertures, documents, messages,
                   journal d'activité, demandes de remboursement)
 documents/        vos documents, tels que KPT les a émis
+claims/           les pages de vos demandes de remboursement, telles que reçues
 messages/         les pièces jointes de vos messages
 
 Dates au format ISO (AAAA-MM-JJ), montants en CHF.

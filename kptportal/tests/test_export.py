@@ -169,3 +169,21 @@ def test_anonymous_and_advisor_cannot_request(client, advisor_client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert advisor_client.post(URL).status_code == 403
     assert DataExport.objects.count() == 0
+
+
+def test_export_holds_claims_with_extracted_fields_and_pages(customer_client, customer):
+    from claims.tests.factories import ExtractedFieldFactory
+    from tests.security_support import claim_of
+
+    claim = claim_of(customer)
+    ExtractedFieldFactory(claim=claim, name="iban", value="CH9300762011623852957",
+                          source="qr", confidence=0.99)
+    archive = request_and_open(customer_client, customer)
+    data = json.loads(archive.read("data.json"))
+    (row,) = data["claims"]
+    assert row["id"] == claim.pk and row["status_history"]
+    assert row["extracted_fields"] == [{"name": "iban", "value": "CH9300762011623852957",
+                                        "source": "qr", "confidence": 0.99,
+                                        "edited_by_advisor": False}]
+    assert archive.read(row["pages"][0]["file"]).startswith(b"\xff\xd8\xff")
+    assert "json/claims.json" in archive.namelist()
