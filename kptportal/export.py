@@ -239,11 +239,25 @@ Dates au format ISO (AAAA-MM-JJ), montants en CHF.
 """
 
 
+class TooManyExports(Exception):
+    """The household asked for ``EXPORTS_PER_DAY`` exports within a day already."""
+
+
+EXPORTS_PER_DAY = 3
+
+
 def request_export(customer: Customer, user) -> DataExport:
-    """Record a request and queue its build after commit; an open request is reused."""
+    """Record a request and queue its build after commit; an open request is reused.
+
+    Each export reads and copies every file of the household: a few a day are plenty, and
+    the limit keeps a script from turning the export into a denial of service.
+    """
     existing = customer.exports.filter(status=DataExport.Status.PENDING).first()
     if existing is not None:
         return existing
+    since = timezone.now() - timedelta(days=1)
+    if customer.exports.filter(requested_at__gte=since).count() >= EXPORTS_PER_DAY:
+        raise TooManyExports
     export = DataExport.objects.create(customer=customer, requested_by=user)
     queue_build(export.pk)
     return export

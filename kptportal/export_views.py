@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.audit import record
 from accounts.household import customer_required
-from kptportal.export import request_export
+from kptportal.export import EXPORTS_PER_DAY, TooManyExports, request_export
 from kptportal.models import EXPORT_VALID_DAYS, DataExport
 
 
@@ -19,7 +19,13 @@ from kptportal.models import EXPORT_VALID_DAYS, DataExport
 @customer_required
 def export(request):
     if request.method == "POST":
-        request_export(request.customer, request.user)
+        try:
+            request_export(request.customer, request.user)
+        except TooManyExports:
+            messages.error(request, _(
+                "Vous avez déjà demandé %(n)s exports aujourd'hui. Téléchargez l'un d'eux ou "
+                "réessayez demain.") % {"n": EXPORTS_PER_DAY})
+            return redirect("kptportal:export")
         messages.success(request, _(
             "Votre demande est enregistrée. Nous préparons l'export; cela prend en général "
             "quelques minutes."))

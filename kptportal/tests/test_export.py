@@ -187,3 +187,21 @@ def test_export_holds_claims_with_extracted_fields_and_pages(customer_client, cu
                                         "edited_by_advisor": False}]
     assert archive.read(row["pages"][0]["file"]).startswith(b"\xff\xd8\xff")
     assert "json/claims.json" in archive.namelist()
+
+
+def test_at_most_three_exports_a_day(customer_client, customer):
+    with mock.patch("django.db.transaction.on_commit", lambda fn: fn()):
+        for _ in range(3):
+            customer_client.post(URL)
+        response = customer_client.post(URL, follow=True)
+    assert DataExport.objects.count() == 3
+    assert "déjà demandé 3 exports aujourd" in response.text
+
+
+def test_advisors_see_exports_read_only_without_the_file(admin_verified_client, customer):
+    item = export_module.build_export(DataExport.objects.create(customer=customer))
+    url = reverse("admin:kptportal_dataexport_change", args=[item.pk])
+    response = admin_verified_client.get(url)
+    assert response.status_code == 200
+    assert "export.zip" not in response.text and item.file.name not in response.text
+    assert admin_verified_client.post(url, {"status": "expired"}).status_code == 403
