@@ -259,3 +259,44 @@ def test_a_page_of_household_a_cannot_be_reached_through_household_bs_claim(
     theirs = claim_of(other_customer)
     url = reverse("claims:page", kwargs={"pk": theirs.pk, "page_pk": mine.pages.get().pk})
     assert other_client.get(url).status_code == 404
+
+
+# --- Pages without an id: closed to anonymous visitors unless meant to be public ---------
+
+PUBLIC = {
+    "healthz": "load balancer probe, says only ok/unavailable",
+    "logout": "POST only; logging out needs no login",
+    "set_language": "language switch (Django's i18n view)",
+    "accounts:login": "the login", "accounts:staff_login": "the advisors' login",
+    "accounts:register": "registration", "accounts:activate": "activation with the letter",
+    "accounts:activate_confirm": "activation: the SMS code step",
+    "accounts:password_reset": "password reset",
+    "accounts:password_reset_confirm": "password reset: the SMS code step",
+    "messaging:login_help": "help for people who cannot log in",
+    "messaging:login_help_sent": "its confirmation",
+}
+
+
+def private_routes() -> list[str]:
+    return sorted(r.name for r in walk() if not r.params and not r.name.startswith("admin:")
+                  and r.name not in PUBLIC)
+
+
+def test_every_private_page_sends_anonymous_visitors_to_the_login(client):
+    failures = []
+    for name in private_routes():
+        response = client.get(reverse(name))
+        if not (response.status_code == 302 and response["Location"].startswith("/login/")):
+            failures.append((name, response.status_code))
+    assert not failures
+
+
+def test_every_private_post_is_refused_to_anonymous_visitors(client):
+    failures = []
+    for name in private_routes():
+        response = client.post(reverse(name), {})
+        if response.status_code not in (302, 403, 405) or (
+                response.status_code == 302
+                and not response["Location"].startswith("/login/")):
+            failures.append((name, response.status_code))
+    assert not failures
