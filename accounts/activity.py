@@ -1,7 +1,7 @@
 """The customer's own audit trail (/profile/activity/), in plain words.
 
-``events_for(customer)`` selects what concerns the household: events on its login, on the
-household, and failed logins typed with its contract number (those have no user). ``describe``
+``events_for(customer)`` selects what concerns the household: events on its login (failed
+logins and lockouts typed with its contract number included) and on the household. ``describe``
 turns one event into a sentence; secrets are never in the log, so nothing needs hiding.
 """
 
@@ -26,9 +26,9 @@ SHOWN_KINDS = [
 def events_for(customer: Customer) -> QuerySet[SecurityEvent]:
     """The household's events, newest first."""
     scope = Q(customer=customer)
-    account = customer.account
-    if account is not None:
-        scope |= Q(user=account) | Q(user__isnull=True, username__iexact=account.username)
+    if customer.account_id is not None:
+        # Failed logins and lockouts carry the account they were aimed at (accounts.signals).
+        scope |= Q(user_id=customer.account_id)
     return (SecurityEvent.objects.filter(scope, kind__in=SHOWN_KINDS)
             .select_related("actor").order_by("-created_at", "-id"))
 
@@ -82,7 +82,9 @@ def _who(event: SecurityEvent) -> str:
         if event.actor and event.actor.is_staff:
             return _("Votre conseiller·ère KPT")
         return _("KPT")
-    if event.user_id is None and event.kind in (Kind.LOGIN_FAILED, Kind.LOCKOUT):
+    if event.kind == Kind.LOGIN_FAILED and (event.detail or {}).get("purpose"):
+        return _("Vous")  # a wrong password when confirming a change, while logged in
+    if event.kind in (Kind.LOGIN_FAILED, Kind.LOCKOUT):
         return _("Quelqu'un avec votre numéro de contrat")
     if event.user_id is None:
         return _("KPT")

@@ -25,7 +25,11 @@ def test_activity_lists_logins_and_profile_changes_in_plain_words(customer_clien
 
 
 def test_failed_logins_typed_with_the_contract_number_are_shown(customer_client, customer):
-    audit.record(Kind.LOGIN_FAILED, username=customer.account.username.lower())
+    from django.test import Client
+
+    Client().post("/login/", {"portal_login_view-current_step": "auth",
+                              "auth-username": customer.account.username.lower(),
+                              "auth-password": "Wrong-Password-1"})
     text = customer_client.get(URL).text
     assert "Échec de connexion" in text
     assert "Quelqu&#x27;un avec votre numéro de contrat" in text
@@ -49,7 +53,8 @@ def test_dates_are_shown_dd_mm_yyyy_hh_mm(customer_client, customer):
 def test_another_households_events_are_not_shown(customer_client, customer, other_customer):
     audit.record(Kind.PROFILE_CHANGED, user=other_customer.account, customer=other_customer,
                  fields=["landline_phone"])
-    audit.record(Kind.LOGIN_FAILED, username=other_customer.account.username)
+    audit.record(Kind.LOGIN_FAILED, username=other_customer.account.username,
+                 user=other_customer.account)
     shown = list(events_for(customer))
     assert shown and all(e.user_id == customer.account_id for e in shown)
     assert "téléphone fixe" not in customer_client.get(URL).text
@@ -96,3 +101,16 @@ def test_the_audit_log_refuses_update_and_delete_through_the_orm(customer):
     with pytest.raises(PermissionError):
         event.delete()
     assert SecurityEvent.objects.get(pk=event.pk).kind == Kind.LOGIN
+
+
+def test_events_for_is_one_indexed_query(customer, django_assert_num_queries):
+    audit.record(Kind.LOGIN, user=customer.account)
+    with django_assert_num_queries(1):
+        list(events_for(customer))
+
+
+def test_unknown_contract_failures_are_recorded_without_an_account(client, db):
+    client.post("/login/", {"portal_login_view-current_step": "auth",
+                            "auth-username": "KPT99999999", "auth-password": "x"})
+    event = SecurityEvent.objects.get(kind=Kind.LOGIN_FAILED)
+    assert event.user is None and event.username == "KPT99999999"

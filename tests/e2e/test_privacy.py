@@ -19,7 +19,7 @@ def anna():
     user = User.objects.get(username="KPT12345678")
     advisor = User.objects.get(username="advisor")
     Kind = SecurityEvent.Kind
-    audit.record(Kind.LOGIN_FAILED, username=user.username)
+    audit.record(Kind.LOGIN_FAILED, username=user.username, user=user)
     audit.record(Kind.PROFILE_CHANGED, user=user, fields=["email", "address"])
     audit.record(Kind.DOCUMENT_VIEWED, user=user, actor=advisor, document=1, via="admin")
     audit.record(Kind.DOCUMENT_DOWNLOADED, user=user, document=1)
