@@ -44,12 +44,10 @@ class ResilientRedisCache(RedisCache):
 
 
 def _resilient(name):
-    redis_operation = getattr(RedisCache, name)
-
     def operation(self, *args, **kwargs):
         if not self.degraded:
             try:
-                return redis_operation(self, *args, **kwargs)
+                return getattr(RedisCache, name)(self, *args, **kwargs)
             except UNAVAILABLE as exc:
                 self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
                 logger.warning("cache unavailable, using process memory for %ss: %s",

@@ -103,16 +103,22 @@ def test_customer_pages_and_sending_a_message_work_with_redis_down(redis_down, h
     assert Message.objects.get().attachments.count() == 1
 
 
-def test_redis_coming_back_is_used_again_after_the_pause(redis_down, monkeypatch):
+def test_redis_is_tried_again_only_after_the_pause(redis_down, monkeypatch):
     from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
     from kptportal import cache as resilient
 
     store = caches["default"]
-    store.set("k", 1)
-    assert store.degraded
-    monkeypatch.setattr(resilient.time, "monotonic", lambda: 10**12)
-    assert not store.degraded  # the next operation tries Redis again (and falls back)
+    store.set("k", 1)  # Redis refuses: the value goes to process memory
+    assert store.degraded and store.get("k") == 1
+    tries = []
+    monkeypatch.setattr(RedisCache, "get", lambda self, *a, **k: tries.append(a) or "redis")
+    assert store.get("k") == 1 and tries == []  # within the pause: memory, Redis left alone
+    now = resilient.time.monotonic()
+    monkeypatch.setattr(resilient.time, "monotonic",
+                        lambda: now + resilient.RETRY_AFTER_SECONDS + 1)
+    assert store.get("k") == "redis" and len(tries) == 1  # Redis back: used again
 
 
 # --- The SMS provider failing ------------------------------------------------------------
