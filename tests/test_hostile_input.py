@@ -433,3 +433,54 @@ def test_claim_for_another_households_person_is_refused(customer_client, custome
     assert_claim_refused(send_claim(
         customer_client, customer, "f.pdf", pdf_bytes(), "application/pdf",
         insured_person=other_customer.insured_persons.first().pk))
+
+
+# --- Hostile URL and query values ----------------------------------------------------------
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("path", [
+    f"/documents/{HUGE}/", f"/documents/{HUGE}/telecharger/", f"/messages/{HUGE}/",
+    f"/messages/attachments/{HUGE}/", f"/claims/{HUGE}/", f"/claims/{HUGE}/pages/{HUGE}/",
+    f"/profile/export/{HUGE}/download/",
+])
+def test_out_of_range_ids_answer_404(customer_client, path):
+    assert customer_client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("params", [
+    {"page": "abc"}, {"page": "-1"}, {"page": HUGE}, {"year": "abc"}, {"year": HUGE},
+    {"person": "abc"}, {"person": HUGE}, {"type": SCRIPT}, {"q": SCRIPT}, {"q": "\x00"},
+    {"q": LONG},
+])
+def test_document_list_survives_hostile_filters(customer_client, params):
+    response = customer_client.get(reverse("documents:list"), params)
+    assert response.status_code in (200, 400, 404)
+    assert SCRIPT not in response.text
+
+
+@pytest.mark.parametrize("params", [{"page": "abc"}, {"page": HUGE}, {"page": "-5"}])
+def test_paginated_pages_survive_hostile_page_numbers(customer_client, params):
+    for name in ("accounts:activity", "claims:list"):
+        assert customer_client.get(reverse(name), params).status_code == 200
+
+
+@pytest.mark.parametrize("sheet", ["abc", "-1", HUGE, "1e9"])
+def test_claim_page_survives_hostile_sheet_numbers(customer_client, customer, sheet):
+    from tests.security_support import claim_of
+
+    claim = claim_of(customer)
+    url = reverse("claims:page", kwargs={"pk": claim.pk, "page_pk": claim.pages.get().pk})
+    assert customer_client.get(url, {"sheet": sheet}).status_code == 200
+
+
+def test_pdf_with_html_appended_is_only_ever_served_as_a_pdf_download(customer_client):
+    response = send(customer_client, "facture.pdf",
+                    pdf_bytes() + b"<html><script>evil()</script></html>", "application/pdf")
+    assert response.status_code == 302
+    download = customer_client.get(reverse("messaging:attachment",
+                                           args=[Attachment.objects.get().pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
