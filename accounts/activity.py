@@ -55,6 +55,8 @@ def _what(event: SecurityEvent) -> str:
     detail = event.detail or {}
     kind = event.kind
     if kind == Kind.DOCUMENT_VIEWED:
+        if detail.get("claim"):
+            return _("Page d'une demande de remboursement consultée")
         if detail.get("part") == "preview":
             return _("Aperçu d'un document affiché")
         return _("Document consulté")
@@ -68,6 +70,14 @@ def _what(event: SecurityEvent) -> str:
         if fields:
             return _("Profil modifié: %(fields)s") % {"fields": ", ".join(fields)}
         return _("Profil modifié")
+    if kind == Kind.CLAIM_CHANGED:
+        change = detail.get("change")
+        if change == "created":
+            return _("Demande de remboursement envoyée")
+        if change == "field":
+            return _("Montant ou prestataire d'une demande corrigé")
+        if change == "status":
+            return _("Statut d'une demande de remboursement modifié")
     if kind == Kind.PHONE_CHANGED and detail.get("new"):
         return _("Numéro de mobile modifié (nouveau: %(number)s)") % {"number": detail["new"]}
     if kind == Kind.LOGOUT and detail.get("other_sessions"):

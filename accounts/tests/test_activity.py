@@ -114,3 +114,14 @@ def test_unknown_contract_failures_are_recorded_without_an_account(client, db):
                             "auth-username": "KPT99999999", "auth-password": "x"})
     event = SecurityEvent.objects.get(kind=Kind.LOGIN_FAILED)
     assert event.user is None and event.username == "KPT99999999"
+
+
+def test_advisor_work_on_claims_is_shown_in_plain_words(customer_client, customer):
+    advisor = AdvisorFactory()
+    audit.record(Kind.DOCUMENT_VIEWED, actor=advisor, customer=customer, claim=1, claim_page=2)
+    audit.record(Kind.CLAIM_CHANGED, actor=advisor, customer=customer, user=None, claim=1,
+                 change="status", previous="to_review", status="accepted", reason="")
+    text = customer_client.get(URL).text
+    assert "Page d&#x27;une demande de remboursement consultée" in text
+    assert "Statut d&#x27;une demande de remboursement modifié" in text
+    assert text.count("Votre conseiller·ère KPT") == 2
