@@ -193,8 +193,11 @@ def _activity(customer: Customer) -> list[dict]:
     rows = []
     for event in events_for(customer).iterator(chunk_size=500):
         line = describe(event)
+        by_staff = event.actor_id is not None and event.actor_id != event.user_id
         rows.append({"at": event.created_at, "kind": event.kind, "what": line.what,
-                     "who": line.who, "where": line.where, "ip_address": event.ip_address})
+                     "who": line.who, "where": line.where,
+                     # The customer's own addresses only, never the insurer's internal ones.
+                     "ip_address": None if by_staff else event.ip_address})
     return rows
 
 

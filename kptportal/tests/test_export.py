@@ -205,3 +205,16 @@ def test_advisors_see_exports_read_only_without_the_file(admin_verified_client, 
     assert response.status_code == 200
     assert "export.zip" not in response.text and item.file.name not in response.text
     assert admin_verified_client.post(url, {"status": "expired"}).status_code == 403
+
+
+def test_export_never_carries_the_advisors_addresses(customer_client, customer):
+    from accounts.tests.factories import AdvisorFactory
+
+    SecurityEvent.objects.create(kind=SecurityEvent.Kind.DOCUMENT_VIEWED, user=customer.account,
+                                 customer=customer, actor=AdvisorFactory(),
+                                 ip_address="10.20.30.40", detail={"via": "admin"})
+    archive = request_and_open(customer_client, customer)
+    activity = json.loads(archive.read("json/activity.json"))
+    by_advisor = [row for row in activity if row["where"] == "Espace conseillers"]
+    assert by_advisor and all(row["ip_address"] is None for row in by_advisor)
+    assert "10.20.30.40" not in archive.read("data.json").decode()
