@@ -484,3 +484,18 @@ def test_pdf_with_html_appended_is_only_ever_served_as_a_pdf_download(customer_c
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_more_files_than_django_accepts_answers_400(customer_client, settings):
+    files = [SimpleUploadedFile(f"f{i}.pdf", b"%PDF-1.4", content_type="application/pdf")
+             for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)]
+    response = customer_client.post(NEW, {"subject": "x", "body": "y", "attachments": files})
+    assert response.status_code == 400
+    assert Thread.objects.count() == 0
+
+
+def test_more_fields_than_django_accepts_answers_400(client, settings):
+    data = {f"field{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = client.post(reverse("messaging:login_help"), data)
+    assert response.status_code == 400
+    assert LoginHelpRequest.objects.count() == 0
