@@ -237,3 +237,29 @@ def test_flush_is_scheduled_every_minute():
 
     entry = app.conf.beat_schedule["kptportal.flush_deferred_tasks"]
     assert entry["task"] == "kptportal.tasks.flush_deferred_tasks" and entry["schedule"] == 60
+
+
+def test_claim_upload_with_broker_down_is_stored_and_requeued_later(
+        household, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import Claim
+    from claims.tasks import requeue_stuck_claims, run_intake
+
+    client = Client()
+    log_in(client)
+    with broker_down(run_intake), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("claims:new"), {
+            "insured_person": household.policy_holder.pk, "kind": "doctor_invoice",
+            "note": "", "files": [pdf_upload("facture.pdf")]})
+    assert response.status_code == 302
+    claim = Claim.objects.get()
+    assert claim.status == "received" and claim.pages.count() == 1
+    Claim.objects.filter(pk=claim.pk).update(created_at=timezone.now() - timedelta(hours=1),
+                                             status_changed_at=timezone.now()
+                                             - timedelta(hours=1))
+    with mock.patch.object(run_intake, "delay") as queued:
+        assert requeue_stuck_claims() == 1  # beat, once the broker is back
+    queued.assert_called_once_with(claim.pk)
