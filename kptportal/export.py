@@ -313,8 +313,9 @@ def requeue_pending(older_than_seconds: int = 300) -> int:
     # A request that failed to build this many times is given up (the page says so).
     pending.filter(attempts__gte=MAX_ATTEMPTS).update(status=DataExport.Status.FAILED)
     ids = list(pending.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    from kptportal.outbox import delay_or_defer
     from kptportal.tasks import build_data_export
 
     for export_id in ids:
-        build_data_export.delay(export_id)
+        delay_or_defer(build_data_export, export_id)
     return len(ids)

@@ -20,9 +20,14 @@ BROKER_DOWN = (OperationalError,)
 
 
 def delay_or_defer(task, *args) -> bool:
-    """True when queued now, False when kept for later."""
+    """True when queued now, False when kept for later.
+
+    ``ignore_result``: nobody waits for these results, and asking for one makes Celery's
+    Redis result backend subscribe first, which with Redis down blocks ~20 s and raises a
+    RuntimeError instead of failing fast (measured: 0.7 s to OperationalError without it).
+    """
     try:
-        task.delay(*args)
+        task.apply_async(args=list(args), ignore_result=True)
         return True
     except BROKER_DOWN as exc:
         from kptportal.models import DeferredTask
@@ -46,7 +51,7 @@ def flush(limit: int = 500) -> int:
             logger.error("deferred task unknown, kept", extra={"task": deferred.task_name})
             continue
         try:
-            task.delay(*deferred.args)
+            task.apply_async(args=list(deferred.args), ignore_result=True)
         except BROKER_DOWN:
             break
         deferred.delete()

@@ -164,7 +164,8 @@ def test_notification_task_gives_the_slot_back_when_sms_fails(twilio, household)
 # --- The worker / broker stopped ---------------------------------------------------------
 
 def broker_down(task):
-    return mock.patch.object(task, "delay", side_effect=OperationalError("Connection refused"))
+    return mock.patch.object(task, "apply_async",
+                             side_effect=OperationalError("Connection refused"))
 
 
 def test_advisor_reply_is_stored_and_its_notification_sent_once_the_broker_is_back(
@@ -250,7 +251,8 @@ def test_claim_upload_with_broker_down_is_stored_and_requeued_later(
 
     client = Client()
     log_in(client)
-    with broker_down(run_intake), django_capture_on_commit_callbacks(execute=True):
+    with mock.patch.object(run_intake, "delay", side_effect=OperationalError("refused")), \
+            django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("claims:new"), {
             "insured_person": household.policy_holder.pk, "kind": "doctor_invoice",
             "note": "", "files": [pdf_upload("facture.pdf")]})
@@ -263,3 +265,23 @@ def test_claim_upload_with_broker_down_is_stored_and_requeued_later(
     with mock.patch.object(run_intake, "delay") as queued:
         assert requeue_stuck_claims() == 1  # beat, once the broker is back
     queued.assert_called_once_with(claim.pk)
+
+
+def test_a_real_unreachable_broker_is_given_up_fast_and_the_call_kept(db):
+    """Not a mock: a Celery app whose broker and result store are a closed Redis port."""
+    import time
+
+    from celery import Celery
+
+    app = Celery("faultcheck", broker=CLOSED_REDIS, backend=CLOSED_REDIS, set_as_current=False)
+    app.conf.broker_connection_retry_on_startup = False
+
+    @app.task(name="faultcheck.noop")
+    def noop(value):
+        return value
+
+    started = time.monotonic()
+    assert outbox.delay_or_defer(noop, 42) is False
+    assert time.monotonic() - started < 5  # a customer's request is not held for long
+    assert list(DeferredTask.objects.values_list("task_name", "args")) == [
+        ("faultcheck.noop", [42])]

@@ -94,7 +94,7 @@ def test_download_is_audited(customer_client, household):
 
 
 def test_page_shows_status_pending_then_ready(customer_client, customer):
-    with mock.patch("kptportal.tasks.build_data_export.delay"), \
+    with mock.patch("kptportal.tasks.build_data_export.apply_async"), \
             mock.patch("django.db.transaction.on_commit", lambda fn: fn()):
         response = customer_client.post(URL, follow=True)
     assert "En préparation" in response.text
@@ -105,7 +105,7 @@ def test_page_shows_status_pending_then_ready(customer_client, customer):
 
 
 def test_second_request_while_one_is_pending_reuses_it(customer_client, customer):
-    with mock.patch("kptportal.tasks.build_data_export.delay"):
+    with mock.patch("kptportal.tasks.build_data_export.apply_async"):
         customer_client.post(URL)
         customer_client.post(URL)
     assert DataExport.objects.count() == 1
@@ -139,7 +139,7 @@ def test_broker_down_keeps_the_request_and_the_periodic_requeue_builds_it(
         customer_client, customer):
     from kombu.exceptions import OperationalError
 
-    with mock.patch("kptportal.tasks.build_data_export.delay",
+    with mock.patch("kptportal.tasks.build_data_export.apply_async",
                     side_effect=OperationalError("broker down")), \
             mock.patch("django.db.transaction.on_commit", lambda fn: fn()):
         response = customer_client.post(URL, follow=True)
