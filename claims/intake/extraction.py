@@ -354,15 +354,28 @@ def _extract_gln(lines: list[Line]) -> Field | None:
     return Field(gln, ln.source, round(max(0.9, _line_conf(ln)) if labelled else 0.7, 3))
 
 
-_IBAN_RE = re.compile(r"(?<![A-Z0-9])((?:CH|LI)\s?\d{2}(?:[\s.,]?[0-9A-Z]){17})(?![0-9])")
+_IBAN_RE = re.compile(
+    r"(?<![A-Z0-9])((?:CH|LI|[C©(€]H)[\s-]?[0-9OBSIZ]{2}(?:[\s.,-]?[0-9A-Z]){17})(?![0-9])"
+)
 
 
 def find_ibans(text: str) -> list[str]:
+    """Valid CH/LI IBANs (mod 97) in the text, tolerating OCR letter/digit confusions."""
     out = []
     for m in _IBAN_RE.finditer(text.upper()):
-        cand = re.sub(r"[\s.,]", "", m.group(1))
-        if stdnum_iban.is_valid(cand) and cand not in out:
-            out.append(cand)
+        raw = re.sub(r"[\s.,-]", "", m.group(1))
+        country = "LI" if raw.startswith("LI") else "CH"
+        check = raw[2:4].translate(_OCR_DIGITS)
+        body = raw[4:]
+        # the 5-digit bank id is always numeric; accounts are nearly always numeric
+        bank = body[:5].translate(_OCR_DIGITS)
+        variants = [
+            country + check + bank + body[5:],
+            country + check + bank + body[5:].translate(_OCR_DIGITS),
+        ]
+        hit = next((v for v in variants if stdnum_iban.is_valid(v)), None)
+        if hit and hit not in out:
+            out.append(hit)
     return out
 
 
@@ -393,14 +406,16 @@ def find_references(text: str) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------ free text fields
 
-_INVOICE_NO = re.compile(
+_INVOICE_NO_LABEL = (
     r"(?:n\s?[°º*o'.]?\s*(?:de\s+)?(?:la\s+)?facture|facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
-    r"\s*[:.;,]?\s*([A-Z0-9][A-Z0-9/._-]{2,24})",
-    re.IGNORECASE,
 )
+_INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
+_INVOICE_NO = re.compile(_INVOICE_NO_LABEL + r"[\s:.;,|-]*" + _INVOICE_NO_VALUE, re.IGNORECASE)
+# label alone at the end of its line, value on the next line
+_INVOICE_NO_ALONE = re.compile(_INVOICE_NO_LABEL + r"[\s:.;,|-]*$", re.IGNORECASE)
 
 
 _INVOICE_NO_LOOSE = re.compile(
@@ -417,11 +432,16 @@ def _invoice_number_value(raw: str) -> str | None:
 
 
 def _extract_invoice_number(lines: list[Line]) -> Field | None:
-    for ln in lines:
+    for idx, ln in enumerate(lines):
         m = _INVOICE_NO.search(ln.text)
         value = _invoice_number_value(m.group(1)) if m else None
         if value:
             return Field(value, ln.source, round(0.93 * _line_conf(ln), 3))
+        if _INVOICE_NO_ALONE.search(ln.text) and idx + 1 < len(lines):
+            nxt = re.match(_INVOICE_NO_VALUE, lines[idx + 1].text.strip(), re.IGNORECASE)
+            value = _invoice_number_value(nxt.group(1)) if nxt else None
+            if value:
+                return Field(value, ln.source, round(0.85 * _line_conf(ln), 3))
     for ln in lines:  # OCR mangled the "N°" of the label
         for m in _INVOICE_NO_LOOSE.finditer(ln.text):
             if _DATE_WORD.search(ln.text[: m.start()]):
@@ -442,13 +462,22 @@ def _clean_name(text: str) -> str | None:
     if not m:
         return None
     name = m.group(1).strip()
+    # OCR specks often end up as a trailing one-letter "word"
+    name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
     if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):
         return None
     return name
 
 
+_PATIENT_ALONE = re.compile(r"^\W*(?:patient(?:e|in)?|paziente|patient/in)\W*$", re.I)
+
+
 def _extract_patient(lines: list[Line]) -> Field | None:
-    for ln in lines:
+    for idx, ln in enumerate(lines):
+        if _PATIENT_ALONE.match(ln.text) and idx + 1 < len(lines):
+            name = _clean_name(lines[idx + 1].text)
+            if name:
+                return Field(name, ln.source, round(0.8 * _line_conf(ln), 3))
         m = _PATIENT.search(ln.text)
         if not m:
             continue

@@ -32,6 +32,7 @@ MAX_PAGES = 20
 MAX_BYTES = 40 * 1024 * 1024
 PDF_DPI = 300
 OSD_TIMEOUT_S = 30
+MIN_SIDE = 200
 MAX_OCR_SIDE = 3600  # ~300 dpi on A4
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -113,6 +114,10 @@ def _open_image(data: bytes, fmt: str) -> Image.Image:
     if img.mode not in ("L", "RGB"):
         img = (
             img.convert("RGB") if "A" in img.mode or img.mode in ("P", "CMYK") else img.convert("L")
+        )
+    if min(img.size) < MIN_SIDE:
+        raise CorruptFileError(
+            f"The image is only {img.width}x{img.height} pixels, too small to hold an invoice."
         )
     return img
 

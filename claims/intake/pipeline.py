@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .errors import IntakeError
+from .errors import ImageTooLargeError, IntakeError
 from .extraction import FIELD_NAMES, Field, extract_fields
 from .normalise import Page, load_pages, normalise_image
 from .ocr import Line, lines_from_text, ocr_image
@@ -18,14 +18,9 @@ __all__ = ["InvoiceReading", "read_invoice", "reading_as_json"]
 
 PRIMARY_PSM = int(os.environ.get("INTAKE_OCR_PSM", "6"))  # Tesseract page segmentation
 SECONDARY_PSM = 3
-RETRY_FIELDS = (
-    "amount",
-    "invoice_date",
-    "invoice_number",
-    "patient_name",
-    "patient_birth_date",
-    "provider_gln",
-)
+# fields whose absence triggers a second OCR pass (psm 3). GLN and birth date are left out:
+# when they are missing it is nearly always a misread digit, which a second pass won't fix.
+RETRY_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name")
 
 
 @dataclass
@@ -59,7 +54,19 @@ def read_invoice(data: bytes, *, filename: str = "") -> InvoiceReading:
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise IntakeError("read_invoice expects the raw bytes of the upload.")
-    data = bytes(data)
+    try:
+        return _read_invoice(bytes(data), filename)
+    except IntakeError:
+        raise
+    except MemoryError as exc:
+        raise ImageTooLargeError("The file needs too much memory to be read.") from exc
+    except Exception as exc:  # never leak library exceptions to the caller
+        raise IntakeError(
+            f"Unexpected failure while reading the invoice ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _read_invoice(data: bytes, filename: str) -> InvoiceReading:
     timer = _Timer()
     warnings: list[str] = []
 

@@ -179,3 +179,24 @@ IBAN: CH04 8648 8761.0854 6493.0"""
 
 def test_creditor_reference_with_ocr_letters_in_check_digits():
     assert find_references("RFOG 664X 1U") == [("SCOR", "RF06664X1U")]
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["CHO4 0203 6594 2895 3697 3", "CH04-0203 6594 2895 3697 3", "©H04 0203 6594 2895 3697 3"],
+)
+def test_iban_with_ocr_confusions_is_recovered(printed):
+    assert find_ibans(f"IBAN: {printed} Total points") == ["CH0402036594289536973"]
+
+
+def test_invoice_number_after_noise_and_patient_name_without_speck():
+    f = fields_of("Rechnungsnummer: :. :: 2025-08516\nPatient: Peter Meier i")
+    assert f["invoice_number"].value == "2025-08516"
+    assert f["patient_name"].value == "Peter Meier"
+
+
+def test_labels_with_value_on_the_next_line():
+    f = fields_of("N° de facture\n2026-00417\nPatiente\nNathalie Morel\nNée le 12.05.1990")
+    assert f["invoice_number"].value == "2026-00417"
+    assert f["patient_name"].value == "Nathalie Morel"
+    assert f["patient_birth_date"].value == date(1990, 5, 12)

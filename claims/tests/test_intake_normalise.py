@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from reportlab.pdfgen import canvas
 
@@ -87,13 +89,13 @@ def test_phone_photo_perspective_is_corrected():
 
 
 def test_exif_orientation_is_applied():
-    img = Image.new("L", (200, 100), 255)
+    img = Image.new("L", (400, 300), 255)
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90° clockwise to display
     buf = io.BytesIO()
     img.save(buf, format="JPEG", exif=exif)
     page = load_pages(buf.getvalue(), normalise=False)[0]
-    assert page.original.size == (100, 200)
+    assert page.original.size == (300, 400)
 
 
 def test_text_pdf_keeps_text_layer_and_skips_ocr():
@@ -157,3 +159,20 @@ def test_all_rejections_are_intake_errors():
     for bad in (b"", b"PK\x03\x04xx", b"GIF89a"):
         with pytest.raises(IntakeError):
             read_invoice(bad)
+
+
+def test_tiny_image_is_rejected():
+    buf = io.BytesIO()
+    Image.new("L", (40, 30), 255).save(buf, format="PNG")
+    with pytest.raises(CorruptFileError, match="too small"):
+        read_invoice(buf.getvalue())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prefix=st.sampled_from([b"", b"%PDF-1.7\n", b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n"]),
+    body=st.binary(max_size=600),
+)
+def test_random_bytes_only_ever_raise_intake_error(prefix, body):
+    with pytest.raises(IntakeError):
+        read_invoice(prefix + body)

@@ -125,3 +125,15 @@ def test_invalid_qr_bill_becomes_a_warning_not_a_crash(monkeypatch):
 
 
 _NO_FIX = {"rotation": 0, "skew": 0.0, "perspective_fixed": False}
+
+
+def test_debug_cli_prints_json_and_fails_on_unreadable(capsys, tmp_path):
+    from claims.intake.__main__ import main
+
+    bad = tmp_path / "x.pdf"
+    bad.write_bytes(b"")
+    assert main([str(SAMPLE / "000-text-pdf.pdf")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["amount"]["value"] == _truth("000-text-pdf.pdf")["fields"]["amount"]
+    assert main([str(bad)]) == 1
+    assert "empty" in json.loads(capsys.readouterr().out)["error"]
