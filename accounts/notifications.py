@@ -31,9 +31,11 @@ def notify_new_activity(customer, *, reason: str) -> None:
     if reason not in REASONS:
         raise ValueError(f"unknown notification reason {reason!r}")
     from accounts.tasks import send_activity_notification
+    from kptportal.outbox import delay_or_defer
 
     customer_id = customer.pk
-    transaction.on_commit(lambda: send_activity_notification.delay(customer_id, reason))
+    # Broker down: kept in the database and sent by beat later, never a failed page.
+    transaction.on_commit(lambda: delay_or_defer(send_activity_notification, customer_id, reason))
 
 
 def _hour_key(customer_id: int) -> str:

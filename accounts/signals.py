@@ -33,9 +33,21 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         str(credentials.get("username", ""))[:150]
     if credentials.get("second_factor"):
         return  # wrong codes are recorded as CODE_FAILED by the token form
-    audit.record(SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username)
+    audit.record(SecurityEvent.Kind.LOGIN_FAILED, request=request, username=username,
+                 user=_account_named(username))
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request, username, ip_address, **kwargs):
-    audit.record(SecurityEvent.Kind.LOCKOUT, request=request, username=username or "")
+    audit.record(SecurityEvent.Kind.LOCKOUT, request=request, username=username or "",
+                 user=_account_named(username))
+
+
+def _account_named(username: str | None):
+    """The account a failed attempt was aimed at, so its owner sees it in their activity
+    (``/profile/activity/`` reads by account, an indexed query)."""
+    from accounts.models import User
+
+    if not username:
+        return None
+    return User.objects.filter(username=username).first()

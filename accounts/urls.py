@@ -36,3 +36,10 @@ urlpatterns += [
     path("profile/sessions/logout-others/", profile_views.log_out_others,
          name="profile_log_out_others"),
 ]
+
+# The customer's own audit trail (issue 8): accounts/activity.py
+from accounts import activity_views  # noqa: E402
+
+urlpatterns += [
+    path("profile/activity/", activity_views.activity, name="activity"),
+]

@@ -125,7 +125,8 @@ REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, falling back to process memory while Redis is down.
+            "BACKEND": "kptportal.cache.ResilientRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "kpt",
         }

@@ -71,9 +71,10 @@ def send_sms(to: str, text: str, *, urgent: bool = False) -> None:
     elif backend == "twilio" and urgent:
         deliver_via_twilio(number, text)
     elif backend == "twilio":
+        from kptportal.outbox import delay_or_defer
         from kptportal.tasks import deliver_sms
 
-        deliver_sms.delay(number, text)
+        delay_or_defer(deliver_sms, number, text)
     else:
         raise SMSDeliveryError(f"Unknown SMS_BACKEND {backend!r}")
     logger.info("sms queued", extra={"sms_to": mask_phone_number(number), "backend": backend})

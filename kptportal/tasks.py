@@ -23,3 +23,61 @@ def database_roundtrip() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         return cursor.fetchone()[0]
+
+
+# --- The data export (issue 8): kptportal/export.py ------------------------------------
+
+@shared_task(**RETRY_OPTIONS)
+def build_data_export(export_id: int) -> str:
+    """Build one household's export ZIP (safe to run twice: a ready export is left alone)."""
+    from kptportal.export import build_export
+    from kptportal.models import DataExport
+
+    export = DataExport.objects.filter(pk=export_id).select_related("customer").first()
+    if export is None:
+        return "gone"
+    return build_export(export).status
+
+
+@shared_task
+def flush_deferred_tasks() -> int:
+    """Send the tasks kept while the broker was down (kptportal.outbox)."""
+    from kptportal.outbox import flush
+
+    return flush()
+
+
+@shared_task
+def purge_expired_exports() -> int:
+    from kptportal.export import purge_expired
+
+    return purge_expired()
+
+
+@shared_task
+def requeue_pending_exports() -> int:
+    from kptportal.export import requeue_pending
+
+    return requeue_pending()
+
+
+def _schedule() -> None:
+    from celery.schedules import crontab
+
+    from kptportal.celery import app
+
+    app.conf.beat_schedule["kptportal.purge_expired_exports"] = {
+        "task": "kptportal.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=15),
+    }
+    app.conf.beat_schedule["kptportal.flush_deferred_tasks"] = {
+        "task": "kptportal.tasks.flush_deferred_tasks",
+        "schedule": 60.0,
+    }
+    app.conf.beat_schedule["kptportal.requeue_pending_exports"] = {
+        "task": "kptportal.tasks.requeue_pending_exports",
+        "schedule": crontab(minute="*/10"),
+    }
+
+
+_schedule()

@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("claims.urls")),
     path("", include("messaging.urls")),
+    # The data export combines apps, so it lives here (issue 8).
+    path("", include("kptportal.export_urls")),
 ]
 

@@ -1,5 +1,7 @@
 """Writing threads and messages: the customer's side and the advisor's side."""
 
+import re
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -19,6 +21,8 @@ def _safe_filename(original: str, extension: str) -> str:
         stem = get_valid_filename(stem)
     except Exception:  # noqa: BLE001 - Django raises SuspiciousFileOperation on "." etc.
         stem = ""
+    # No "..", no hidden file: "../../etc/passwd" must not come back as "....etcpasswd".
+    stem = re.sub(r"\.{2,}", ".", stem).strip("._-")
     return f"{stem or 'piece-jointe'}.{extension}"
 
 

@@ -1,0 +1,30 @@
+"""Read-only views for operations: data exports and tasks waiting for the broker."""
+
+from django.contrib import admin
+
+from kptportal.models import DataExport, DeferredTask
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "status", "requested_at", "ready_at", "expires_at",
+                    "downloaded_at", "attempts"]
+    list_filter = ["status"]
+    list_select_related = ["customer"]
+    exclude = ["file"]  # the file itself is the customer's: only they download it
+
+
+@admin.register(DeferredTask)
+class DeferredTaskAdmin(ReadOnlyAdmin):
+    list_display = ["task_name", "created_at"]
