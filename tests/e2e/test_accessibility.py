@@ -114,7 +114,7 @@ def test_every_page_passes_axe(browser, live_server, viewport):
         ("authenticator setup", "/profile/security/authenticator/"),
         ("claims", optional("claims:list")), ("new claim", optional("claims:new")),
         ("claim detail", claim and optional("claims:detail", claim.pk)),
-        ("data export", optional("accounts:export")),
+        ("data export", optional("kptportal:export")),
         ("activity", optional("accounts:activity")),
     ]
     for name, path in customer_pages:

@@ -9,6 +9,7 @@ naming them, so the walk still covers everything else.
 
 import re
 import warnings
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -222,7 +223,7 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     steps.shot(page, "answer-read-de")
 
     # 11. The data export (security branch), if it is on main.
-    if routed("accounts:export"):
+    if routed("kptportal:export"):
         download_export(page, base, steps)
     else:
         steps.skip("download the data export", "/profile/export/ has not landed on main")
@@ -259,5 +260,19 @@ def upload_invoice(page, base, steps):
     steps.shot(page, "invoice-read-fr")
 
 
-def download_export(page, base, steps):  # pragma: no cover - runs once export has landed
-    pytest.fail("the data export landed on main: write the export step of the journey")
+def download_export(page, base, steps):
+    """From the profile: request the export (built by a task, eager here), download the ZIP."""
+    page.get_by_role("banner").get_by_role("link", name="Profil").click()
+    page.get_by_role("link", name="Meine Daten exportieren").click()
+    expect(page.get_by_role("heading", name="Meine Daten exportieren")).to_be_visible()
+    page.get_by_role("button", name="Export anfordern").click()
+    zip_link = page.get_by_role("link", name="ZIP herunterladen")
+    if zip_link.count() == 0:  # still being prepared: the page offers to refresh
+        page.get_by_role("link", name="Aktualisieren").first.click()
+    expect(zip_link.first).to_be_visible()
+    steps.shot(page, "data-export-ready-de")
+    with page.expect_download() as download:
+        zip_link.first.click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = archive.namelist()
+    assert any(name.endswith(".json") for name in names), names

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PUBLIC_PAGES = ["accounts:login", "accounts:register", "accounts:activate",
                 "accounts:password_reset", "messaging:login_help"]
 PAGES = ["dashboard", "documents:list", "claims:list", "claims:new", "messaging:inbox",
-         "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors"]
+         "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors",
+         "accounts:activity", "kptportal:export"]
 # A word of each language's menu or page, to be sure the page is not in French.
 FRENCH_UI = re.compile(r"\b(?:vous|votre|vos|Vous|Votre|Vos|Aucun|aucune|Envoyer|Télécharger)\b")
 # The page's own wording, without what people wrote (an advisor's refusal reason, messages).
