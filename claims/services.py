@@ -114,7 +114,9 @@ def queue_intake(claim_id: int) -> bool:
     from claims.tasks import run_intake
 
     try:
-        run_intake.delay(claim_id)
+        # No result is awaited: without ignore_result Celery's Redis result backend subscribes
+        # first and, with Redis down, holds the upload ~20 s instead of failing fast.
+        run_intake.apply_async((claim_id,), ignore_result=True)
     except (OperationalError, ConnectionError, TimeoutError, OSError):
         logger.warning("broker unavailable: claim %s stays received until re-queued", claim_id,
                        exc_info=True)

@@ -37,9 +37,9 @@ def test_reprocess_claims_requeues_claims_by_status_and_date(db):
     recent = ClaimFactory(status=ClaimStatus.TO_REVIEW)
     accepted = ClaimFactory(status=ClaimStatus.ACCEPTED)
     since = (timezone.now() - timedelta(days=7)).date().isoformat()
-    with mock.patch("claims.tasks.run_intake.delay") as delay:
+    with mock.patch("claims.tasks.run_intake.apply_async") as delay:
         output = run("reprocess_claims", "--since", since)
-    delay.assert_called_once_with(recent.pk)
+    delay.assert_called_once_with((recent.pk,), ignore_result=True)
     assert "1 of 1" in output
     recent.refresh_from_db()
     assert recent.status == ClaimStatus.RECEIVED
@@ -51,9 +51,9 @@ def test_reprocess_claims_requeues_claims_by_status_and_date(db):
 
 def test_reprocess_claims_takes_decided_claims_only_when_asked(db):
     accepted = ClaimFactory(status=ClaimStatus.ACCEPTED)
-    with mock.patch("claims.tasks.run_intake.delay") as delay:
+    with mock.patch("claims.tasks.run_intake.apply_async") as delay:
         run("reprocess_claims", "--status", "accepted")
-    delay.assert_called_once_with(accepted.pk)
+    delay.assert_called_once_with((accepted.pk,), ignore_result=True)
     assert [c.status for c in accepted.status_changes.order_by("at", "id")][-2:] == [
         "to_review", "received"]
 

@@ -170,9 +170,9 @@ def test_stuck_claims_are_requeued(db):
     ClaimFactory()  # just received: the queue still has it
     ClaimFactory(status=ClaimStatus.PROCESSING, status_changed_at=old)  # still within budget
     ClaimFactory(status=ClaimStatus.TO_REVIEW, status_changed_at=old)
-    with mock.patch("claims.tasks.run_intake.delay") as delay:
+    with mock.patch("claims.tasks.run_intake.apply_async") as delay:
         assert requeue_stuck_claims() == 1
-    delay.assert_called_once_with(stuck.pk)
+    delay.assert_called_once_with((stuck.pk,), ignore_result=True)
 
 
 def test_requeue_is_registered_in_the_beat_schedule():

@@ -189,7 +189,7 @@ def test_broker_down_still_stores_the_claim_and_the_customer_sees_success(
         customer_client, customer, django_capture_on_commit_callbacks, caplog):
     from kombu.exceptions import OperationalError
 
-    with mock.patch("claims.tasks.run_intake.delay",
+    with mock.patch("claims.tasks.run_intake.apply_async",
                     side_effect=OperationalError("Connection refused")), \
             django_capture_on_commit_callbacks(execute=True):
         response = customer_client.post(URL, form_data(
