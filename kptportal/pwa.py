@@ -11,7 +11,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.views import LogoutView, redirect_to_login
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
@@ -143,6 +143,17 @@ def share(request):
     return redirect(target)
 
 
+@require_GET
+def shared_preview(request, pk: int):
+    """A small picture of a file this session holds from a share (404 for any other)."""
+    from claims.previews import THUMBNAIL, preview_jpeg
+
+    row = get_object_or_404(sharing.held_uploads(request), pk=pk)
+    response = HttpResponse(preview_jpeg(row, size=THUMBNAIL), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class PortalLogoutView(LogoutView):
     """Django's logout that also drops held shares and tells the browser to empty what it
     keeps for the portal (HTTP cache, the service worker and its caches, storage)."""
@@ -160,4 +171,5 @@ urlpatterns = [
     path("sw.js", service_worker, name="service_worker"),
     path("offline/", offline, name="offline"),
     path("share/", share, name="share"),
+    path("share/<int:pk>/preview/", shared_preview, name="shared_preview"),
 ]

@@ -7,7 +7,8 @@ the session-key change at login. The claim form then attaches them:
 
     from kptportal import sharing
     held = sharing.held_uploads(request)              # SharedUpload rows, oldest first
-    pairs = sharing.take_uploads(request, ids)        # [(name, ValidatedUpload)], removes them
+    pairs = sharing.read_uploads(rows)                # [(name, ValidatedUpload)]
+    sharing.discard(request, ids)                     # once the claim is stored
 
 Nothing here changes anything but these held files.
 """
@@ -89,6 +90,11 @@ def read_upload(row: SharedUpload) -> ValidatedUpload:
     return ValidatedUpload(data, row.content_type, extension, row.page_count)
 
 
+def read_uploads(rows) -> list[tuple[str, ValidatedUpload]]:
+    """(name, upload) pairs for ``claims.services.create_claim``, in the given order."""
+    return [(row.name, read_upload(row)) for row in rows]
+
+
 def take_uploads(request, ids=None) -> list[tuple[str, ValidatedUpload]]:
     """Hand over the session's held files (all, or those in ``ids``) and forget them.
 
@@ -99,7 +105,7 @@ def take_uploads(request, ids=None) -> list[tuple[str, ValidatedUpload]]:
     if ids is not None:
         rows = rows.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
     rows = list(rows)
-    taken = [(row.name, read_upload(row)) for row in rows]
+    taken = read_uploads(rows)
     discard(request, [row.pk for row in rows])
     return taken
 
