@@ -136,7 +136,8 @@
         button.setAttribute("data-retake", "");
         button.textContent = box.getAttribute("data-msg-retake");
         var name = item.querySelector(".upload-preview__name");
-        button.setAttribute("aria-label", button.textContent + " " + (name ? name.textContent : ""));
+        var fileName = name ? name.textContent.replace(/^\d+\.\s*/, "") : "";
+        button.setAttribute("aria-label", button.textContent + " " + fileName);
         button.addEventListener("click", function () {
           retakeIndex = index;
           retakeInput.click();

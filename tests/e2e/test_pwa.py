@@ -155,8 +155,9 @@ def test_shared_photo_waits_through_the_login(phone, live_server, household):
     assert SessionStore(session_key=session_id)[SESSION_KEY] == [held.pk]
 
 
-CUSTOMER_PAGES = ["/", "/documents/", "/messages/", "/messages/new/", "/insurance/",
-                  "/profile/", "/profile/security/", "/login-help/"]
+CUSTOMER_PAGES = ["/", "/documents/", "/claims/", "/claims/new/", "/messages/",
+                  "/messages/new/", "/insurance/", "/profile/", "/profile/security/",
+                  "/login-help/"]
 
 TOO_SMALL = """() => {
   const targets = [...document.querySelectorAll(
@@ -197,12 +198,14 @@ TOO_SMALL = """() => {
 @pytest.fixture
 def demo_household(_private_storage_in_tmp):
     from accounts import demo as accounts_demo
+    from claims import demo as claims_demo
     from documents import demo as documents_demo
     from messaging import demo as messaging_demo
     from policies import demo as policies_demo
 
     with private_storage_follows_settings():
-        for module in (accounts_demo, policies_demo, documents_demo, messaging_demo):
+        for module in (accounts_demo, policies_demo, documents_demo, claims_demo,
+                       messaging_demo):
             module.seed()
         yield
 
@@ -219,6 +222,7 @@ def narrow_phone(browser):
 def test_customer_pages_fit_360_px_with_thumb_sized_targets(narrow_phone, live_server,
                                                            demo_household):
     from accounts.models import User
+    from claims.models import Claim
     from documents.models import Document
     from messaging.models import Thread
 
@@ -227,6 +231,7 @@ def test_customer_pages_fit_360_px_with_thumb_sized_targets(narrow_phone, live_s
     pages = list(CUSTOMER_PAGES)
     pages.append(f"/documents/{Document.objects.filter(insured_person__customer__account=user).first().pk}/")
     pages.append(f"/messages/{Thread.objects.filter(customer__account=user).first().pk}/")
+    pages.append(f"/claims/{Claim.objects.filter(customer__account=user).first().pk}/")
     page.goto(f"{live_server.url}/offline/")
     problems = {}
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
