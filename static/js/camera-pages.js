@@ -10,6 +10,12 @@
   var MAX_EDGE = 2400;
   var QUALITY = 0.85;
   var SHRINKABLE = /^image\/(jpeg|png|webp)$/;
+  // Below this a photo is sent as it is: not worth the wait, and the page stays instant.
+  var SHRINK_ABOVE_BYTES = 1000000;
+
+  function worthShrinking(file) {
+    return SHRINKABLE.test(file.type) && file.size > SHRINK_ABOVE_BYTES;
+  }
 
   function baseName(name) {
     var clean = (name || "photo").replace(/\.[^.]*$/, "");
@@ -19,7 +25,7 @@
   // Resolves to a smaller upright JPEG, or to the file itself when it is small enough,
   // not an image the browser can draw (HEIC, PDF), or when shrinking would not help.
   function shrink(file) {
-    if (!SHRINKABLE.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
+    if (!worthShrinking(file) || !window.createImageBitmap) return Promise.resolve(file);
     return window.createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
       var edge = Math.max(bitmap.width, bitmap.height);
       if (edge <= MAX_EDGE) {
@@ -60,18 +66,9 @@
     var box = form.querySelector("[data-camera-pages]");
     if (!box) return;
     var status = box.querySelector("[data-camera-status]");
-    // The camera for re-taking one page; made here, as it is useless without this script.
-    var retakeInput = document.createElement("input");
-    retakeInput.type = "file";
-    retakeInput.accept = "image/*";
-    retakeInput.setAttribute("capture", "environment");
-    retakeInput.className = "visually-hidden";
-    retakeInput.tabIndex = -1;
-    retakeInput.setAttribute("aria-hidden", "true");
-    retakeInput.setAttribute("data-retake-input", "");
-    box.parentNode.insertBefore(retakeInput, box);
+    var retakeInput = null;  // the camera for re-taking one page, made when asked for
     var list = form.querySelector("[data-upload-previews]");
-    var camera = form.querySelector("input[type=file][capture]:not([data-retake-input])");
+    var camera = form.querySelector("input[type=file][capture]");
     var cameraLabel = camera && form.querySelector('label[for="' + camera.id + '"] span');
     var cameraText = cameraLabel ? cameraLabel.textContent : "";
     var passing = typeof WeakSet === "function" ? new WeakSet() : null;
@@ -94,8 +91,9 @@
       if (!passing || input.type !== "file" || input === retakeInput) return;
       if (passing.has(event) || form.getAttribute("data-shrink") === "off") return;
       if (!input.files || !input.files.length || typeof DataTransfer !== "function") return;
-      event.stopImmediatePropagation();
       var files = Array.prototype.slice.call(input.files);
+      if (!files.some(worthShrinking)) return;  // small files: straight on, no waiting
+      event.stopImmediatePropagation();
       busy(true);
       shrinkAll(files).then(function (ready) {
         try {
@@ -112,9 +110,25 @@
     }, true);
 
     // Re-take one page: the camera again, and the new photo takes that page's place.
-    retakeInput.addEventListener("change", function () {
+    function retake(index) {
+      if (retakeInput) retakeInput.remove();
+      retakeInput = document.createElement("input");
+      retakeInput.type = "file";
+      retakeInput.accept = "image/*";
+      retakeInput.setAttribute("capture", "environment");
+      retakeInput.className = "visually-hidden";
+      retakeInput.tabIndex = -1;
+      retakeInput.setAttribute("aria-hidden", "true");
+      retakeInput.addEventListener("change", retaken);
+      form.appendChild(retakeInput);
+      retakeIndex = index;
+      retakeInput.click();
+    }
+
+    function retaken() {
       var file = retakeInput.files && retakeInput.files[0];
-      retakeInput.value = "";
+      retakeInput.remove();
+      retakeInput = null;
       if (!file || retakeIndex < 0 || !form.claimUpload) return;
       var index = retakeIndex;
       retakeIndex = -1;
@@ -124,7 +138,7 @@
         busy(false);
         form.claimUpload.replace(index, ready);
       });
-    });
+    }
 
     function decorate() {
       var items = list ? list.querySelectorAll(".upload-preview") : [];
@@ -138,10 +152,7 @@
         var name = item.querySelector(".upload-preview__name");
         var fileName = name ? name.textContent.replace(/^\d+\.\s*/, "") : "";
         button.setAttribute("aria-label", button.textContent + " " + fileName);
-        button.addEventListener("click", function () {
-          retakeIndex = index;
-          retakeInput.click();
-        });
+        button.addEventListener("click", function () { retake(index); });
         item.querySelector(".upload-preview__caption").appendChild(button);
       });
       if (cameraLabel) {

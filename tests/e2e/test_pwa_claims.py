@@ -42,6 +42,18 @@ def photo(size=(3000, 4000), colour="white", text="") -> bytes:
     return buffer.getvalue()
 
 
+def camera_photo(seed: int) -> bytes:
+    """A 12-MP photo as heavy as a phone's (sensor noise): over the 1 MB shrinking threshold."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pixels = np.clip(235 + rng.normal(0, 9, (4000, 3000, 1)), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(np.repeat(pixels, 3, axis=2)).save(buffer, format="JPEG", quality=85)
+    assert len(buffer.getvalue()) > 1_000_000
+    return buffer.getvalue()
+
+
 def file_payload(name: str, data: bytes) -> dict:
     return {"name": name, "mimeType": "image/jpeg", "buffer": data}
 
@@ -71,15 +83,19 @@ def test_shared_photo_becomes_a_claim_after_the_login(phone, live_server, househ
     assert not SharedUpload.objects.exists()
 
 
-def test_shared_photos_of_a_logged_in_customer_become_a_claim(phone, live_server, household):
-    log_in(phone, live_server, household.account)
-    phone.goto(f"{live_server.url}/")
-    response = phone.request.post(f"{live_server.url}/share/", multipart={
-        "files": file_payload("page-1.jpg", photo((600, 800))),
+def test_shared_photos_of_a_logged_in_customer_become_a_claim(desktop, live_server,
+                                                              household):
+    log_in(desktop, live_server, household.account)
+    desktop.goto(f"{live_server.url}/")
+    response = desktop.request.post(f"{live_server.url}/share/", multipart={
+        "files": file_payload("page-1.jpg", photo((600, 800), colour="#e8eef3")),
     })  # follows the redirect like the browser would
     assert response.url == f"{live_server.url}/claims/new/?shared=1"
-    phone.goto(response.url)
-    claim = send_claim(phone)
+    desktop.goto(response.url)
+    desktop.wait_for_function("() => [...document.querySelectorAll('[data-shared-uploads] img')]"
+                              ".every(i => i.complete && i.naturalWidth > 0)")
+    screenshot(desktop, "pwa-shared-claim-new-desktop")
+    claim = send_claim(desktop)
     assert [p.original_name for p in claim.pages.all()] == ["page-1.jpg"]
 
 
@@ -87,8 +103,9 @@ def test_several_camera_photos_with_remove_and_retake(phone, live_server, househ
     log_in(phone, live_server, household.account)
     phone.goto(f"{live_server.url}/claims/new/")
     camera = phone.locator("#id_pages")
+    heavy = camera_photo(1)
     for n in (1, 2, 3):
-        camera.set_input_files(files=[file_payload(f"page-{n}.jpg", photo(text=str(n)))])
+        camera.set_input_files(files=[file_payload(f"page-{n}.jpg", heavy)])
         expect(phone.locator(".upload-preview")).to_have_count(n)
     assert phone.get_by_text("Photographier la page suivante").is_visible()
     screenshot(phone, "pwa-camera-three-pages-phone")
@@ -99,7 +116,7 @@ def test_several_camera_photos_with_remove_and_retake(phone, live_server, househ
     assert phone.locator(".upload-preview").count() == 2
     with phone.expect_file_chooser() as chooser:
         phone.get_by_role("button", name="Reprendre page-1.jpg").click()
-    chooser.value.set_files(files=[file_payload("again.jpg", photo(colour="#fdfdfd"))])
+    chooser.value.set_files(files=[file_payload("again.jpg", camera_photo(2))])
     phone.wait_for_function("() => document.querySelector('.upload-preview__name')"
                             ".textContent.includes('again.jpg')")
     claim = send_claim(phone)
