@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -54,7 +55,7 @@ def manifest_data() -> dict:
         "name": _("KPT portail clients"),
         "short_name": "KPT",
         "description": _("Vos documents, factures et messages de votre assurance maladie."),
-        "lang": "fr",
+        "lang": get_language() or "fr",
         "start_url": "/",
         "scope": "/",
         "display": "standalone",

@@ -157,3 +157,19 @@ def test_purge_runs_on_a_schedule():
     entry = app.conf.beat_schedule["kptportal.purge_shared_uploads"]
     assert entry["task"] == "kptportal.tasks.purge_shared_uploads"
     assert entry["schedule"] <= 10 * 60
+
+
+def test_shared_pdf_keeps_its_page_count(customer_client):
+    from kptportal.tests.test_uploads import pdf_bytes
+
+    pdf = SimpleUploadedFile("facture.pdf", pdf_bytes(pages=3), content_type="application/pdf")
+    share(customer_client, pdf)
+    row = SharedUpload.objects.get()
+    assert (row.content_type, row.page_count) == ("application/pdf", 3)
+
+
+def test_manifest_lists_the_share_target_this_view_answers(client, db):
+    from django.urls import resolve
+
+    action = client.get("/manifest.webmanifest").json()["share_target"]["action"]
+    assert resolve(action).url_name == "share"
