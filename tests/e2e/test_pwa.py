@@ -146,6 +146,7 @@ def test_shared_photo_waits_through_the_login(phone, live_server, household):
     phone.goto(f"{live_server.url}{response.headers['location']}")
     log_in_through_the_form(phone)
     phone.wait_for_url(re.compile(r".*/claims/new/\?shared=1$"))
+    phone.wait_for_load_state("networkidle")  # the shared preview loads before teardown
     held = SharedUpload.objects.get()
     assert held.name == "IMG_2041.jpg"
     session_id = next(c["value"] for c in phone.context.cookies() if c["name"] == "sessionid")

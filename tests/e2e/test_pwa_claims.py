@@ -58,9 +58,15 @@ def file_payload(name: str, data: bytes) -> dict:
     return {"name": name, "mimeType": "image/jpeg", "buffer": data}
 
 
+def settle(page):
+    """Let the claim page finish loading its previews before the test's database goes."""
+    page.wait_for_load_state("networkidle")
+
+
 def send_claim(page):
     page.get_by_role("button", name="Envoyer", exact=True).click()
     page.wait_for_url(re.compile(r".*/claims/\d+/$"))
+    settle(page)
     return Claim.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[-1]))
 
 
@@ -140,6 +146,7 @@ def test_upload_resumes_when_the_connection_comes_back(phone, live_server, house
     assert not Claim.objects.exists()
     phone.context.set_offline(False)
     phone.wait_for_url(re.compile(r".*/claims/\d+/$"))
+    settle(phone)
     assert Claim.objects.count() == 1
 
 
