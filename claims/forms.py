@@ -50,24 +50,26 @@ class ClaimUploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, customer, **kwargs):
+    def __init__(self, *args, customer, shared=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["insured_person"].queryset = customer.insured_persons.all()
+        # Files shared from the phone (kptportal.sharing), already validated when received.
+        self.shared: list[tuple[str, ValidatedUpload]] = list(shared)
         self.uploads: list[tuple[str, ValidatedUpload]] = []
         self.file_errors: list[dict[str, str]] = []
 
     def clean(self):
         cleaned = super().clean()
         chosen = list(cleaned.get("pages") or []) + list(cleaned.get("files") or [])
-        if not chosen:
+        if not chosen and not self.shared:
             if not self.has_error("pages") and not self.has_error("files"):
                 self.add_error("pages", _("Ajoutez au moins une photo ou un fichier."))
             return cleaned
-        if len(chosen) > MAX_FILES_PER_CLAIM:
+        if len(chosen) + len(self.shared) > MAX_FILES_PER_CLAIM:
             self.add_error("pages", _("%(n)s fichiers au plus par envoi.")
                            % {"n": MAX_FILES_PER_CLAIM})
             return cleaned
-        uploads = []
+        uploads = list(self.shared)
         for uploaded in chosen:
             name = (uploaded.name or "").rsplit("/", 1)[-1][:120]
             try:

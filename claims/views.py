@@ -15,6 +15,7 @@ from claims.forms import ACCEPT, MAX_FILES_PER_CLAIM, ClaimUploadForm
 from claims.models import Claim, ClaimPage, StatusChange
 from claims.previews import LARGE, THUMBNAIL, preview_jpeg
 from claims.timeline import timeline_for
+from kptportal import once, sharing
 
 PER_PAGE = 10
 
@@ -42,8 +43,16 @@ def claim_list(request):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request):
+    # Files shared from the phone's share sheet (issue 10), offered with the form.
+    held = list(sharing.held_uploads(request))
     if request.method == "POST":
-        form = ClaimUploadForm(request.POST, request.FILES, customer=request.customer)
+        earlier = once.earlier_answer(request)  # the phone re-sent after a lost answer
+        if earlier:
+            return JsonResponse({"ok": True, "redirect": earlier}) if _wants_json(request) \
+                else redirect(earlier)
+        picked = [row for row in held if str(row.pk) in request.POST.getlist("shared")]
+        form = ClaimUploadForm(request.POST, request.FILES, customer=request.customer,
+                               shared=sharing.read_uploads(picked))
         if form.is_valid():
             claim = services.create_claim(
                 customer=request.customer,
@@ -51,9 +60,11 @@ def claim_new(request):
                 kind=form.cleaned_data["kind"], note=form.cleaned_data["note"],
                 uploads=form.uploads, user=request.user, request=request,
             )
+            sharing.discard(request, [row.pk for row in picked])
             messages.success(request, _("Merci, votre justificatif a bien été reçu. Nous le "
                                         "lisons et vous informons dès qu'il est vérifié."))
             target = reverse("claims:detail", args=[claim.pk])
+            once.remember_answer(request, target)
             if _wants_json(request):
                 return JsonResponse({"ok": True, "redirect": target})
             return redirect(target)
@@ -68,8 +79,10 @@ def claim_new(request):
     else:
         form = ClaimUploadForm(customer=request.customer)
         status = 200
+        picked = held
     return render(request, "claims/new.html",
-                  {"form": form, "accept": ACCEPT, "max_files": MAX_FILES_PER_CLAIM},
+                  {"form": form, "accept": ACCEPT, "max_files": MAX_FILES_PER_CLAIM,
+                   "shared_uploads": held, "shared_picked": {row.pk for row in picked}},
                   status=status)
 
 

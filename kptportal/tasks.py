@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import connection
 
 from kptportal import sms
-from kptportal.celery import RETRY_OPTIONS
+from kptportal.celery import RETRY_OPTIONS, app
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,14 @@ def purge_expired_exports() -> int:
 
 
 @shared_task
+def purge_shared_uploads() -> int:
+    """Delete files shared from a phone and not attached to a claim within their time."""
+    from kptportal.sharing import purge_expired
+
+    return purge_expired()
+
+
+@shared_task
 def requeue_pending_exports() -> int:
     from kptportal.export import requeue_pending
 
@@ -64,7 +72,6 @@ def requeue_pending_exports() -> int:
 def _schedule() -> None:
     from celery.schedules import crontab
 
-    from kptportal.celery import app
 
     app.conf.beat_schedule["kptportal.purge_expired_exports"] = {
         "task": "kptportal.tasks.purge_expired_exports",
@@ -73,6 +80,10 @@ def _schedule() -> None:
     app.conf.beat_schedule["kptportal.flush_deferred_tasks"] = {
         "task": "kptportal.tasks.flush_deferred_tasks",
         "schedule": 60.0,
+    }
+    app.conf.beat_schedule["kptportal.purge_shared_uploads"] = {
+        "task": "kptportal.tasks.purge_shared_uploads",
+        "schedule": 5 * 60,  # a share is held 30 minutes at most (+5)
     }
     app.conf.beat_schedule["kptportal.requeue_pending_exports"] = {
         "task": "kptportal.tasks.requeue_pending_exports",

@@ -1,13 +1,14 @@
 from django.contrib import admin
-from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
-from kptportal import views
+from kptportal import pwa, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("logout/", pwa.PortalLogoutView.as_view(), name="logout"),
+    # The phone app (issue 10): manifest, service worker, offline page, share target.
+    path("", include("kptportal.pwa")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Only the namespace of django-two-factor-auth's pages: the portal has its own login and

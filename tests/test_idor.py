@@ -63,6 +63,9 @@ def walk(resolver=None, namespace: str = "", prefix: str = "", params=frozenset(
 EXCLUDED = {
     "accounts:set_password": "a capability link: the signed uid+token is the credential, "
                              "checked by Django's token generator (tested in accounts)",
+    "pwa:shared_preview": "scoped to the browser session that shared the file, not to a "
+                          "household (ids held in that session's data); another session and "
+                          "another household get 404 in kptportal/tests/test_shared_claims.py",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the admin has its own walk below (staff without OTP, customers)",
@@ -274,6 +277,11 @@ PUBLIC = {
     "accounts:password_reset_confirm": "password reset: the SMS code step",
     "messaging:login_help": "help for people who cannot log in",
     "messaging:login_help_sent": "its confirmation",
+    "pwa:manifest": "the web app manifest: static facts about the app",
+    "pwa:service_worker": "the service worker script: caches only the static shell",
+    "pwa:offline": "the offline page, shown when there is no network",
+    "pwa:share": "share target: POST only; keeps the files for this session and sends "
+                 "the visitor through the login (tested in kptportal/tests/test_sharing.py)",
 }
 
 

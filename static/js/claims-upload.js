@@ -84,6 +84,15 @@
       });
     }
 
+    // For camera-pages.js (issue 10): put a re-taken photo in a page's place.
+    form.claimUpload = {
+      replace: function (index, file) {
+        if (index < 0 || index >= chosen.length) return;
+        chosen[index] = file;
+        render();
+      }
+    };
+
     Array.prototype.forEach.call(inputs, function (input) {
       input.classList.add("visually-hidden");
       input.addEventListener("change", function () {
@@ -107,41 +116,80 @@
       data.delete("pages");
       data.delete("files");
       chosen.forEach(function (file) { data.append("files", file, file.name); });
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.getAttribute("action") || window.location.href);
-      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-      xhr.setRequestHeader("Accept", "application/json");
+      // One id per submission: a retry after a lost answer does not make a second claim.
+      data.append("upload_once", window.crypto && window.crypto.randomUUID
+        ? window.crypto.randomUUID() : String(Date.now()) + "-" + String(Math.random()).slice(2));
       progress.hidden = false;
       bar.value = 0;
       label.textContent = form.getAttribute("data-msg-sending");
       submit.disabled = true;
-      xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-      });
       function failed(messages) {
         submit.disabled = false;
         progress.hidden = true;
         showErrors(messages);
         errors.scrollIntoView({ block: "center" });
       }
-      xhr.addEventListener("load", function () {
-        var body = null;
-        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
-        if (body && body.ok && body.redirect) {
-          bar.value = 100;
-          window.location.assign(body.redirect);
+      // When the connection drops, send again: after 1, 2, 4 … 30 s, or as soon as the
+      // phone is back online; while it is offline, wait for it without giving up.
+      var retries = 0;
+      var MAX_RETRIES = 8;
+      function retryLater() {
+        if (!navigator.onLine) {
+          label.textContent = form.getAttribute("data-msg-retrying");
+          window.addEventListener("online", function back() {
+            window.removeEventListener("online", back);
+            send();
+          });
           return;
         }
-        if (!body || !body.errors) { failed([form.getAttribute("data-msg-failed")]); return; }
-        var messages = [];
-        Object.keys(body.errors).forEach(function (field) {
-          body.errors[field].forEach(function (text) { messages.push(text); });
+        retries += 1;
+        if (retries > MAX_RETRIES) { failed([form.getAttribute("data-msg-failed")]); return; }
+        label.textContent = form.getAttribute("data-msg-retrying");
+        var timer = setTimeout(again, Math.min(30000, 1000 * Math.pow(2, retries - 1)));
+        function again() {
+          clearTimeout(timer);
+          window.removeEventListener("online", again);
+          send();
+        }
+        window.addEventListener("online", again);
+      }
+      function send() {
+        var xhr = new XMLHttpRequest();
+        var started = Date.now();
+        xhr.open("POST", form.getAttribute("action") || window.location.href);
+        xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+        xhr.setRequestHeader("Accept", "application/json");
+        bar.value = 0;
+        xhr.upload.addEventListener("progress", function (e) {
+          if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+          if (e.lengthComputable) label.textContent = form.getAttribute("data-msg-sending");
         });
-        render((body.file_errors || []).map(function (f) { return f.name; }));
-        failed(messages);
-      });
-      xhr.addEventListener("error", function () { failed([form.getAttribute("data-msg-failed")]); });
-      xhr.send(data);
+        xhr.upload.addEventListener("load", function () {
+          form.setAttribute("data-upload-ms", String(Date.now() - started));
+          form.setAttribute("data-upload-bytes", String(chosen.reduce(function (n, f) { return n + f.size; }, 0)));
+        });
+        xhr.addEventListener("load", function () {
+          if (xhr.status === 502 || xhr.status === 503 || xhr.status === 504) { retryLater(); return; }
+          var body = null;
+          try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+          if (body && body.ok && body.redirect) {
+            bar.value = 100;
+            window.location.assign(body.redirect);
+            return;
+          }
+          if (!body || !body.errors) { failed([form.getAttribute("data-msg-failed")]); return; }
+          var messages = [];
+          Object.keys(body.errors).forEach(function (field) {
+            body.errors[field].forEach(function (text) { messages.push(text); });
+          });
+          render((body.file_errors || []).map(function (f) { return f.name; }));
+          failed(messages);
+        });
+        xhr.addEventListener("error", retryLater);
+        xhr.addEventListener("timeout", retryLater);
+        xhr.send(data);
+      }
+      send();
     });
   }
 
