@@ -14,7 +14,7 @@ from tests.e2e.portal_login import log_in_page
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PUBLIC_PAGES = ["accounts:login", "accounts:register", "accounts:activate",
-                "accounts:password_reset", "messaging:login_help"]
+                "accounts:password_reset", "messaging:login_help", "pwa:offline"]
 PAGES = ["dashboard", "documents:list", "claims:list", "claims:new", "messaging:inbox",
          "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors",
          "accounts:activity", "kptportal:export"]
