@@ -10,6 +10,7 @@ superuser for the admin), captures its queries, counts them, and runs
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -115,6 +116,7 @@ def markdown(results: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", help="write every plan to this file")
+    parser.add_argument("--json", help="write the summary per page to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kpt-explain-") as var_dir:
         setup_django(PORTAL_VAR_DIR=var_dir)  # collected static files go to a temp folder
@@ -131,6 +133,13 @@ def main(argv=None) -> int:
     if args.markdown:
         with open(args.markdown, "w") as out:
             out.write(markdown(results))
+    if args.json:
+        summary = [{"path": page["path"], "status": page["status"], "queries": page["queries"],
+                    "slowest_ms": max((s["ms"] for s in page["selects"]), default=0),
+                    "seq_scans": sorted({t for s in page["selects"] for t in s["seq_scans"]})}
+                   for page in results]
+        with open(args.json, "w") as out:
+            json.dump({"pages": summary}, out, indent=2)
     return 1 if any_seq_scan else 0
 
 
