@@ -174,3 +174,16 @@ def admin_verified_client(db):
     from accounts.tests.factories import AdvisorFactory
 
     return log_in_verified(Client(), AdvisorFactory(is_superuser=True))
+
+
+@pytest.fixture
+def local_memory_cache(settings):
+    """For tests that move time forward: expiry must follow the faked clock, which a Redis
+    server (the cache in CI's services pass) does not see."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "time-travel"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

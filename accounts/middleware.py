@@ -26,7 +26,10 @@ class SessionTimeoutMiddleware:
                 return self._expire(request, "max_age", _(
                     "Par sécurité, une session dure 12 heures au plus. Veuillez vous "
                     "reconnecter."))
-            session["last_activity"] = now
+            # Minute granularity is plenty for a 15-minute limit and spares a session write
+            # (three queries with the cached_db store) on most requests.
+            if now - last_activity >= 60 or "last_activity" not in session:
+                session["last_activity"] = now
         return self.get_response(request)
 
     @staticmethod

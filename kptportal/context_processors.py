@@ -20,8 +20,7 @@ def _badges(user) -> dict[str, int]:
     return {"messaging:inbox": unread_count(user.customer.pk)}
 
 
-def _nav_items(request):
-    badges = _badges(request.user)
+def _nav_items(request, badges):
     items = []
     for url_name, label, icon in NAV_ITEMS:
         try:
@@ -39,8 +38,10 @@ def portal(request):
     user = getattr(request, "user", None)
     is_customer = bool(user and user.is_authenticated and hasattr(user, "customer")
                        and user.is_verified())
+    badges = _badges(user) if is_customer else {}
     return {
         "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT,
-        "nav_items": _nav_items(request) if is_customer else [],
+        "nav_items": _nav_items(request, badges) if is_customer else [],
+        "unread_messages": badges.get("messaging:inbox", 0),
         "is_customer": is_customer,
     }

@@ -1,6 +1,7 @@
 """Reachability checks for /healthz: each cheap, each answering (ok, detail)."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -38,3 +39,16 @@ def storage_ok() -> bool:
     except Exception:
         logger.warning("healthz: storage unreachable")
         return False
+
+
+REMOTE_CHECK_SECONDS = 15
+_remote: dict = {"at": 0.0, "result": {}}
+
+
+def remote_checks() -> dict[str, bool]:
+    """Broker and storage, re-checked at most every 15 s so /healthz stays cheap under probes."""
+    now = time.monotonic()
+    if now - _remote["at"] > REMOTE_CHECK_SECONDS or not _remote["result"]:
+        _remote["result"] = {"broker": broker_ok(), "storage": storage_ok()}
+        _remote["at"] = now
+    return dict(_remote["result"])

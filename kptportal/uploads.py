@@ -102,6 +102,7 @@ def _validate_image(data: bytes, content_type: str) -> ValidatedUpload:
 
 def _validate_pdf(data: bytes) -> ValidatedUpload:
     import pypdfium2
+    import pypdfium2.raw
 
     if b"/JavaScript" in data or b"/JS" in data or b"/Launch" in data:
         raise UploadRejected(_("Ce PDF contient du code actif et ne peut pas être accepté."),
@@ -115,8 +116,13 @@ def _validate_pdf(data: bytes) -> ValidatedUpload:
         raise UploadRejected(_("Ce PDF est endommagé ou incomplet."), code="pdf_broken") from exc
     try:
         pages = len(pdf)
+        # Document-level JavaScript hidden in compressed object streams escapes the byte scan.
+        scripts = pypdfium2.raw.FPDFDoc_GetJavaScriptActionCount(pdf)
     finally:
         pdf.close()
+    if scripts > 0:
+        raise UploadRejected(_("Ce PDF contient du code actif et ne peut pas être accepté."),
+                             code="pdf_active")
     if pages == 0:
         raise UploadRejected(_("Ce PDF ne contient aucune page."), code="pdf_empty")
     if pages > MAX_PDF_PAGES:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.household import customer_required
 from kptportal import health
+from kptportal.dashboard import dashboard_for
 
 
 @require_GET
@@ -14,8 +15,7 @@ def healthz(request):
     """200 when the portal can serve; in production also names broker and storage."""
     checks = {"database": health.database_ok()}
     if settings.PORTAL_HEALTHZ_DEEP:
-        checks["broker"] = health.broker_ok()
-        checks["storage"] = health.storage_ok()
+        checks.update(health.remote_checks())
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable"}
     if settings.PORTAL_HEALTHZ_DEEP:
@@ -25,4 +25,7 @@ def healthz(request):
 
 @customer_required
 def dashboard(request):
-    return render(request, "kptportal/dashboard.html", {"customer": request.customer})
+    return render(request, "kptportal/dashboard.html", {
+        "customer": request.customer,
+        "board": dashboard_for(request.customer, request.user),
+    })

@@ -32,7 +32,7 @@ def test_the_notification_never_carries_content(customer, django_capture_on_comm
 # --- Channels, opt-out and throttling ---------------------------------------------------
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(monkeypatch, local_memory_cache):
     """Move the cache's clock forward: ``clock(seconds)``."""
     offset = [0.0]
     real_time = time.time

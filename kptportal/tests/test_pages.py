@@ -19,6 +19,18 @@ def test_healthz_reports_each_part_in_production_mode(client, db, settings):
     assert set(body["checks"]) == {"database", "broker", "storage"}
 
 
+def test_healthz_checks_remote_parts_at_most_every_15_seconds(client, db, settings, monkeypatch):
+    from kptportal import health
+
+    settings.PORTAL_HEALTHZ_DEEP = True
+    calls = []
+    monkeypatch.setattr(health, "_remote", {"at": 0.0, "result": {}})
+    monkeypatch.setattr(health, "broker_ok", lambda: calls.append("broker") or True)
+    for _ in range(3):
+        client.get("/healthz")
+    assert calls == ["broker"]
+
+
 def test_healthz_says_unavailable_when_the_database_fails(client, db, monkeypatch):
     monkeypatch.setattr("kptportal.health.database_ok", lambda: False)
     response = client.get("/healthz")
@@ -36,6 +48,29 @@ def test_dashboard_greets_the_policy_holder(customer_client, customer):
     response = customer_client.get("/")
     assert response.status_code == 200
     assert customer.policy_holder.first_name in response.content.decode()
+
+
+def test_dashboard_shows_the_households_news_and_not_another(customer_client, customer,
+                                                           other_customer):
+    from documents.tests.factories import DocumentFactory
+
+    mine = DocumentFactory(insured_person=customer.policy_holder, title="Police 2026 Anna")
+    DocumentFactory(insured_person=other_customer.policy_holder, title="Police 2026 Autre")
+    board = customer_client.get("/").context["board"]
+    assert [d.pk for d in board.latest_documents] == [mine.pk]
+    assert board.new_documents == 1
+    html = customer_client.get("/").content.decode()
+    assert "Police 2026 Anna" in html and "Police 2026 Autre" not in html
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(customer_client, customer,
+                                                  django_assert_max_num_queries):
+    from documents.tests.factories import DocumentFactory
+
+    for _ in range(15):
+        DocumentFactory(insured_person=customer.policy_holder)
+    with django_assert_max_num_queries(12):
+        assert customer_client.get("/").status_code == 200
 
 
 def test_logged_in_but_unverified_user_is_sent_to_login(client, customer):

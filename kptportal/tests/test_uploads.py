@@ -78,3 +78,77 @@ def test_decompression_bombs_are_refused():
     with pytest.raises(UploadRejected) as refused:
         validate_upload(upload(buffer.getvalue(), "bomb.png"))
     assert refused.value.code == "bomb"
+
+
+def heic_bytes(size=(64, 48)) -> bytes:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, format="HEIF")
+    return buffer.getvalue()
+
+
+def test_heic_photos_are_accepted_and_stored_as_jpeg():
+    result = validate_upload(upload(heic_bytes(), "IMG_0001.HEIC"))
+    assert (result.content_type, result.extension, result.page_count) == (
+        "image/jpeg", "jpg", 1)
+    with Image.open(io.BytesIO(result.data)) as image:
+        assert image.size == (64, 48)
+
+
+def test_password_protected_pdfs_are_refused():
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, encrypt=StandardEncryption("secret", canPrint=0))
+    pdf.drawString(72, 720, "locked")
+    pdf.showPage()
+    pdf.save()
+    with pytest.raises(UploadRejected) as refused:
+        validate_upload(upload(buffer.getvalue(), "locked.pdf"))
+    assert refused.value.code == "pdf_encrypted"
+
+
+def test_pdfs_carrying_javascript_are_refused():
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, "hello")
+    pdf.showPage()
+    pdf.save()
+    data = buffer.getvalue().replace(
+        b"/Type /Catalog",
+        b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>", 1)
+    with pytest.raises(UploadRejected) as refused:
+        validate_upload(upload(data, "invoice.pdf"))
+    assert refused.value.code == "pdf_active"
+
+
+def test_pdfs_over_the_page_limit_are_refused_and_at_the_limit_accepted():
+    from kptportal.uploads import MAX_PDF_PAGES
+
+    assert validate_upload(upload(pdf_bytes(MAX_PDF_PAGES))).page_count == MAX_PDF_PAGES
+    with pytest.raises(UploadRejected) as refused:
+        validate_upload(upload(pdf_bytes(MAX_PDF_PAGES + 1)))
+    assert refused.value.code == "pdf_pages"
+
+
+def test_images_with_an_exif_orientation_keep_it_applied_in_png_too():
+    image = Image.new("RGB", (40, 20), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", exif=exif)
+    result = validate_upload(upload(buffer.getvalue(), "scan.png"))
+    with Image.open(io.BytesIO(result.data)) as upright:
+        assert upright.size == (20, 40)
+        assert not upright.getexif()
+
+
+def test_javascript_hidden_from_the_byte_scan_is_found_by_pdfium(monkeypatch):
+    import pypdfium2.raw
+
+    monkeypatch.setattr(pypdfium2.raw, "FPDFDoc_GetJavaScriptActionCount", lambda pdf: 1)
+    with pytest.raises(UploadRejected) as refused:
+        validate_upload(upload(pdf_bytes(), "invoice.pdf"))
+    assert refused.value.code == "pdf_active"

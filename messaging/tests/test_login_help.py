@@ -73,7 +73,7 @@ def test_the_limit_is_per_address(client):
     assert client.post(URL, form_data(), REMOTE_ADDR="198.51.100.2").status_code == 302
 
 
-def test_the_limit_resets_after_the_window(client, monkeypatch):
+def test_the_limit_resets_after_the_window(client, monkeypatch, local_memory_cache):
     import time
 
     for _ in range(loginhelp.RATE_LIMIT + 1):

@@ -1,0 +1,149 @@
+"""OCR with Tesseract (fra+deu+ita), keeping words with positions and confidences."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytesseract
+from PIL import Image
+
+from .errors import IntakeError, TransientIntakeError
+
+# Tesseract's OpenMP threads fight over the 2 cores; one thread per process is faster.
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+LANGS = "fra+deu+ita"
+OCR_TIMEOUT_S = 60
+
+__all__ = ["Word", "Line", "OcrResult", "ocr_image", "lines_from_text"]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float  # 0..100
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    conf: float  # mean word confidence 0..1
+    words: tuple[Word, ...] = ()
+    page: int = 0
+    source: str = "ocr"  # "ocr" or "text-layer"
+
+    @property
+    def top(self) -> int:
+        return min((w.top for w in self.words), default=0)
+
+    @property
+    def left(self) -> int:
+        return min((w.left for w in self.words), default=0)
+
+
+@dataclass
+class OcrResult:
+    words: list[Word]
+    lines: list[Line]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def mean_conf(self) -> float:
+        if not self.words:
+            return 0.0
+        return sum(w.conf for w in self.words) / len(self.words) / 100
+
+
+def ocr_image(image: Image.Image, *, page: int = 0, psm: int = 3) -> OcrResult:
+    """Run Tesseract on one normalised page image."""
+    try:
+        data = pytesseract.image_to_data(
+            image,
+            lang=LANGS,
+            config=f"--oem 1 --psm {psm} -c preserve_interword_spaces=1",
+            output_type=pytesseract.Output.DICT,
+            timeout=OCR_TIMEOUT_S,
+        )
+    except pytesseract.TesseractNotFoundError as exc:
+        raise TransientIntakeError("Tesseract OCR is not installed or not on PATH.") from exc
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise TransientIntakeError("OCR timed out.") from exc
+        raise IntakeError(f"OCR failed: {exc}") from exc
+    except pytesseract.TesseractError as exc:
+        raise IntakeError(f"OCR failed: {exc.message}") from exc
+
+    words: list[Word] = []
+    groups: dict[tuple[int, int, int], list[Word]] = {}
+    for i, raw in enumerate(data["text"]):
+        text = (raw or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        w = Word(text, conf, data["left"][i], data["top"][i], data["width"][i], data["height"][i])
+        words.append(w)
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        groups.setdefault(key, []).append(w)
+    lines = []
+    for ws in groups.values():
+        ws.sort(key=lambda w: w.left)
+        lines.append(
+            Line(
+                text=" ".join(w.text for w in ws),
+                conf=sum(w.conf for w in ws) / len(ws) / 100,
+                words=tuple(ws),
+                page=page,
+            )
+        )
+    lines = merge_rows(lines)
+    return OcrResult(words=words, lines=lines)
+
+
+def merge_rows(lines: list[Line]) -> list[Line]:
+    """Join Tesseract lines that sit on the same visual row (label and value in columns)."""
+    if not lines:
+        return lines
+    lines = sorted(lines, key=lambda ln: (ln.top, ln.left))
+    rows: list[list[Line]] = []
+    for ln in lines:
+        h = max((w.height for w in ln.words), default=10)
+        mid = ln.top + h / 2
+        for row in rows:
+            r0 = row[0]
+            rh = max((w.height for w in r0.words), default=10)
+            if abs((r0.top + rh / 2) - mid) < 0.5 * max(h, rh):
+                row.append(ln)
+                break
+        else:
+            rows.append([ln])
+    merged = []
+    for row in rows:
+        row.sort(key=lambda ln: ln.left)
+        words = tuple(w for ln in row for w in ln.words)
+        merged.append(
+            Line(
+                text="  ".join(ln.text for ln in row),
+                conf=sum(w.conf for w in words) / len(words) / 100 if words else 0.0,
+                words=words,
+                page=row[0].page,
+            )
+        )
+    return merged
+
+
+def lines_from_text(text: str, *, conf: float = 1.0, page: int = 0) -> list[Line]:
+    """Lines of a PDF text layer, in the same shape as OCR lines."""
+    out = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        t = " ".join(raw.split())
+        if t:
+            out.append(Line(text=t, conf=conf, page=page, source="text-layer"))
+    return out

@@ -1,0 +1,44 @@
+"""Page images for the customer's claim detail and the advisor's review: small JPEGs made
+from the stored file (an image, or the first page of a PDF)."""
+
+import io
+
+from PIL import Image
+
+from claims.models import ClaimPage
+
+THUMBNAIL = 480
+LARGE = 1600
+
+
+def preview_jpeg(page: ClaimPage, *, size: int = THUMBNAIL, pdf_page: int = 0) -> bytes:
+    with page.file.open("rb") as handle:
+        data = handle.read()
+    if page.content_type == "application/pdf":
+        image = _render_pdf_page(data, pdf_page, size)
+    else:
+        if page.content_type == "image/heic":
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+        image = Image.open(io.BytesIO(data))
+        image.draft("RGB", (size, size))
+    image = image.convert("RGB")
+    image.thumbnail((size, size))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def _render_pdf_page(data: bytes, index: int, size: int) -> Image.Image:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        index = min(max(index, 0), len(pdf) - 1)
+        page = pdf[index]
+        width, height = page.get_size()
+        scale = size / max(width, height, 1)
+        return page.render(scale=scale).to_pil()
+    finally:
+        pdf.close()

@@ -1,0 +1,92 @@
+"""Factories and small helpers for the claims tests."""
+
+import hashlib
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import factory
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from accounts.tests.factories import CustomerFactory
+from claims.intake import Field, InvoiceReading
+from claims.models import Claim, ClaimKind, ClaimPage, ClaimStatus, ExtractedField, StatusChange
+
+# The intake's committed sample corpus (synthetic invoices with their ground truth).
+SAMPLES = Path(__file__).parent / "corpus" / "sample"
+QR_PHOTO = SAMPLES / "004-photo.jpg"  # a phone photo of an invoice with a QR-bill
+QR_TEXT_PDF = SAMPLES / "000-text-pdf.pdf"  # a PDF with a text layer and a QR-bill
+HEIC_PHOTO = SAMPLES / "003-heic.heic"
+
+
+def truth(sample: Path) -> dict:
+    import json
+
+    return json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))["fields"]
+
+
+def jpeg_bytes(size=(60, 80), colour="white") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    insured_person = factory.LazyAttribute(lambda o: o.customer.insured_persons.first())
+    kind = ClaimKind.DOCTOR_INVOICE
+    status = ClaimStatus.RECEIVED
+    checksum = factory.Sequence(lambda n: hashlib.sha256(f"claim{n}".encode()).hexdigest())
+
+    @factory.post_generation
+    def history(self, create, extracted, **kwargs):
+        if create:
+            StatusChange.objects.create(claim=self, status=self.status, at=self.created_at)
+
+    @factory.post_generation
+    def page(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            ClaimPageFactory(claim=self, data=extracted if isinstance(extracted, bytes)
+                             else jpeg_bytes())
+
+
+class ClaimPageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClaimPage
+        exclude = ["data"]
+
+    claim = factory.SubFactory(ClaimFactory, page=False)
+    data = factory.LazyFunction(jpeg_bytes)
+    content_type = "image/jpeg"
+    order = 0
+    original_name = "photo.jpg"
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.data).hexdigest())
+    size = factory.LazyAttribute(lambda o: len(o.data))
+    file = factory.LazyAttribute(lambda o: ContentFile(o.data, name="page.jpg"))
+
+
+class ExtractedFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExtractedField
+
+    claim = factory.SubFactory(ClaimFactory)
+    name = "amount"
+    value = "183.45"
+    source = "ocr"
+    confidence = 0.9
+
+
+def reading(**values) -> InvoiceReading:
+    """A fake pipeline result: ``reading(amount=("183.45", "qr", 0.99), …)``."""
+    fields = {}
+    for name, (value, source, confidence) in values.items():
+        if name == "amount":
+            value = Decimal(value)
+        fields[name] = Field(value=value, source=source, confidence=confidence)
+    return InvoiceReading(fields=fields, qr_bill=None, pages=1,
+                          timings_ms={"decode": 1.0, "ocr": 10.0}, warnings=[])

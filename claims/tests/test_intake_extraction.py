@@ -1,0 +1,181 @@
+"""Field extraction from text lines: amounts, dates, identifiers, labelled values."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from claims.intake.extraction import (
+    extract_fields,
+    find_amounts,
+    find_dates,
+    find_glns,
+    find_ibans,
+    find_references,
+    is_valid_gln,
+    parse_amount,
+)
+from claims.intake.ocr import lines_from_text
+from claims.intake.qrbill import parse_spc
+from claims.tests.test_intake_qrbill import spc
+
+TODAY = date(2026, 3, 20)
+
+
+def fields_of(text: str, qr=None):
+    return extract_fields(lines_from_text(text), qr, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1'234.50", "1234.50"),
+        ("1’234.50", "1234.50"),
+        ("1 234,50", "1234.50"),
+        ("183.45", "183.45"),
+        ("183,45", "183.45"),
+        ("12'345'678.05", "12345678.05"),
+        ("40.-", "40.00"),
+    ],
+)
+def test_swiss_amount_formats(text, expected):
+    assert parse_amount(text) == Decimal(expected)
+
+
+def test_dates_are_not_taken_for_amounts():
+    assert find_amounts("Datum 14.03.2026") == []
+
+
+def test_labelled_total_preferred_over_tax_points_and_subtotal():
+    text = """Total points tarifaires 1'912.40
+Sous-total 1'712.40
+TVA 0.00% 0.00
+Acompte déjà versé -50.00
+Montant dû CHF 1'662.40"""
+    f = fields_of(text)
+    assert f["amount"].value == Decimal("1662.40")
+    assert f["currency"].value == "CHF"
+    assert f["amount"].source == "text-layer"
+
+
+def test_german_total_ignores_taxpunkte():
+    f = fields_of("Total Taxpunkte 622.68\nZwischentotal 605,67\nTotalbetrag CHF 605,67")
+    assert f["amount"].value == Decimal("605.67")
+
+
+def test_italian_total_with_value_on_next_line():
+    f = fields_of("Totale punti tariffali 300.00\nImporto totale\n1 250,00")
+    assert f["amount"].value == Decimal("1250.00")
+
+
+def test_amount_fallback_ignores_phone_and_birth_date():
+    f = fields_of("Tél. 021 345 67 89\nDate de naissance 03.07.1981\nHonoraires 95.20")
+    assert f["amount"].value == Decimal("95.20")
+    assert f["amount"].confidence < 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14.03.2026", date(2026, 3, 14)),
+        ("14.03.26", date(2026, 3, 14)),
+        ("03.07.81", date(1981, 7, 3)),
+        ("14 mars 2026", date(2026, 3, 14)),
+        ("1er février 2026", date(2026, 2, 1)),
+        ("14. März 2026", date(2026, 3, 14)),
+        ("3. Dezember 2025", date(2025, 12, 3)),
+        ("14 marzo 2026", date(2026, 3, 14)),
+        ("2 agosto 2025", date(2025, 8, 2)),
+    ],
+)
+def test_date_formats_fr_de_it(text, expected):
+    assert [d for d, _s, _e in find_dates(text, today=TODAY)] == [expected]
+
+
+def test_invalid_date_is_ignored():
+    assert find_dates("31.02.2026", today=TODAY) == []
+
+
+def test_invoice_date_label_wins_over_birth_and_treatment_dates():
+    text = """Date de naissance: 03.07.1981
+Date de traitement: 02.02.2026 - 10.03.2026
+Date de facture: 14.03.2026"""
+    f = fields_of(text)
+    assert f["invoice_date"].value == date(2026, 3, 14)
+    assert f["patient_birth_date"].value == date(1981, 7, 3)
+
+
+def test_invoice_date_from_city_line():
+    f = fields_of("St. Gallen, 14. November 2025\nGeburtsdatum: 18.06.1950")
+    assert f["invoice_date"].value == date(2025, 11, 14)
+    assert f["patient_birth_date"].value == date(1950, 6, 18)
+
+
+def test_gln_check_digit():
+    assert is_valid_gln("7601000000004") is False
+    assert is_valid_gln("7601003000016") is True  # valid EAN-13, Swiss prefix
+    assert is_valid_gln("4012345000009") is False  # valid EAN but not Swiss
+
+
+def test_gln_ocr_letter_o_is_read_as_zero():
+    assert [g for g, _ in find_glns("GLN: 76O1003000016")] == ["7601003000016"]
+
+
+def test_provider_gln_skips_insurer_gln():
+    f = fields_of("Assureur: KPT GLN assureur: 7601003000016\nGLN fournisseur: 7601000000019")
+    assert f["provider_gln"].value == "7601000000019"
+
+
+def test_iban_mod97():
+    assert find_ibans("IBAN CH93 0076 2011 6238 5295 7") == ["CH9300762011623852957"]
+    assert find_ibans("IBAN CH94 0076 2011 6238 5295 7") == []
+
+
+def test_references_qrr_and_scor():
+    assert find_references("Référence: 21 00000 00003 13947 14300 09017") == [
+        ("QRR", "210000000003139471430009017")
+    ]
+    assert find_references("Referenz: RF18 5390 0754 7034") == [("SCOR", "RF18539007547034")]
+    assert find_references("RF18 539O 0754 7034") == [("SCOR", "RF18539007547034")]
+
+
+def test_invoice_number_and_patient_labels():
+    text = """Rechnung Nr.: 2025-38381
+Patientin: Anna Schmid
+geb.: 26.07.1986"""
+    f = fields_of(text)
+    assert f["invoice_number"].value == "2025-38381"
+    assert f["patient_name"].value == "Anna Schmid"
+    assert f["patient_birth_date"].value == date(1986, 7, 26)
+
+
+def test_provider_name_from_letterhead():
+    f = fields_of("Cabinet médical Favre\nRue du Bourg 3\n1003 Lausanne\nTél. 021 345 67 89")
+    assert f["provider_name"].value == "Cabinet médical Favre"
+
+
+def test_qr_bill_fields_win_over_text():
+    qr = parse_spc(spc())
+    f = fields_of("Montant dû CHF 180.00\nIBAN CH93 0076 2011 6238 5295 7", qr)
+    assert (f["amount"].value, f["amount"].source) == (Decimal("183.45"), "qr")
+    assert (f["iban"].value, f["iban"].source) == ("CH4431999123000889012", "qr")
+    assert f["reference"].value == "210000000003139471430009017"
+    assert f["provider_name"].value == "Dr méd. Anne Favre"
+
+
+def test_ocr_noise_in_labels_and_separators_is_tolerated():
+    text = """=, fattura: R-704262
+Data della fattura: 22.09.2025
+Paziente: - Giulia Bernasconi
+Nato/a il: 20,03,62
+IBAN: CH04 8648 8761.0854 6493.0"""
+    f = fields_of(text)
+    assert f["invoice_number"].value == "R-704262"
+    assert f["patient_name"].value == "Giulia Bernasconi"
+    assert f["patient_birth_date"].value == date(1962, 3, 20)
+    assert f["iban"].value == "CH0486488761085464930"
+    assert f["invoice_date"].value == date(2025, 9, 22)
+
+
+def test_creditor_reference_with_ocr_letters_in_check_digits():
+    assert find_references("RFOG 664X 1U") == [("SCOR", "RF06664X1U")]

@@ -1,0 +1,159 @@
+"""Page normalisation: decoding, orientation, deskew, perspective, hostile inputs."""
+
+import io
+import struct
+import zlib
+from functools import lru_cache
+
+import numpy as np
+import pytest
+from PIL import Image
+from reportlab.pdfgen import canvas
+
+from claims.intake.errors import (
+    CorruptFileError,
+    EncryptedPdfError,
+    ImageTooLargeError,
+    IntakeError,
+    UnsupportedFormatError,
+)
+from claims.intake.normalise import deskew_angle, load_pages, normalise_image, sniff_format
+from claims.intake.pipeline import read_invoice
+from claims.tests.corpus import generate as gen
+
+SAMPLE = gen.Path(__file__).parent / "corpus" / "sample"
+
+
+@lru_cache(maxsize=1)
+def invoice_page() -> Image.Image:
+    rng = gen.random.Random("normalise-test")
+    inv = gen.make_invoice(rng, has_qr=False)
+    return gen.rasterise(gen.render_pdf(inv, rng), 150)[0]
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def test_format_sniffing():
+    assert sniff_format(b"%PDF-1.7\n...") == "pdf"
+    assert sniff_format(b"\xff\xd8\xff\xe0rest") == "jpeg"
+    assert sniff_format(b"\x89PNG\r\n\x1a\nrest") == "png"
+    assert sniff_format(b"\x00\x00\x00\x1cftypheic\x00\x00") == "heif"
+
+
+def test_upside_down_page_is_turned_back():
+    page = invoice_page().rotate(180)
+    _img, info = normalise_image(page)
+    assert info["rotation"] == 180
+
+
+def test_page_rotated_90_is_turned_back():
+    page = invoice_page().rotate(90, expand=True)  # counter-clockwise
+    img, info = normalise_image(page)
+    assert info["rotation"] == 90
+    assert img.height > img.width
+
+
+def test_upright_page_is_not_rotated():
+    _img, info = normalise_image(invoice_page())
+    assert info["rotation"] == 0
+
+
+def test_small_skew_is_measured():
+    page = invoice_page().rotate(3, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    angle = deskew_angle(np.asarray(page))
+    assert abs(angle + 3) <= 0.3
+
+
+def test_phone_photo_perspective_is_corrected():
+    rng = gen.random.Random("photo")
+    photo = gen.photo(invoice_page(), rng, np.random.default_rng(1))
+    img, info = normalise_image(photo, detect_rotation=False)
+    assert info["perspective_fixed"]
+    # the table around the page is gone: borders of the result are paper-bright
+    arr = np.asarray(img)
+    assert arr[:10].mean() > 200 and arr[-10:].mean() > 200
+
+
+def test_exif_orientation_is_applied():
+    img = Image.new("L", (200, 100), 255)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif)
+    page = load_pages(buf.getvalue(), normalise=False)[0]
+    assert page.original.size == (100, 200)
+
+
+def test_text_pdf_keeps_text_layer_and_skips_ocr():
+    reading = read_invoice((SAMPLE / "000-text-pdf.pdf").read_bytes())
+    sources = {f.source for f in reading.fields.values() if f is not None}
+    assert sources <= {"text-layer", "qr"}
+    assert "text-layer" in sources
+    assert reading.timings_ms["ocr"] < 50
+
+
+# ---------------------------------------------------------------- hostile inputs
+
+
+def test_empty_file_is_rejected():
+    with pytest.raises(CorruptFileError, match="empty"):
+        read_invoice(b"")
+
+
+def test_truncated_jpeg_is_rejected():
+    data = (SAMPLE / "001-jpeg.jpg").read_bytes()
+    with pytest.raises(CorruptFileError, match="damaged or truncated"):
+        read_invoice(data[: len(data) // 3])
+
+
+def test_zip_renamed_pdf_is_rejected():
+    buf = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("invoice.pdf", b"%PDF-1.4 not really")
+    with pytest.raises(UnsupportedFormatError, match="ZIP"):
+        read_invoice(buf.getvalue(), filename="invoice.pdf")
+
+
+def test_decompression_bomb_png_is_rejected():
+    with pytest.raises(ImageTooLargeError, match="pixel"):
+        read_invoice(_png_header_only(40_000, 40_000))
+
+
+def test_encrypted_pdf_is_rejected():
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt="secret")
+    c.drawString(100, 700, "Facture")
+    c.showPage()
+    c.save()
+    with pytest.raises(EncryptedPdfError, match="password"):
+        read_invoice(buf.getvalue())
+
+
+def test_garbage_pdf_is_rejected():
+    with pytest.raises(CorruptFileError, match="PDF"):
+        read_invoice(b"%PDF-1.7\n" + b"\x00garbage" * 100)
+
+
+def test_unknown_bytes_are_rejected():
+    with pytest.raises(UnsupportedFormatError):
+        read_invoice(b"hello, this is plain text")
+
+
+def test_all_rejections_are_intake_errors():
+    for bad in (b"", b"PK\x03\x04xx", b"GIF89a"):
+        with pytest.raises(IntakeError):
+            read_invoice(bad)
