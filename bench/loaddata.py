@@ -10,7 +10,9 @@ Files are shared by reference: one real encrypted PDF per document type is writt
 through ``private_storage`` and every row of that type points to it, so the disk stays small.
 ``Document.checksum`` must be unique per household, so each row gets a synthetic checksum
 (SHA-256 of ``bench:<id>``): it does not match the shared file's content (``rotate_file_keys``
-would flag bench rows). Claims are not generated (the claims app is not on main yet).
+would flag bench rows). Claims: a few a year per insured person, each with one page (one
+shared encrypted JPEG), its status history and, for those waiting in the review queue, the
+extracted amount and date.
 """
 
 from __future__ import annotations
@@ -130,6 +132,11 @@ def _shared_files() -> dict[str, tuple[str, int]]:
                              ["Document de banc d'essai, fictif."])
         name = storage.save(f"documents/bench/{doc_type}.pdf", ContentFile(content))
         files[doc_type] = (name, len(content))
+    from claims.tests.factories import jpeg_bytes
+
+    photo = jpeg_bytes(size=(600, 800))
+    files["claim_page"] = (storage.save("claims/bench/page.jpg", ContentFile(photo)),
+                           len(photo))
     return files
 
 
@@ -167,6 +174,7 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
         SMSDevice,
         User,
     )
+    from claims.models import Claim, ClaimPage, ExtractedField, StatusChange
     from documents.models import Document, DocumentRead
     from messaging.models import Message, Thread
     from policies.models import Coverage
@@ -183,7 +191,7 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
     products = _products()
     advisor_ids = _advisors()
     models = [User, Customer, InsuredPerson, SMSDevice, Coverage, Document, DocumentRead,
-              Thread, Message, SecurityEvent]
+              Thread, Message, SecurityEvent, Claim, ClaimPage, StatusChange, ExtractedField]
     ids = {model: _next_id(model._meta.db_table) for model in models}
 
     def next_id(model) -> int:
@@ -222,8 +230,16 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
         events = Copier(raw, SecurityEvent, ["id", "created_at", "kind", "user_id",
                                              "customer_id", "username", "ip_address",
                                              "user_agent"])
+        claims = Copier(raw, Claim, ["id", "customer_id", "insured_person_id", "kind", "status",
+                                     "status_changed_at", "checksum", "amount", "currency",
+                                     "provider_name", "created_at"])
+        claim_pages = Copier(raw, ClaimPage, ["id", "claim_id", "file", "order", "content_type",
+                                              "sha256", "page_count", "original_name", "size"])
+        status_changes = Copier(raw, StatusChange, ["id", "claim_id", "status", "at"])
+        fields = Copier(raw, ExtractedField, ["id", "claim_id", "name", "value", "source",
+                                              "confidence"])
         copiers = [users, customers, persons, devices, coverages, documents, reads, threads,
-                   messages, events]
+                   messages, events, claims, claim_pages, status_changes, fields]
         first_year = today.year - years + 1
         for n in range(households):
             user_id = next_id(User)
@@ -301,6 +317,34 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
                             document(person_id, "cost_guarantee", issued,
                                      TYPE_TITLES["cost_guarantee"],
                                      reference=f"G-{rng.randint(10**7, 10**8 - 1)}")
+
+            page_name, page_size = files["claim_page"]
+            for person_id in household_persons:
+                for _claim in range(rng.choice([0, 1, 2, 3, 5, 8])):
+                    claim_id = next_id(Claim)
+                    created = now - timedelta(days=rng.randint(0, 365 * years),
+                                              minutes=rng.randint(0, 1440))
+                    if created > now - timedelta(days=30):
+                        status = rng.choice(["received", "processing", "to_review", "to_review",
+                                             "accepted"])
+                    else:
+                        status = rng.choices(["settled", "rejected", "accepted"], [8, 1, 1])[0]
+                    amount = Decimal(rng.randint(400, 200_000)) / 20
+                    digest = hashlib.sha256(b"bench-claim:%d" % claim_id).hexdigest()
+                    claims.write((claim_id, customer_id, person_id, "doctor_invoice", status,
+                                  created + timedelta(hours=2), digest, amount, "CHF",
+                                  "Cabinet médical (banc d'essai)", created))
+                    claim_pages.write((next_id(ClaimPage), claim_id, page_name, 0, "image/jpeg",
+                                       digest, 1, "photo.jpg", page_size))
+                    status_changes.write((next_id(StatusChange), claim_id, "received", created))
+                    if status != "received":
+                        status_changes.write((next_id(StatusChange), claim_id, status,
+                                              created + timedelta(hours=2)))
+                    if status == "to_review":
+                        fields.write((next_id(ExtractedField), claim_id, "amount", str(amount),
+                                      "ocr", 0.55))
+                        fields.write((next_id(ExtractedField), claim_id, "invoice_date",
+                                      f"{created:%Y-%m-%d}", "ocr", 0.8))
 
             for _thread in range(rng.choice([0, 0, 1, 1, 2, 3])):
                 thread_id = next_id(Thread)

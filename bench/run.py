@@ -4,7 +4,8 @@
 created, migrated and loaded by ``bench_loaddata`` the first time (its load time and size are
 kept in ``var/bench/load-<scale>.json``), only migrated afterwards. Then: queries per page and
 sequential scans (bench.explain), each page against /healthz (bench.pages), the login storm
-and browse mix (bench.load). Prints the table docs/performance.md shows. 127.0.0.1 only.
+and browse mix (bench.load), a burst of claim uploads through the OCR worker
+(bench.intake_burst). Prints the table docs/performance.md shows. 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def main(argv=None) -> int:
     parser.add_argument("--logins", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--views", type=int, default=8)
+    parser.add_argument("--claims", type=int, default=12, help="uploads in the intake burst")
     args = parser.parse_args(argv)
     database = f"kpt_bench_{args.scale}"
     load = prepare(args.scale, database)
@@ -82,6 +84,7 @@ def main(argv=None) -> int:
     pages = _run_json("bench.pages", database, "--rounds", str(args.rounds))
     traffic = _run_json("bench.load", database, "--logins", str(args.logins),
                         "--concurrency", str(args.concurrency), "--views", str(args.views))
+    intake = _run_json("bench.intake_burst", database, "--claims", str(args.claims))
 
     print(f"\n## Bench at scale {args.scale} households "
           f"({load['documents']:,} documents, database {load['database_bytes'] / 2**30:.2f} GiB,"
@@ -110,9 +113,16 @@ def main(argv=None) -> int:
         for kind, row in traffic["kinds"].items():
             print(f"| {kind} | {row['count']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
                   f"{row['p99_ms']:.0f} | {row['p95_over_p50']:.1f} |")
-    print("\nIntake (OCR worker): not measured — the claims intake is not on main "
-          "(see docs/performance.md).")
-    failed = (explain is None or pages is None or traffic is None
+    if intake:
+        print(f"\nIntake burst: {intake['claims_done']}/{intake['claims']} claims, "
+              f"{intake['pages']} pages in {intake['seconds']:.0f} s through one `ocr` worker "
+              f"(start included): {intake['pages_per_minute_per_core']:.1f} pages/minute per "
+              f"core, worker peak RSS {intake['peak_rss_mib']:.0f} MiB\n")
+        print("| page during the burst | median ms | ratio to /healthz |")
+        print("|---|---|---|")
+        for page, row in intake["web"].get("pages", {}).items():
+            print(f"| `{page}` | {row['median_ms']:.0f} | {row['ratio']:.2f}× |")
+    failed = (explain is None or pages is None or traffic is None or intake is None
               or (traffic or {}).get("errors") or (pages or {}).get("errors"))
     return 1 if failed else 0
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.tests.factories import CustomerFactory, InsuredPersonFactory
+from claims.models import ClaimStatus
+from claims.tests.factories import ClaimFactory, ExtractedFieldFactory
 from conftest import log_in_verified
 from documents.models import DocumentRead, DocumentType
 from documents.tests.factories import DocumentFactory
@@ -27,7 +29,8 @@ CUSTOMER_PAGES = ["dashboard", "documents:list", "claims:list", "messaging:inbox
                   "policies:overview", "accounts:profile"]
 # Messages are listed inside their thread (no list of their own).
 ADMIN_LISTS = ["accounts_customer", "accounts_securityevent", "documents_document",
-               "messaging_thread", "messaging_loginhelprequest"]
+               "messaging_thread", "messaging_loginhelprequest", "claims_claim",
+               "claims_claimtoreview"]
 
 
 def _url(name: str) -> str:
@@ -51,6 +54,11 @@ def _household(*, persons: int, documents_each: int, threads: int, coverages_eac
                                        issue_date=date(2016 + index % 10, 1 + index % 12, 1))
             if index % 3 == 0:
                 DocumentRead.objects.create(document=document, user=customer.account)
+    statuses = list(ClaimStatus)
+    for index, person in enumerate(people * threads):
+        claim = ClaimFactory(customer=customer, insured_person=person,
+                             status=statuses[index % len(statuses)])
+        ExtractedFieldFactory(claim=claim)
     for index in range(threads):
         thread = ThreadFactory(customer=customer,
                                last_activity_at=timezone.now() - timedelta(days=index))
