@@ -401,11 +401,3 @@ def table_sizes(tables: list[str]) -> dict[str, int]:
 def _size(cursor, table: str) -> int:
     cursor.execute("SELECT pg_total_relation_size(%s)", [table])
     return cursor.fetchone()[0]
-
-
-def sample_customer_ids(limit: int = 50) -> list[int]:
-    """Bench households to log in as, the largest (four insured persons) first."""
-    from accounts.models import Customer
-
-    return list(Customer.objects.filter(customer_number__startswith="B")
-                .order_by("-pk").values_list("pk", flat=True)[:limit])
