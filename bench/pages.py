@@ -42,7 +42,9 @@ def _wired(pages: list[str]) -> list[str]:
     return wired
 
 
-def measure(*, rounds: int, customers: int, workers: int, max_seconds: float) -> dict:
+def measure(*, rounds: int, customers: int, workers: int, max_seconds: float,
+            stop=None) -> dict:
+    """``stop`` (a threading.Event) ends the run early, e.g. when a burst is over."""
     import requests
 
     setup_django()
@@ -74,7 +76,7 @@ def measure(*, rounds: int, customers: int, workers: int, max_seconds: float) ->
                 times[page].append(elapsed)
             for page in pages:
                 ratios[page].append(round_times[page] / round_times[FLOOR])
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or (stop is not None and stop.is_set()):
                 break
     return {
         "rounds": len(times[FLOOR]), "errors": errors,

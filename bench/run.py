@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     parser.add_argument("--logins", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--views", type=int, default=8)
-    parser.add_argument("--claims", type=int, default=12, help="uploads in the intake burst")
+    parser.add_argument("--claims", type=int, default=24, help="uploads in the intake burst")
     args = parser.parse_args(argv)
     database = f"kpt_bench_{args.scale}"
     load = prepare(args.scale, database)
