@@ -58,3 +58,11 @@ messages: install
 
 clean:
 	rm -rf var $(VENV)
+
+# Benchmarks, never part of `make test`: PostgreSQL + Redis on 127.0.0.1, database
+# kpt_bench_$(SCALE) loaded once (bench_loaddata), Redis dbs 5-6. Prints the table of
+# docs/performance.md. `make bench SCALE=50000` for the large run (~6 min to load).
+SCALE ?= 2000
+bench: install
+	./scripts/ensure-services.sh
+	$(PY) -m bench.run --scale $(SCALE)

@@ -12,6 +12,7 @@ from documents import access
 from documents.models import Document
 from documents.retention import RetentionError
 from documents.views import file_response
+from kptportal.admin_paginator import EstimatedCountPaginator
 
 
 @admin.register(Document)
@@ -23,9 +24,11 @@ class DocumentAdmin(admin.ModelAdmin):
                      "customer__account__username", "insured_person__insured_number",
                      "insured_person__last_name")
     list_select_related = ("insured_person", "customer")
-    date_hierarchy = "issue_date"
+    # No date_hierarchy: its year list is a DISTINCT over the whole table (3.4 s at 8.4 M
+    # rows); the issue-date filter above needs no query. Unfiltered, the count is estimated.
     ordering = ("-issue_date", "-id")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = ("customer", "insured_person", "type", "issue_date", "title", "period",
               "reference", "open_link", "original_name", "content_type", "size", "checksum",
               "retain_until", "created_at", "updated_at")

@@ -86,6 +86,8 @@ class Document(models.Model):
             models.Index(fields=["customer", "type", "-issue_date"],
                          name="doc_customer_type_date"),
             models.Index(fields=["retain_until"], name="doc_retain_until"),
+            # The admin's list, newest first over every household (docs/performance.md).
+            models.Index(fields=["-issue_date", "-id"], name="doc_issue_date_id"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "checksum"],

@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, F, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from kptportal.admin_paginator import EstimatedCountPaginator
 from messaging import advisors, conversations
 from messaging.models import AdvisorTeam, Attachment, LoginHelpRequest, Message, Thread
 from messaging.views import attachment_response
@@ -70,10 +72,17 @@ class ThreadAdmin(StaffQueueAdmin):
     )
     actions = ["close_threads", "reopen_threads"]
 
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
     def get_queryset(self, request):
+        # A subquery per listed thread rather than a join grouped over every message: the
+        # queue's order then comes from an index and only the shown page is counted.
+        unread = (Message.objects.filter(thread=OuterRef("pk"), from_advisor=False,
+                                         read_at__isnull=True)
+                  .order_by().values("thread").annotate(n=Count("pk")).values("n"))
         return advisors.visible_threads(request.user).annotate(
-            unread_count=Count("messages", filter=Q(messages__from_advisor=False,
-                                                    messages__read_at__isnull=True)))
+            unread_count=Coalesce(Subquery(unread), 0))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":

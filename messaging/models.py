@@ -60,6 +60,9 @@ class Thread(models.Model):
         indexes = [
             models.Index(fields=["customer", "-last_activity_at"]),
             models.Index(fields=["awaiting_reply_since"]),
+            # The advisors' queue (admin): unanswered first, then by latest activity.
+            models.Index(fields=["awaiting_reply_since", "-last_activity_at", "-id"],
+                         name="thread_queue_order"),
         ]
 
     def __str__(self) -> str:
