@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
     "two_factor",
-    "two_factor.plugins.phonenumber",
     "axes",
     "csp",
     "kptportal",
