@@ -17,6 +17,7 @@ from accounts.models import (
     SMSDevice,
     User,
 )
+from kptportal.admin_mixins import ReadOnlyAdminMixin
 from kptportal.admin_paginator import EstimatedCountPaginator
 
 
@@ -88,7 +89,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "username", "actor", "ip_address")
     list_filter = ("kind", "created_at")
     search_fields = ("username",)
@@ -102,14 +103,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
         # The customer column names each household's policy holder: one query in all.
         return super().get_queryset(request).prefetch_related("customer__insured_persons")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Profile (issue 6): what the customer changed, visible to the advisor ---------------

@@ -2,18 +2,12 @@
 
 from django.contrib import admin
 
+from kptportal.admin_mixins import ReadOnlyAdminMixin
 from kptportal.models import DataExport, DeferredTask
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(DataExport)
