@@ -1,13 +1,22 @@
 """Writing the audit log. Callers pass facts, never secrets (no passwords, codes, contents)."""
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.models import Customer, SecurityEvent, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The visitor's address. Behind ``TRUSTED_PROXY_COUNT`` proxies (the load balancer), it is
+    the entry those proxies appended to X-Forwarded-For; anything left of it is client-made."""
     if request is None:
         return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

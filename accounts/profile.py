@@ -210,8 +210,10 @@ def start_mobile_change(session: SessionBase, user: User, number: str, *,
         "expires": time.time() + MOBILE_CODE_TTL, "attempts": 0,
     }
     with translation.override(user.language):
+        # Urgent: a code is sent now or the customer is told to retry; it never waits in a
+        # queue (nor in the deferred-task table) where it would be stored in plain text.
         send_sms(number, _("Votre code KPT pour confirmer ce numéro de mobile: %(code)s. "
-                           "Ne le communiquez à personne.") % {"code": code})
+                           "Ne le communiquez à personne.") % {"code": code}, urgent=True)
     audit.record(SecurityEvent.Kind.CODE_SENT, request=request, user=user,
                  purpose="mobile_change", to=mask_phone_number(number))
 
@@ -244,6 +246,11 @@ def confirm_mobile_change(session: SessionBase, user: User, code: str, *,
     del session[MOBILE_SESSION_KEY]
     change_mobile(user, pending["number"], request=request)
     return MobileChange(MobileCodeResult.CONFIRMED, pending["number"])
+
+
+def forget_pending_mobile(session: SessionBase) -> None:
+    """Drop a pending mobile change (its code could not be sent)."""
+    session.pop(MOBILE_SESSION_KEY, None)
 
 
 def change_mobile(user: User, number: str, *, request=None) -> None:

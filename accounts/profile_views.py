@@ -136,7 +136,8 @@ def mobile(request):
     except profile.TooManyCodes:
         form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
         return _render(request, status=429, mobile_form=form)
-    except SMSDeliveryError:
+    except (SMSDeliveryError, ConnectionError):
+        profile.forget_pending_mobile(request.session)
         form.add_error(None, _("Le SMS n'a pas pu être envoyé. Réessayez dans quelques "
                                "minutes."))
         return _render(request, status=503, mobile_form=form)

@@ -209,4 +209,9 @@ def account_for_reset(contract_number: str, birth_date: date) -> User | None:
     holder = user.customer.policy_holder
     if holder is None or holder.birth_date != birth_date:
         return None
-    return user if user.smsdevice_set.filter(confirmed=True).exists() else None
+    return user if login_sms_device(user) is not None else None
+
+
+def login_sms_device(user: User) -> SMSDevice | None:
+    """The confirmed SMS device used at login (named "default" by two_factor's convention)."""
+    return user.smsdevice_set.filter(name="default", confirmed=True).first()

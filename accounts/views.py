@@ -263,7 +263,7 @@ def password_reset(request):
                                                   form.cleaned_data["birth_date"])
             request.session[RESET_SESSION_KEY] = user.pk if user else None
             if user is not None:
-                device = user.smsdevice_set.get(name="default", confirmed=True)
+                device = registration.login_sms_device(user)
                 problem = send_login_code(request, device, purpose="password_reset")
                 if problem == SMS_FAILED_MESSAGE:
                     form.add_error(None, problem)

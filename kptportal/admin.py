@@ -22,3 +22,5 @@ class DataExportAdmin(ReadOnlyAdmin):
 @admin.register(DeferredTask)
 class DeferredTaskAdmin(ReadOnlyAdmin):
     list_display = ["task_name", "created_at"]
+    # The arguments may hold a phone number or a message text: operators see the task only.
+    fields = ["task_name", "created_at"]

@@ -263,6 +263,13 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_COOLOFF_TIME = "accounts.lockout.cooloff_for"  # 15 min, doubling per lock in 7 days
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ONLY_ADMIN_SITE = False
+# Behind a load balancer, the client's address is the last entry it adds to X-Forwarded-For:
+# set the number of trusted proxies so rate limits, lockouts and the audit log see visitors,
+# not the balancer.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 TWO_FACTOR_LOGIN_TIMEOUT = 600
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
