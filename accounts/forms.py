@@ -9,7 +9,7 @@ from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 from accounts import audit
 from accounts.models import SecurityEvent
 from accounts.validators import normalise_contract_number
-from kptportal.sms import InvalidPhoneNumber, normalise_phone_number
+from kptportal.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
 
 SIX_DIGITS = RegexValidator(r"^\d{6}$", _("Le code se compose de 6 chiffres."))
 CODE_WIDGET_ATTRS = {
@@ -181,10 +181,14 @@ class ActivationForm(forms.Form):
 
     def clean_mobile_phone(self):
         try:
-            return normalise_phone_number(self.cleaned_data["mobile_phone"])
+            number = normalise_phone_number(self.cleaned_data["mobile_phone"])
         except InvalidPhoneNumber as exc:
             raise ValidationError(_("Ce numéro de mobile n'est pas valable."),
                                   code="phone") from exc
+        if not is_mobile_number(number):
+            raise ValidationError(_("Ce numéro n'est pas un numéro de mobile: il doit pouvoir "
+                                    "recevoir des SMS."), code="not_mobile")
+        return number
 
 
 class PortalSetPasswordForm(SetPasswordForm):

@@ -3,14 +3,13 @@
 import re
 from datetime import timedelta
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Correspondence, NotifyChannel
-from kptportal.sms import InvalidPhoneNumber, normalise_phone_number
+from kptportal.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
 
 LOCALITY_RE = re.compile(r"^[^\W\d_]+(?:[ '’.\-/]+[^\W\d_]+)*\.?$")
 STREET_RE = re.compile(r"^(?=.*[^\W\d_]).{3,120}$")
@@ -96,9 +95,7 @@ class PhoneField(forms.CharField):
             number = normalise_phone_number(value)
         except InvalidPhoneNumber:
             raise forms.ValidationError(self.error_messages["phone"], code="phone") from None
-        if self.mobile_only and phonenumbers.number_type(phonenumbers.parse(number)) not in (
-                phonenumbers.PhoneNumberType.MOBILE,
-                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        if self.mobile_only and not is_mobile_number(number):
             raise forms.ValidationError(
                 _("Ce numéro n'est pas un numéro de mobile: il doit pouvoir recevoir des SMS."),
                 code="not_mobile")

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Customer, InsuredPerson
+from accounts.validators import normalise_contract_number
 from documents.models import DocumentType
 from documents.storing import checksum_and_size, store_document
 
@@ -75,6 +77,14 @@ def read_manifest(directory: Path) -> list[tuple[int, dict]]:
     path = Path(directory) / MANIFEST
     if not path.is_file():
         raise ManifestError(f"{path} not found.")
+    try:
+        return _read_rows(path)
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{MANIFEST} is not UTF-8 (line bytes at {exc.start}); export it "
+                            "as UTF-8 and run again.") from exc
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         sample = handle.read(4096)
         handle.seek(0)
@@ -103,8 +113,13 @@ def _customer(number: str) -> Customer:
     number = (number or "").strip()
     if not number:
         raise RowError("contract_or_customer_number is empty")
-    lookup = ({"account__username": number.upper()} if number.upper().startswith("KPT")
-              else {"customer_number": number})
+    if number.upper().startswith("KPT"):
+        try:
+            lookup = {"account__username": normalise_contract_number(number)}
+        except ValidationError as exc:
+            raise RowError(f"{number!r} is not an online contract number") from exc
+    else:
+        lookup = {"customer_number": number}
     customer = Customer.objects.filter(**lookup).first()
     if customer is None:
         raise RowError(f"no customer with contract or customer number {number!r}")
@@ -127,6 +142,9 @@ def _file(directory: Path, name: str) -> Path:
     if not name or "/" in name or "\\" in name or name in {".", ".."}:
         raise RowError(f"file_name {name!r} must be a plain file name inside the folder")
     path = Path(directory) / name
+    # A link could point anywhere on the server (/etc/passwd): only real files in the folder.
+    if path.is_symlink():
+        raise RowError(f"file {name!r} is a symbolic link; links are not imported")
     if not path.is_file():
         raise RowError(f"file {name!r} not found")
     return path
@@ -140,6 +158,8 @@ def _period(kind: str, issue_date: date) -> date | None:
 
 def import_row(directory: Path, line: int, row: dict) -> RowResult:
     try:
+        if row.get(None):  # csv.DictReader puts surplus fields under the key None
+            raise RowError(f"{len(COLUMNS) + len(row[None])} fields, expected {len(COLUMNS)}")
         customer = _customer(row.get("contract_or_customer_number"))
         person = _insured_person(customer, row.get("insured_number"))
         kind = _TYPES.get((row.get("type") or "").strip().casefold())

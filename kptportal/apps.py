@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = "KPT portal"
 
     def ready(self):
+        from kptportal import checks  # noqa: F401 - registers the deployment checks
         from kptportal.wiring import connect_apps
 
         connect_apps()

@@ -48,6 +48,13 @@ def normalise_phone_number(raw: str, *, region: str = "CH") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_mobile_number(e164: str) -> bool:
+    """True for numbers that can receive SMS (mobile, or mobile-or-fixed where unknowable)."""
+    kind = phonenumbers.number_type(phonenumbers.parse(e164))
+    return kind in (phonenumbers.PhoneNumberType.MOBILE,
+                    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def mask_phone_number(e164: str) -> str:
     """``+41790000001`` → ``+41 •••• ••01`` for screens and logs."""
     return f"{e164[:3]} •••• ••{e164[-2:]}"

@@ -80,7 +80,10 @@ def test_bad_rows_are_reported_with_line_and_reason_and_the_batch_goes_on(
     ] + [["KPT55550000", "30040050001", "policy", "02.02.2025", "Police 2025", "", "ok.pdf"]]
     directory = write_batch(tmp_path / "batch", rows)
     (directory / "missing.pdf").unlink()
-    output = run(directory)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="7 row"):  # cron sees the failure
+        call_command("import_documents", str(directory), stdout=out)
+    output = out.getvalue()
     assert Document.objects.count() == 2
     for line, reason in [(3, "no customer"), (4, "does not belong"), (5, "unknown type"),
                          (6, "is not a date"), (7, "not found"), (8, "plain file name"),
@@ -149,3 +152,42 @@ def test_manifest_without_the_columns_is_refused(tmp_path):
     (tmp_path / "manifest.csv").write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="lacks the column"):
         run(tmp_path)
+
+
+def test_a_symbolic_link_is_refused_not_followed(tmp_path, household):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    directory = write_batch(tmp_path / "batch", good_rows(1) + [
+        ["KPT55550000", "30040050001", "policy", "01.01.2025", "Lien", "", "link.pdf"]])
+    (directory / "link.pdf").unlink(missing_ok=True)
+    (directory / "link.pdf").symlink_to(secret)
+    with pytest.raises(CommandError):
+        run(directory)
+    assert Document.objects.count() == 1
+
+
+def test_rows_with_too_many_fields_are_reported(tmp_path, household):
+    directory = write_batch(tmp_path / "batch", good_rows(1))
+    with (directory / "manifest.csv").open("a") as manifest:
+        manifest.write("KPT55550000,30040050001,policy,01.01.2025,Trop,,invoice-1.pdf,x,y\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_documents", str(directory), stdout=out)
+    assert "9 fields, expected 7" in out.getvalue()
+
+
+def test_contract_numbers_are_normalised_like_the_login(tmp_path, household):
+    rows = good_rows(1)
+    rows[0][0] = "kpt 5555 0000"
+    run(write_batch(tmp_path / "batch", rows))
+    assert Document.objects.count() == 1
+
+
+def test_a_manifest_that_is_not_utf8_gets_a_clear_error(tmp_path, household):
+    directory = tmp_path / "latin"
+    directory.mkdir()
+    (directory / "manifest.csv").write_bytes(
+        "contract_or_customer_number,insured_number,type,issue_date,title,reference,file_name\n"
+        "KPT55550000,30040050001,policy,01.01.2025,Décompte,,a.pdf\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="not UTF-8"):
+        run(directory)

@@ -22,6 +22,9 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "t3st-Only_" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
     "DJANGO_ALLOWED_HOSTS": "portal.kpt.example",
     "FILE_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLXRlc3RzLW9ubHktMzI=",
+    "SMS_BACKEND": "twilio",
+    "TWILIO_ACCOUNT_SID": "AC-test", "TWILIO_AUTH_TOKEN": "test", "TWILIO_FROM": "+41440000000",
+    "PORTAL_BASE_URL": "https://portal.kpt.example",
 }
 
 
@@ -68,3 +71,11 @@ def test_secrets_can_come_from_a_file(monkeypatch, tmp_path):
     secret.write_text("from-file\n")
     monkeypatch.setenv("MY_SECRET_FILE", str(secret))
     assert env_str("MY_SECRET", "default") == "from-file"
+
+
+def test_the_deploy_check_warns_about_development_sms_and_links():
+    env = {**PRODUCTION, "SMS_BACKEND": "console", "PORTAL_BASE_URL": "http://127.0.0.1:8000"}
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "kptportal.W001" in result.stderr + result.stdout
+    assert "kptportal.W002" in result.stderr + result.stdout

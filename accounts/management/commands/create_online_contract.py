@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Customer
 from accounts.registration import RegistrationError, create_online_contract
-from kptportal.sms import InvalidPhoneNumber, normalise_phone_number
+from kptportal.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
 
 
 class Command(BaseCommand):
@@ -18,6 +18,8 @@ class Command(BaseCommand):
             number = normalise_phone_number(mobile)
         except InvalidPhoneNumber as exc:
             raise CommandError(f"Invalid mobile number: {mobile}") from exc
+        if not is_mobile_number(number):
+            raise CommandError(f"{mobile} is not a mobile number: the login codes go by SMS.")
         customer = Customer.objects.filter(customer_number=customer_number).first()
         if customer is None:
             raise CommandError(f"No customer {customer_number}.")

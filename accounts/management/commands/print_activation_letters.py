@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.registration import print_pending_letters
 
@@ -14,7 +14,12 @@ class Command(BaseCommand):
                             help="Folder for the PDFs (default: var/letters).")
 
     def handle(self, *args, **options):
-        written = print_pending_letters(Path(options["out"]))
+        out = Path(options["out"])
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"Cannot write letters to {out}: {exc.strerror}.") from exc
+        written = print_pending_letters(out)
         for path in written:
             self.stdout.write(str(path))
         self.stdout.write(self.style.SUCCESS(f"{len(written)} letter(s) ready for printing."))

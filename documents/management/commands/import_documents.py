@@ -80,3 +80,5 @@ class Command(BaseCommand):
             self.stdout.write("Rows to fix (line: reason):")
             for line, message in summary.errors:
                 self.stdout.write(f"  {line}: {message}")
+            # The good rows are imported; a non-zero exit tells cron that some were not.
+            raise CommandError(f"{len(summary.errors)} row(s) could not be imported.")

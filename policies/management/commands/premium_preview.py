@@ -1,9 +1,11 @@
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from accounts.models import Customer
+from accounts.validators import normalise_contract_number
 from policies.discounts import is_discount_eligible, monthly_premiums, parse_month
 
 
@@ -17,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="machine-readable output")
 
     def handle(self, *args, contract, month=None, json=False, **options):
-        contract = contract.strip().upper()
+        try:
+            contract = normalise_contract_number(contract)
+        except ValidationError as exc:
+            raise CommandError(f"{contract!r} is not an online contract number "
+                               "(KPT and 8 digits).") from exc
         customer = (Customer.objects.filter(account__username=contract)
                     .select_related("account").first())
         if customer is None:
