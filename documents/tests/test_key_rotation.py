@@ -67,3 +67,11 @@ def test_a_checksum_mismatch_keeps_the_old_file_and_fails_the_run(old_documents)
     assert document.file.storage.exists(document.file.name)
     assert not document.file.storage.is_under_current_key(document.file.name)
     assert Document.objects.exclude(pk=document.pk).count() == 2
+
+
+def test_a_malformed_key_is_reported_once_before_any_file(old_documents, settings):
+    settings.FILE_ENCRYPTION_KEYS = ["notbase64!!", *settings.FILE_ENCRYPTION_KEYS]
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="not base64"):
+        call_command("rotate_file_keys", stdout=out)
+    assert "document" not in out.getvalue()

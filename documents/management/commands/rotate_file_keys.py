@@ -1,7 +1,9 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from documents.key_rotation import rotate_document
 from documents.models import Document
+from kptportal.encrypted_storage import Keyring
 
 
 class Command(BaseCommand):
@@ -9,6 +11,10 @@ class Command(BaseCommand):
             "verifying each checksum. Resumable: files already under that key are skipped.")
 
     def handle(self, *args, **options):
+        try:  # a malformed key fails once, here, not once per file
+            Keyring.from_settings()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         total = Document.objects.count()
         width = len(str(total))
         rotated = current = 0
