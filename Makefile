@@ -5,6 +5,14 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STACK_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/kptportal \
 	REDIS_URL=redis://127.0.0.1:6379/0 REDIS_CACHE_URL=redis://127.0.0.1:6379/1
+# The suite in TEST_WORKERS processes (pytest-xdist): 2 beat 3 on 2 cores (the browser tests use
+# CPU more than they wait); pytest.ini groups the tests that must share one process.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
+# test-services has Redis databases of its own (broker 7, caches 8 + the xdist worker's number)
+# so that a `make run-stack` on the same machine neither takes its tasks nor empties its cache.
+TEST_STACK_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/kptportal \
+	REDIS_URL=redis://127.0.0.1:6379/7 REDIS_CACHE_URL=redis://127.0.0.1:6379/8
 
 .PHONY: install system run run-stack test test-services lint check bench messages clean
 
@@ -19,11 +27,13 @@ system:
 
 install: system $(VENV)/.installed
 
+# The web server and a Celery worker (with beat) on the broker under var/ that needs no
+# server (Procfile.dev); Ctrl-C stops both. No .env is read: the quick start is development.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(VENV)/bin/honcho --no-colour -e /dev/null -f Procfile.dev start -p $(PORT)
 
 # The same portal on PostgreSQL and Redis with a real Celery worker and beat (Procfile).
 run-stack: install
@@ -37,16 +47,18 @@ run-stack: install
 
 test: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
-	$(PY) -m pytest
+	$(PYTEST)
 
 # The suite on PostgreSQL and Redis, including the tests that go through a real worker.
 test-services: install
 	./scripts/ensure-services.sh
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
-	$(STACK_ENV) CELERY_TASK_ALWAYS_EAGER=1 PORTAL_REQUIRE_SERVICES=1 $(PY) -m pytest
+	$(TEST_STACK_ENV) CELERY_TASK_ALWAYS_EAGER=1 PORTAL_REQUIRE_SERVICES=1 $(PYTEST)
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 check: install
 	$(PY) manage.py check

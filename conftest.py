@@ -4,12 +4,16 @@ Every view test can check both who may see a page and who may not.
 """
 
 import os
+import re
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
+from django.conf import settings as django_settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -19,18 +23,96 @@ from accounts.tests.factories import (
     InsuredPersonFactory,
     sms_device_for,
 )
-from kptportal import sms
+from core import sms
+from core.celery import app as celery_app
+from documents.tests.factories import private_storage_follows_settings
+
+# Tasks run inside the test that queues them (the live-worker tests switch this off).
+django_settings.CELERY_TASK_ALWAYS_EAGER = True
+celery_app.conf.task_always_eager = True
+
+
+def xdist_worker_id(config) -> str:
+    """"gw0", "gw1"… under pytest-xdist, "main" without it."""
+    return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Browser tests start first: they are the longest, so under xdist (``make test``) the
+    quick tests fill the gaps at the end instead of one long test running alone.
+
+    The tests that go through the real Celery worker share one xdist worker (``--dist
+    loadgroup``): there is one ``celery worker`` process, on that xdist worker's database.
+    """
+    for item in items:
+        if "celery_worker_process" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request,
+                                 tmp_path_factory):
+    """On SQLite the test database is a file of this xdist worker, not shared memory.
+
+    An in-memory database would be one connection shared by the test and every live-server
+    thread (Django hands the same connection to the server's threads), which breaks as soon
+    as two of them use it at once. A file lets each thread open its own connection, as on
+    PostgreSQL (where pytest-django already gives each worker its own database).
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    path = tmp_path_factory.getbasetemp() / f"test-db-{xdist_worker_id(request.config)}.sqlite3"
+    db.setdefault("TEST", {})["NAME"] = str(path)
+    db["OPTIONS"] = {
+        **db.get("OPTIONS", {}),
+        # Readers never block the writer (test thread vs server threads); a throwaway file
+        # needs no fsync; a write transaction takes its lock at BEGIN, so a second writer
+        # waits (timeout) instead of failing on a lock upgrade.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_worker(request):
+    """Each test empties the cache; on Redis each xdist worker gets its own database number
+    (the configured one plus the worker's number), so that never empties another worker's
+    sessions, codes and counters in the middle of its test."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    cache = settings.CACHES["default"]
+    worker = re.fullmatch(r"gw(\d+)", xdist_worker_id(request.config))
+    location = re.fullmatch(r"(rediss?://[^/]+)/(\d+)", str(cache.get("LOCATION", "")))
+    if not (worker and location and "Redis" in cache["BACKEND"]):
+        yield
+        return
+    number = int(location[2]) + int(worker[1])
+    with override_settings(CACHES={**settings.CACHES,
+                                   "default": {**cache, "LOCATION": f"{location[1]}/{number}"}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.SMS_BACKEND = "locmem"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_RESET_ANSWER_SECONDS = 0  # its own test sets it (no waiting elsewhere)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     sms.outbox.clear()
+    # Celery marks "inside a task" in one process-wide flag while an eager task runs; two
+    # eager tasks overlapping in live-server threads can leave it set, and a later test that
+    # waits on a real result would be told it is inside a task. Each test starts outside one.
+    _set_task_join_will_block(False)
     yield
     sms.outbox.clear()
 
@@ -52,6 +134,10 @@ def _private_storage_in_tmp(settings, tmp_path):
             private = {**settings.STORAGES["private"], "OPTIONS": {**options, "options": inner}}
             default = {"BACKEND": options["backend"], "OPTIONS": inner}
             settings.STORAGES = {**settings.STORAGES, "default": default, "private": private}
+    # The FileFields took their storage at import: point them at this test's folder too, so
+    # files saved through a model (demo data, uploads in the live server) stay out of var/.
+    with private_storage_follows_settings():
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +157,20 @@ def customer(db):
     return household
 
 
+def sms_household():
+    """The online contract KPT12345678 with the mobile its login codes are sent to."""
+    household = CustomerFactory(account__username="KPT12345678",
+                                account__mobile_phone="+41790000001")
+    sms_device_for(household.account)
+    return household
+
+
+@pytest.fixture
+def login_household(db):
+    """A household that logs in through the real form: contract, password, SMS code."""
+    return sms_household()
+
+
 @pytest.fixture
 def other_customer(db):
     """Another household: must never see the first one's data."""
@@ -88,14 +188,12 @@ def log_in_verified(client, user):
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
     # Session tracking writes at most once a minute; mark it done so query counts measure a
     # page's steady state rather than that once-a-minute write.
-    from django.core.cache import cache
+    from accounts.profile import SESSION_TRACKED_AT
 
-    from accounts.profile import SESSION_TOUCH_SECONDS
-
-    cache.add(f"profile:session-seen:{session.session_key}", 1, timeout=SESSION_TOUCH_SECONDS)
+    session[SESSION_TRACKED_AT] = int(time.time())
+    session.save()
     return client
 
 
@@ -130,23 +228,27 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         skip_or_fail_without_services("REDIS_URL and a PostgreSQL DATABASE_URL")
-    from kptportal.celery import app
+    from core.celery import app
 
     db = connection.settings_dict
     database_url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
                     f"{db['PORT'] or 5432}/{db['NAME']}")
     env = {**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_ALWAYS_EAGER": "0",
            "SMS_BACKEND": "console"}
+    if "Redis" in settings.CACHES["default"]["BACKEND"]:  # the cache this xdist worker uses
+        env["REDIS_CACHE_URL"] = settings.CACHES["default"]["LOCATION"]
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     app.control.purge()
+    # Only this worker's answer counts: another worker on the same broker is not ours.
+    name = f"pytest-{os.getpid()}@{socket.gethostname()}"
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "kptportal", "worker",
          "-Q", "default,sms,ocr", "--pool", "solo", "--without-gossip", "--without-mingle",
-         "-n", f"pytest-{os.getpid()}@%h", "--loglevel", "INFO"],
+         "-n", name, "--loglevel", "INFO"],
         env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=1):
+    while not app.control.ping(destination=[name], timeout=1):
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
             pytest.fail("Celery worker did not start:\n" + log.read_text()[-3000:])
@@ -161,7 +263,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture
 def live_celery(celery_worker_process):
     """Send tasks to the real worker instead of running them eagerly."""
-    from kptportal.celery import app
+    from core.celery import app
 
     app.conf.task_always_eager = False
     yield app
@@ -169,11 +271,18 @@ def live_celery(celery_worker_process):
 
 
 @pytest.fixture
-def admin_verified_client(db):
-    """A superuser advisor who passed the second factor."""
-    from accounts.tests.factories import AdvisorFactory
+def advisor_admin_client(db):
+    """An advisor in the admin, past the second factor, with the advisors' group's
+    permissions only (as the seeded demo advisor): never a superuser."""
+    return log_in_verified(Client(), AdvisorFactory())
 
-    return log_in_verified(Client(), AdvisorFactory(is_superuser=True))
+
+@pytest.fixture
+def administrator_client(db):
+    """Staff of the administrators' group (logins, second factors, lockouts), verified."""
+    from accounts.tests.factories import AdministratorFactory
+
+    return log_in_verified(Client(), AdministratorFactory())
 
 
 @pytest.fixture

@@ -6,12 +6,13 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Comptes et clients")
 
-    def ready(self):
+    def ready(self) -> None:
         from two_factor.plugins.registry import registry
 
-        from accounts import signals  # noqa: F401 - connects the audit receivers
-        from accounts.methods import AuthenticatorAppMethod, SMSCodeMethod
+        from accounts import events, signals  # noqa: F401 - audit kinds and receivers
+        from accounts.methods import AuthenticatorAppMethod, PasskeyMethod, SMSCodeMethod
 
         registry.unregister("generator")
         registry.register(AuthenticatorAppMethod())
         registry.register(SMSCodeMethod())
+        registry.register(PasskeyMethod())

@@ -1,11 +1,18 @@
 """Fictitious demo households and the demo advisor (see design.md). Idempotent."""
 
+from __future__ import annotations
+
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import payout
 from accounts.models import Correspondence, Customer, InsuredPerson, SMSDevice, User
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - published demo login, DEBUG only
 DEMO_ADVISOR_PASSWORD = "Demo-Advisor-2026"  # noqa: S105
@@ -22,6 +29,11 @@ HOUSEHOLDS = [
 ]
 
 
+# The payout accounts: the example IBANs of the Swiss payment standards (SIX guidelines,
+# IBAN documentation), valid check digits, nobody's real account.
+PAYOUT_IBANS = {"100200300": "CH5800791123000889012", "100200400": "CH9300762011623852957"}
+
+
 def _sms_device(user: User, number: str) -> None:
     SMSDevice.objects.update_or_create(
         user=user, name="default", defaults={"number": number, "confirmed": True}
@@ -29,7 +41,7 @@ def _sms_device(user: User, number: str) -> None:
 
 
 @transaction.atomic
-def seed(stdout=None) -> None:
+def seed(stdout: SupportsWrite[str] | None = None) -> None:
     advisor, _ = User.objects.update_or_create(
         username=ADVISOR_USERNAME,
         defaults={"first_name": "Claire", "last_name": "Conseil", "is_staff": True,
@@ -64,5 +76,8 @@ def seed(stdout=None) -> None:
                 defaults={"customer": customer, "first_name": first, "last_name": last,
                           "birth_date": birth, "is_policy_holder": holder},
             )
+        holder_name = f"{persons[0][0]} {persons[0][1]}"
+        payout.set_account(customer, iban=PAYOUT_IBANS[customer_no], holder=holder_name,
+                           by=None, notify=False)
     if stdout:
         stdout.write("accounts: 2 demo households, advisor 'advisor'")

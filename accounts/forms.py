@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.signals import user_login_failed
@@ -6,10 +10,22 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 
-from accounts import audit
-from accounts.models import SecurityEvent
+from accounts import delayed_reset, events
+from accounts.lockout import refuse_if_locked
 from accounts.validators import normalise_contract_number
-from kptportal.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
+from audit import log as audit
+from core.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django_otp.models import Device
+
+    from accounts.models import User
+
+    # What the mixin below goes in front of; two_factor ships no type information.
+    _TokenFormBase: TypeAlias = AuthenticationTokenForm
+else:
+    _TokenFormBase = object
 
 SIX_DIGITS = RegexValidator(r"^\d{6}$", _("Le code se compose de 6 chiffres."))
 CODE_WIDGET_ATTRS = {
@@ -26,7 +42,20 @@ SAME_MESSAGE_FOR_CONTRACT_AND_PASSWORD = _(
 )
 
 
-class ContractAuthenticationForm(AuthenticationForm):
+class _LockAwareAuthenticationForm(AuthenticationForm):
+    """Refuses, with the way out, a login the lockout rules keep closed, before the password
+    is even checked (``accounts.lockout``)."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username:
+            refuse_if_locked(self.request, username)
+            # A delayed new password whose time has come counts from this very attempt.
+            delayed_reset.apply_due(username=username)
+        return super().clean()
+
+
+class ContractAuthenticationForm(_LockAwareAuthenticationForm):
     """Step 1 of the customer login: online contract number and password."""
 
     username = forms.CharField(
@@ -45,16 +74,16 @@ class ContractAuthenticationForm(AuthenticationForm):
         "inactive": SAME_MESSAGE_FOR_CONTRACT_AND_PASSWORD,
     }
 
-    def clean_username(self):
+    def clean_username(self) -> str:
         return normalise_contract_number(self.cleaned_data["username"])
 
-    def confirm_login_allowed(self, user):
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if not hasattr(user, "customer"):  # advisors log in at /staff/login/
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
-class StaffAuthenticationForm(AuthenticationForm):
+class StaffAuthenticationForm(_LockAwareAuthenticationForm):
     """Step 1 of the advisors' login to the admin."""
 
     error_messages = {
@@ -62,26 +91,27 @@ class StaffAuthenticationForm(AuthenticationForm):
         "inactive": _("Identifiant ou mot de passe incorrect."),
     }
 
-    def confirm_login_allowed(self, user):
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if not user.is_staff:
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
-class _CountedTokenMixin:
+class _CountedTokenMixin(_TokenFormBase):
     """Every wrong code is audited; a code spent by 5 wrong tries counts as a failed login."""
 
-    request = None
+    request: HttpRequest | None = None
+    user: User
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
         except ValidationError:
-            audit.record(SecurityEvent.Kind.CODE_FAILED, request=self.request, user=self.user)
+            audit.record(events.CODE_FAILED, request=self.request, user=self.user)
             raise
 
 
-def count_spent_code_as_failed_login(request, user) -> None:
+def count_spent_code_as_failed_login(request: HttpRequest, user: User) -> None:
     """Tell django-axes, so guessing codes across logins locks the contract too."""
     user_login_failed.send(
         sender=__name__,
@@ -101,7 +131,8 @@ class LoginCodeForm(_CountedTokenMixin, AuthenticationTokenForm):
                            "demandez un nouveau code."),
     }
 
-    def __init__(self, user, initial_device, request=None, **kwargs):
+    def __init__(self, user: User, initial_device: Device | None,
+                 request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(user, initial_device, **kwargs)
         self.request = request
 
@@ -118,7 +149,8 @@ class LoginBackupCodeForm(_CountedTokenMixin, BackupTokenForm):
                                 widget=forms.TextInput(attrs={"autocomplete": "off",
                                                               "spellcheck": "false"}))
 
-    def __init__(self, user, initial_device, request=None, **kwargs):
+    def __init__(self, user: User, initial_device: Device | None,
+                 request: HttpRequest | None = None, **kwargs: Any) -> None:
         super().__init__(user, initial_device, **kwargs)
         self.request = request
 
@@ -133,7 +165,7 @@ class RegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     birth_date = forms.DateField(
-        label=_("Date de naissance du preneur d'assurance"),
+        label=_("Date de naissance de la personne titulaire de la police"),
         help_text=_("Format jj.mm.aaaa"),
         widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": _("jj.mm.aaaa")}),
     )
@@ -173,13 +205,13 @@ class ActivationForm(forms.Form):
                                       "placeholder": "079 123 45 67"}),
     )
 
-    def clean_contract_number(self):
+    def clean_contract_number(self) -> str:
         return normalise_contract_number(self.cleaned_data["contract_number"])
 
-    def clean_activation_code(self):
+    def clean_activation_code(self) -> str:
         return self.cleaned_data["activation_code"].replace(" ", "").replace("-", "").upper()
 
-    def clean_mobile_phone(self):
+    def clean_mobile_phone(self) -> str:
         try:
             number = normalise_phone_number(self.cleaned_data["mobile_phone"])
         except InvalidPhoneNumber as exc:
@@ -194,7 +226,7 @@ class ActivationForm(forms.Form):
 class PortalSetPasswordForm(SetPasswordForm):
     """Django's set-password form (with the validators) and our labels."""
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
         self.fields["new_password1"].label = _("Nouveau mot de passe")
         self.fields["new_password2"].label = _("Confirmer le nouveau mot de passe")
@@ -217,7 +249,7 @@ class PasswordResetRequestForm(forms.Form):
         widget=forms.DateInput(attrs={"autocomplete": "bday", "placeholder": _("jj.mm.aaaa")}),
     )
 
-    def clean_contract_number(self):
+    def clean_contract_number(self) -> str:
         return normalise_contract_number(self.cleaned_data["contract_number"])
 
 
@@ -229,11 +261,11 @@ class ConfirmPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_password(self):
+    def clean_password(self) -> str:
         if not self.user.check_password(self.cleaned_data["password"]):
             raise ValidationError(_("Le mot de passe n'est pas correct."), code="password")
         return self.cleaned_data["password"]
@@ -243,3 +275,57 @@ class AuthenticatorSetupForm(ConfirmPasswordForm):
     code = forms.CharField(label=_("Code affiché par l'application"), min_length=6,
                            max_length=6, validators=[SIX_DIGITS],
                            widget=forms.TextInput(attrs={**CODE_WIDGET_ATTRS, "autofocus": False}))
+
+
+class PasskeyTokenForm(AuthenticationTokenForm):
+    """The login's second step with a passkey: the browser's signed answer, from
+    static/js/passkeys.js, checked by ``accounts.passkeys.confirm_login``."""
+
+    otp_token = forms.CharField(
+        required=False, max_length=20_000,
+        widget=forms.HiddenInput(attrs={"data-passkey-response": ""}))
+
+    def __init__(self, user: User, initial_device: Device | None,
+                 request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(user, initial_device, **kwargs)
+        self.request = request
+
+    def clean(self) -> dict[str, Any]:
+        from accounts import passkeys
+
+        answer = self.cleaned_data.get("otp_token")
+        if not answer or self.request is None:
+            raise ValidationError(_("Votre navigateur n'a pas pu utiliser la clé d'accès. "
+                                    "Réessayez, ou choisissez un autre moyen ci-dessous."),
+                                  code="no_answer")
+        try:
+            device = passkeys.confirm_login(self.request, self.user, answer)
+        except passkeys.PasskeyError as problem:
+            raise ValidationError(problem.message, code="passkey") from None
+        self.user.otp_device = device
+        return self.cleaned_data
+
+
+class PasskeyNameField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Nom de la clé d'accès"))
+        kwargs.setdefault("help_text", _("Pour la reconnaître, p. ex. « iPhone de Anna »."))
+        kwargs.setdefault("error_messages", {"required": _("Donnez un nom à cette clé d'accès.")})
+        super().__init__(max_length=200, **kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "maxlength": "64"})
+
+    def clean(self, value: Any) -> str:
+        from accounts.passkeys import clean_name
+
+        return clean_name(super().clean(value) or "")
+
+
+class PasskeyAddForm(ConfirmPasswordForm):
+    """Adding a passkey asks for the password again, as the other second factors do."""
+
+    name = PasskeyNameField()
+    field_order = ["name", "password"]
+
+
+class PasskeyRenameForm(forms.Form):
+    name = PasskeyNameField(help_text="")

@@ -1,6 +1,10 @@
 """Session limits: logout after 15 minutes without activity and after 12 hours at most."""
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,12 +12,25 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def not_activity(view: View) -> View:
+    """Mark a view that pages call by themselves (status polls): it must not keep an idle
+    session alive."""
+    # A mark on the function object; process_view below reads it.
+    view.not_activity = True  # type: ignore[attr-defined]
+    return view
+
 
 class SessionTimeoutMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             now = int(time.time())
             session = request.session
@@ -26,15 +43,25 @@ class SessionTimeoutMiddleware:
                 return self._expire(request, "max_age", _(
                     "Par sécurité, une session dure 12 heures au plus. Veuillez vous "
                     "reconnecter."))
-            # Minute granularity is plenty for a 15-minute limit and spares a session write
-            # (three queries with the cached_db store) on most requests.
-            if now - last_activity >= 60 or "last_activity" not in session:
-                session["last_activity"] = now
         return self.get_response(request)
 
+    def process_view(self, request: HttpRequest, view_func: Callable[..., Any],
+                     view_args: tuple[Any, ...], view_kwargs: dict[str, Any]) -> None:
+        """Count the request as the person's activity, unless the page made it by itself."""
+        if not request.user.is_authenticated or getattr(view_func, "not_activity", False):
+            return None
+        now = int(time.time())
+        session = request.session
+        # Minute granularity is plenty for a 15-minute limit and spares a session write
+        # (three queries with the cached_db store) on most requests.
+        if now - session.get("last_activity", 0) >= 60:
+            session["last_activity"] = now
+        return None
+
     @staticmethod
-    def _expire(request, reason: str, message: str):
-        request.logout_reason = reason
+    def _expire(request: HttpRequest, reason: str, message: str) -> HttpResponseBase:
+        # Read by the logout receiver (accounts.signals) for the audit log.
+        request.logout_reason = reason  # type: ignore[attr-defined]
         path = request.get_full_path()
         logout(request)
         messages.info(request, message)

@@ -1,4 +1,8 @@
-"""Logins, the households they belong to, and the security audit log."""
+"""Logins, the households they belong to, their second factors and profile history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -6,6 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin
+
+from core.iban import mask as mask_iban
+from core.user_agents import device_label
 
 
 class User(AbstractUser):
@@ -80,13 +87,14 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        permissions = [("unlock_online_contract", _("Débloquer le contrat online"))]
 
     def __str__(self) -> str:
         holder = self.policy_holder
         return f"{self.customer_number} {holder}" if holder else self.customer_number
 
     @property
-    def policy_holder(self) -> "InsuredPerson | None":
+    def policy_holder(self) -> InsuredPerson | None:
         for person in self.insured_persons.all():
             if person.is_policy_holder:
                 return person
@@ -104,7 +112,7 @@ class InsuredPerson(models.Model):
     first_name = models.CharField(_("prénom"), max_length=80)
     last_name = models.CharField(_("nom"), max_length=80)
     birth_date = models.DateField(_("date de naissance"))
-    is_policy_holder = models.BooleanField(_("preneur d'assurance"), default=False)
+    is_policy_holder = models.BooleanField(_("titulaire de la police"), default=False)
 
     class Meta:
         verbose_name = _("personne assurée")
@@ -115,76 +123,6 @@ class InsuredPerson(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self):
-        raise PermissionError("The audit log is append-only.")
-
-
-class SecurityEvent(models.Model):
-    """One line of the audit log: who did what, when, from where. Never a secret."""
-
-    class Kind(models.TextChoices):
-        LOGIN = "login", _("Connexion")
-        LOGIN_FAILED = "login_failed", _("Échec de connexion")
-        LOCKOUT = "lockout", _("Blocage")
-        UNLOCK = "unlock", _("Déblocage")
-        LOGOUT = "logout", _("Déconnexion")
-        CODE_SENT = "code_sent", _("Code envoyé")
-        CODE_FAILED = "code_failed", _("Code erroné")
-        PASSWORD_CHANGED = "password_changed", _("Mot de passe modifié")
-        PHONE_CHANGED = "phone_changed", _("Numéro de mobile modifié")
-        SECOND_FACTOR_CHANGED = "second_factor_changed", _("Deuxième facteur modifié")
-        PROFILE_CHANGED = "profile_changed", _("Profil modifié")
-        REGISTRATION = "registration", _("Inscription")
-        DOCUMENT_VIEWED = "document_viewed", _("Document consulté")
-        DOCUMENT_DOWNLOADED = "document_downloaded", _("Document téléchargé")
-        DOCUMENT_PURGED = "document_purged", _("Document supprimé après rétention")
-        CLAIM_CHANGED = "claim_changed", _("Demande de remboursement modifiée")
-        DATA_EXPORTED = "data_exported", _("Données exportées")
-        SMS_FAILED = "sms_failed", _("Échec d'envoi SMS")
-        ACCOUNT_CREATED = "account_created", _("Contrat online créé")
-
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="security_events", help_text=_("Le compte concerné."),
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("Qui a agi, si ce n'est pas le titulaire (conseiller)."),
-    )
-    customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    username = models.CharField(max_length=150, blank=True, help_text=_("Tel que saisi."))
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("événement de sécurité")
-        verbose_name_plural = _("journal de sécurité")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["customer", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
-
-
 class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevice):
     """The login's second factor: a fresh random 6-digit code by SMS at every login.
 
@@ -193,12 +131,17 @@ class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevic
     ``CODE_VALIDITY`` seconds, a cool-down between sends and throttled verification.
     """
 
+    # Typed by hand: django-otp ships no type information, so mypy does not see a model here.
+    if TYPE_CHECKING:
+        token: str | None  # SideChannelDevice's field
+
     CODE_VALIDITY = 5 * 60
     COOLDOWN = 60
     MAX_WRONG_CODES = 5
 
-    number = models.CharField(_("numéro de mobile"), max_length=20)
-    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    number: models.CharField[str, str] = models.CharField(_("numéro de mobile"), max_length=20)
+    wrong_codes: models.PositiveSmallIntegerField[int, int] = models.PositiveSmallIntegerField(
+        default=0)
 
     class Meta:
         verbose_name = _("appareil SMS")
@@ -217,7 +160,7 @@ class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevic
         """Send a new code now; raises the SMS interface's errors when the provider fails."""
         from django.utils.translation import gettext
 
-        from kptportal.sms import send_sms
+        from core.sms import send_sms
 
         self.generate_token(length=6, valid_secs=self.CODE_VALIDITY, commit=False)
         self.wrong_codes = 0
@@ -228,13 +171,13 @@ class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevic
         self.cooldown_set(commit=False)
         self.save()
 
-    def generate_challenge(self):
+    def generate_challenge(self) -> None:
         allowed, _info = self.generate_is_allowed()
         if allowed:
             self.send_code()
         return None
 
-    def verify_token(self, token) -> bool:
+    def verify_token(self, token: str | int) -> bool:
         allowed, _info = self.verify_is_allowed()
         if not allowed or self.token is None:
             return False
@@ -286,7 +229,7 @@ class ActivationLetter(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
 
-# --- Profile (issue 6): preference history, pending address changes, tracked sessions ---
+# --- Profile: preference history, pending address changes, tracked sessions ---
 
 
 class CorrespondenceChange(models.Model):
@@ -355,15 +298,82 @@ class PortalSession(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.last_seen:%Y-%m-%d %H:%M}"
 
-    BROWSERS = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-                ("Safari/", "Safari")]
-    SYSTEMS = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
-               ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
-
     @property
     def device_label(self) -> str:
         """``Chrome · Android`` from the user agent, for people rather than machines."""
-        agent = self.user_agent
-        browser = next((name for marker, name in self.BROWSERS if marker in agent), "")
-        system = next((name for marker, name in self.SYSTEMS if marker in agent), "")
-        return " · ".join(part for part in (browser, system) if part)
+        return device_label(self.user_agent)
+
+
+class DelayedPasswordReset(models.Model):
+    """A new password chosen with nothing but the SMS code, waiting before it takes effect.
+
+    Whoever holds the customer's SIM (a SIM swap) holds the SMS code, so an account without
+    a factor the SIM does not give gets its new password only after a delay, announced at once
+    on every channel (SMS, e-mail, a letter, the portal), which the owner can cancel.
+    """
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delayed_resets"
+    )
+    password_hash = models.CharField(max_length=256)
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    effective_at = models.DateTimeField(_("valable dès le"))
+    applied_at = models.DateTimeField(_("appliqué le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    letter_printed_at = models.DateTimeField(_("lettre imprimée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nouveau mot de passe en attente")
+        verbose_name_plural = _("nouveaux mots de passe en attente")
+        indexes = [models.Index(fields=["effective_at"], name="accounts_reset_due",
+                                condition=models.Q(applied_at__isnull=True,
+                                                   cancelled_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.effective_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pending(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None
+
+
+# --- Payout account: where reimbursements are paid --------------------------------------------
+
+
+class PayoutAccount(models.Model):
+    """The account reimbursements are paid to, one row per change: the history stays.
+
+    The current one has no ``replaced_at``. The IBAN is shown masked everywhere (``masked``,
+    ``__str__``); only the core system's payment run needs it whole.
+    """
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="payout_accounts",
+        verbose_name=_("client"),
+    )
+    iban = models.CharField(_("IBAN"), max_length=34)
+    holder = models.CharField(_("titulaire du compte"), max_length=70)
+    set_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("enregistré par"),
+    )
+    replaced_at = models.DateTimeField(_("remplacé le"), null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("avis envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compte de versement")
+        verbose_name_plural = _("comptes de versement")
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"],
+                                    condition=models.Q(replaced_at__isnull=True),
+                                    name="payout_account_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return self.masked
+
+    @property
+    def masked(self) -> str:
+        return mask_iban(self.iban)

@@ -2,7 +2,7 @@
 
 Plain functions, called by the profile pages (``accounts/profile_views.py``), by
 ``policies`` (the one-click switch to paperless) and by ops commands. Each change is written
-to the audit log (``accounts.audit.record``) with the names of the fields that changed, never
+to the audit log (``audit.log.record``) with the names of the fields that changed, never
 a secret; advisors read it in the admin.
 """
 
@@ -11,34 +11,41 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts import audit
+from accounts import events
 from accounts.models import (
     Correspondence,
     CorrespondenceChange,
     Customer,
-    NotifyChannel,
     PendingAddressChange,
     PortalSession,
-    SecurityEvent,
     SMSDevice,
     User,
 )
-from kptportal.sms import mask_phone_number, send_sms
+from accounts.ratelimit import MOBILE_CODES_PER_CONTRACT
+from audit import log as audit
+from core.errors import PortalError
+from core.net import client_ip
+from core.sms import mask_phone_number, send_sms
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 # --- Correspondence preference ---------------------------------------------------------------
 
 
-def set_correspondence(customer: Customer, preference: str, *, request=None, actor=None,
+def set_correspondence(customer: Customer, preference: str, *,
+                       request: HttpRequest | None = None, actor: User | None = None,
                        now: datetime | None = None) -> CorrespondenceChange | None:
     """Switch to ``online`` or ``post``; recorded in the history (the discount reads it).
 
@@ -54,19 +61,19 @@ def set_correspondence(customer: Customer, preference: str, *, request=None, act
         change = CorrespondenceChange.objects.create(
             customer=customer, preference=preference, changed_at=now or timezone.now()
         )
-        audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+        audit.record(events.PROFILE_CHANGED, request=request,
                      user=customer.account, actor=actor, customer=customer,
                      fields=["correspondence"], correspondence=[previous, preference])
     return change
 
 
 def update_preferences(customer: Customer, *, language: str, correspondence: str,
-                       notify_channel: str, request=None) -> list[str]:
+                       notify_channel: str, request: HttpRequest | None = None) -> list[str]:
     """Correspondence language, preference and how to be notified; returns what changed."""
-    changed = []
+    changed: list[str] = []
     with transaction.atomic():
         if customer.language != language or customer.notify_channel != notify_channel:
-            detail = {}
+            detail: dict[str, Any] = {}
             if customer.language != language:
                 changed.append("language")
                 detail["language"] = [customer.language, language]
@@ -76,7 +83,7 @@ def update_preferences(customer: Customer, *, language: str, correspondence: str
             customer.language = language
             customer.notify_channel = notify_channel
             customer.save(update_fields=["language", "notify_channel", "updated_at"])
-            audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+            audit.record(events.PROFILE_CHANGED, request=request,
                          user=customer.account, customer=customer, fields=list(changed),
                          **detail)
         if set_correspondence(customer, correspondence, request=request):
@@ -84,16 +91,11 @@ def update_preferences(customer: Customer, *, language: str, correspondence: str
     return changed
 
 
-def wants_notifications(customer: Customer) -> bool:
-    """For the notifications module: False when the customer opted out."""
-    return customer.notify_channel != NotifyChannel.NONE
-
-
 # --- Contact details -----------------------------------------------------------------------------
 
 
 def update_contact(customer: Customer, *, email: str, landline_phone: str,
-                   request=None) -> list[str]:
+                   request: HttpRequest | None = None) -> list[str]:
     """E-mail and landline (already validated and normalised); returns the changed fields."""
     changed = [name for name, value in (("email", email), ("landline_phone", landline_phone))
                if getattr(customer, name) != value]
@@ -101,7 +103,7 @@ def update_contact(customer: Customer, *, email: str, landline_phone: str,
         customer.email = email
         customer.landline_phone = landline_phone
         customer.save(update_fields=[*changed, "updated_at"])
-        audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+        audit.record(events.PROFILE_CHANGED, request=request,
                      user=customer.account, customer=customer, fields=changed)
     return changed
 
@@ -116,7 +118,7 @@ def pending_address_change(customer: Customer) -> PendingAddressChange | None:
 
 
 def request_address_change(customer: Customer, *, street: str, postcode: str, locality: str,
-                           effective_on: date, request=None,
+                           effective_on: date, request: HttpRequest | None = None,
                            today: date | None = None) -> PendingAddressChange:
     """Store the new address; applied at once when ``effective_on`` is today (or past).
 
@@ -131,7 +133,7 @@ def request_address_change(customer: Customer, *, street: str, postcode: str, lo
             customer=customer, street=street, postcode=postcode, locality=locality,
             effective_on=effective_on,
         )
-        audit.record(SecurityEvent.Kind.PROFILE_CHANGED, request=request,
+        audit.record(events.PROFILE_CHANGED, request=request,
                      user=customer.account, customer=customer, fields=["address"],
                      effective_on=effective_on.isoformat())
         if effective_on <= today:
@@ -170,7 +172,7 @@ def apply_due_address_changes(*, today: date | None = None,
 MOBILE_SESSION_KEY = "profile_pending_mobile"
 MOBILE_CODE_TTL = 10 * 60
 MOBILE_CODE_ATTEMPTS = 5
-MOBILE_CODES_PER_HOUR = 5
+MOBILE_CODES_PER_HOUR = MOBILE_CODES_PER_CONTRACT.limit
 
 
 class MobileCodeResult(Enum):
@@ -181,8 +183,10 @@ class MobileCodeResult(Enum):
     NOTHING_PENDING = "nothing_pending"
 
 
-class TooManyCodes(Exception):
+class TooManyCodes(PortalError):
     """More codes asked within the hour than allowed."""
+
+    message_template = gettext_lazy("Vous avez demandé trop de codes. Réessayez dans une heure.")
 
 
 def _code_digest(user: User, number: str, code: str) -> str:
@@ -198,11 +202,10 @@ def pending_mobile(session: SessionBase) -> str | None:
 
 
 def start_mobile_change(session: SessionBase, user: User, number: str, *,
-                        request=None) -> None:
+                        request: HttpRequest | None = None) -> None:
     """Send a 6-digit code to ``number`` (E.164); keep only its digest in the session."""
-    counter = f"profile:mobile-codes:{user.pk}"
-    cache.add(counter, 0, timeout=3600)
-    if cache.incr(counter) > MOBILE_CODES_PER_HOUR:
+    # A database bucket, like every SMS limit: it holds across processes and a cache outage.
+    if not MOBILE_CODES_PER_CONTRACT.allow(user.get_username()):
         raise TooManyCodes
     code = f"{secrets.randbelow(1_000_000):06d}"
     session[MOBILE_SESSION_KEY] = {
@@ -214,7 +217,7 @@ def start_mobile_change(session: SessionBase, user: User, number: str, *,
         # queue (nor in the deferred-task table) where it would be stored in plain text.
         send_sms(number, _("Votre code KPT pour confirmer ce numéro de mobile: %(code)s. "
                            "Ne le communiquez à personne.") % {"code": code}, urgent=True)
-    audit.record(SecurityEvent.Kind.CODE_SENT, request=request, user=user,
+    audit.record(events.CODE_SENT, request=request, user=user,
                  purpose="mobile_change", to=mask_phone_number(number))
 
 
@@ -225,7 +228,7 @@ class MobileChange:
 
 
 def confirm_mobile_change(session: SessionBase, user: User, code: str, *,
-                          request=None) -> MobileChange:
+                          request: HttpRequest | None = None) -> MobileChange:
     """Check the code; when right, the new number replaces the old one everywhere."""
     pending = session.get(MOBILE_SESSION_KEY)
     if not pending:
@@ -236,7 +239,7 @@ def confirm_mobile_change(session: SessionBase, user: User, code: str, *,
     expected = pending["digest"]
     if not constant_time_compare(_code_digest(user, pending["number"], code.strip()), expected):
         pending["attempts"] += 1
-        audit.record(SecurityEvent.Kind.CODE_FAILED, request=request, user=user,
+        audit.record(events.CODE_FAILED, request=request, user=user,
                      purpose="mobile_change")
         if pending["attempts"] >= MOBILE_CODE_ATTEMPTS:
             del session[MOBILE_SESSION_KEY]
@@ -253,7 +256,7 @@ def forget_pending_mobile(session: SessionBase) -> None:
     session.pop(MOBILE_SESSION_KEY, None)
 
 
-def change_mobile(user: User, number: str, *, request=None) -> None:
+def change_mobile(user: User, number: str, *, request: HttpRequest | None = None) -> None:
     """Use ``number`` for SMS codes from now on and tell the old number it changed."""
     old = user.mobile_phone
     with transaction.atomic():
@@ -262,44 +265,53 @@ def change_mobile(user: User, number: str, *, request=None) -> None:
         # The login's SMS device follows the confirmed number.
         SMSDevice.objects.update_or_create(user=user, name="default",
                                            defaults={"number": number, "confirmed": True})
-        audit.record(SecurityEvent.Kind.PHONE_CHANGED, request=request, user=user,
+        audit.record(events.PHONE_CHANGED, request=request, user=user,
                      old=mask_phone_number(old) if old else "", new=mask_phone_number(number))
-    if old and old != number:
-        with translation.override(user.language):
-            text = _("KPT: le numéro de mobile de votre portail clients a été remplacé. "
-                     "Si ce n'est pas vous, appelez-nous immédiatement.")
-        transaction.on_commit(lambda: send_sms(old, text))
+        if old and old != number:
+            # In this transaction: with Twilio the SMS is a row of the outbox, sent once
+            # committed (and never for a change that was rolled back).
+            with translation.override(user.language):
+                send_sms(old, _("KPT: le numéro de mobile de votre portail clients a été "
+                                "remplacé. Si ce n'est pas vous, appelez-nous immédiatement."))
 
 
 # --- Sessions ------------------------------------------------------------------------------------
 
 SESSION_TOUCH_SECONDS = 60
+SESSION_TRACKED_AT = "tracked_at"  # session key: when track_session last wrote
 
 
-def track_session(request, *, user=None) -> None:
-    """Remember this logged-in browser (user agent, address, last seen), at most once a minute."""
-    key = request.session.session_key
+def track_session(request: HttpRequest, *, user: User | None = None) -> None:
+    """Remember this logged-in browser (user agent, address, last seen), at most once a minute.
+
+    When it was last written is kept in the session itself, which every request loads anyway:
+    a page in between costs no cache or database round trip.
+    """
+    session = request.session
+    key = session.session_key
     if not key:
         return
-    throttle = f"profile:session-seen:{key}"
-    if not cache.add(throttle, 1, timeout=SESSION_TOUCH_SECONDS):
+    now = int(time.time())
+    if now - session.get(SESSION_TRACKED_AT, 0) < SESSION_TOUCH_SECONDS:
         return
+    session[SESSION_TRACKED_AT] = now
     PortalSession.objects.update_or_create(
         session_key=key,
         defaults={"user": user or request.user, "last_seen": timezone.now(),
                   "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
-                  "ip_address": audit.client_ip(request)},
+                  "ip_address": client_ip(request)},
     )
 
 
 def active_sessions(user: User) -> list[PortalSession]:
     from django.conf import settings
 
-    since = timezone.now() - timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    since = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     return list(user.portal_sessions.filter(last_seen__gte=since))
 
 
-def log_out_other_sessions(user: User, *, keep: str | None, request=None) -> int:
+def log_out_other_sessions(user: User, *, keep: str | None,
+                           request: HttpRequest | None = None) -> int:
     """End every tracked session of ``user`` except ``keep``; returns how many ended."""
     from importlib import import_module
 
@@ -309,10 +321,9 @@ def log_out_other_sessions(user: User, *, keep: str | None, request=None) -> int
     others = list(user.portal_sessions.exclude(session_key=keep or ""))
     for tracked in others:
         store(session_key=tracked.session_key).delete()
-        cache.delete(f"profile:session-seen:{tracked.session_key}")
     PortalSession.objects.filter(pk__in=[tracked.pk for tracked in others]).delete()
     if others and request is not None:
-        audit.record(SecurityEvent.Kind.LOGOUT, request=request, user=user,
+        audit.record(events.LOGOUT, request=request, user=user,
                      other_sessions=len(others))
     return len(others)
 

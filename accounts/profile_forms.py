@@ -1,7 +1,10 @@
 """Forms of the profile page: each validates one section and says clearly what is wrong."""
 
+from __future__ import annotations
+
 import re
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -9,7 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Correspondence, NotifyChannel
-from kptportal.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
+from core.iban import InvalidIban, payout_iban
+from core.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 LOCALITY_RE = re.compile(r"^[^\W\d_]+(?:[ '’.\-/]+[^\W\d_]+)*\.?$")
 STREET_RE = re.compile(r"^(?=.*[^\W\d_]).{3,120}$")
@@ -41,17 +48,17 @@ class AddressForm(forms.Form):
         error_messages={"invalid": _("Saisissez une date valable, par exemple 01.04.2026.")},
     )
 
-    def clean_street(self):
+    def clean_street(self) -> str:
         street = " ".join(self.cleaned_data["street"].split())
         if not STREET_RE.match(street):
             raise forms.ValidationError(_("Indiquez la rue et le numéro, p. ex. Rue du Lac 12."),
                                         code="street")
         return street
 
-    def clean_postcode(self):
+    def clean_postcode(self) -> str:
         return swiss_postcode(self.cleaned_data["postcode"])
 
-    def clean_locality(self):
+    def clean_locality(self) -> str:
         locality = " ".join(self.cleaned_data["locality"].split())
         if len(locality) < 2 or not LOCALITY_RE.match(locality):
             raise forms.ValidationError(
@@ -59,7 +66,7 @@ class AddressForm(forms.Form):
                 code="locality")
         return locality
 
-    def clean_effective_on(self):
+    def clean_effective_on(self) -> date:
         day = self.cleaned_data["effective_on"]
         today = timezone.localdate()
         if day < today:
@@ -80,14 +87,14 @@ class PhoneField(forms.CharField):
                    "+41 79 123 45 67."),
     }
 
-    def __init__(self, *, mobile_only=False, **kwargs):
+    def __init__(self, *, mobile_only: bool = False, **kwargs: Any) -> None:
         self.mobile_only = mobile_only
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel",
                                                            "autocomplete": "tel"}))
         super().__init__(**kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         value = super().clean(value)
         if not value:
             return ""
@@ -126,11 +133,13 @@ class PreferencesForm(forms.Form):
 class PasswordCheckMixin:
     """Sensitive changes ask for the password again."""
 
-    def __init__(self, *args, user, **kwargs):
+    cleaned_data: dict[str, Any]  # set by the form this is mixed into
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_password(self):
+    def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Le mot de passe n'est pas correct."),
@@ -145,12 +154,50 @@ class MobileForm(PasswordCheckMixin, forms.Form):
                                widget=forms.PasswordInput(
                                    attrs={"autocomplete": "current-password"}))
 
-    def clean_mobile_phone(self):
+    def clean_mobile_phone(self) -> str:
         number = self.cleaned_data["mobile_phone"]
         if number == self.user.mobile_phone:
             raise forms.ValidationError(_("C'est déjà votre numéro de mobile."),
                                         code="unchanged")
         return number
+
+
+HOLDER_RE = re.compile(r"^[^\W\d_]+(?:[ '’.,&\-/]+[^\W\d_]+)*\.?$")
+
+
+class PayoutForm(PasswordCheckMixin, forms.Form):
+    iban = forms.CharField(
+        label=_("IBAN"), max_length=42,
+        help_text=_("Un compte en Suisse ou au Liechtenstein, p. ex. CH56 0483 5012 3456 7800 "
+                    "9."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                      "spellcheck": "false"}))
+    holder = forms.CharField(
+        label=_("Titulaire du compte"), max_length=70,
+        help_text=_("Prénom et nom, comme la banque les connaît."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password = forms.CharField(label=_("Votre mot de passe actuel"), strip=False,
+                               widget=forms.PasswordInput(
+                                   attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the mobile's form on the same page has a "password" field too.
+        kwargs.setdefault("auto_id", "id_payout_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_iban(self) -> str:
+        try:
+            return payout_iban(self.cleaned_data["iban"])
+        except InvalidIban as problem:
+            raise forms.ValidationError(problem.message, code="iban") from None
+
+    def clean_holder(self) -> str:
+        holder = " ".join(self.cleaned_data["holder"].split())
+        if len(holder) < 3 or not HOLDER_RE.match(holder):
+            raise forms.ValidationError(
+                _("Indiquez le prénom et le nom du ou de la titulaire, en lettres."),
+                code="holder")
+        return holder
 
 
 class MobileCodeForm(forms.Form):
@@ -161,7 +208,7 @@ class MobileCodeForm(forms.Form):
         error_messages={"min_length": _("Le code a 6 chiffres."),
                         "max_length": _("Le code a 6 chiffres.")})
 
-    def clean_code(self):
+    def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
         if not code.isdigit():
             raise forms.ValidationError(_("Le code a 6 chiffres."), code="format")

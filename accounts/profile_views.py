@@ -1,5 +1,9 @@
 """The customer's profile (/profile/): thin views over ``accounts.profile``."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -7,27 +11,40 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import audit, profile
+from accounts import events, payout, profile
 from accounts.household import customer_required
-from accounts.models import SecurityEvent
 from accounts.profile_forms import (
     AddressForm,
     ContactForm,
     MobileCodeForm,
     MobileForm,
+    PayoutForm,
     PreferencesForm,
 )
-from kptportal.sms import SMSDeliveryError, mask_phone_number
+from accounts.session_codes import CodeResult
+from audit import log as audit
+from core.iban import mask as mask_iban
+from core.post_only import post_only, section_url
+from core.sms import SMSDeliveryError, mask_phone_number
+
+if TYPE_CHECKING:
+    from django.forms import Form
+    from django.http import HttpResponse
+
+    from accounts.household import CustomerRequest
+    from accounts.models import PendingAddressChange, User
 
 PASSWORD_CHECKS_PER_HOUR = 10
 
 
-def _forms(request, bound: dict):
+def _forms(request: CustomerRequest,
+           bound: dict[str, Form]) -> tuple[dict[str, Form], PendingAddressChange | None]:
     customer, user = request.customer, request.user
     pending = profile.pending_address_change(customer)
-    forms = {
+    forms: dict[str, Form] = {
         "address_form": AddressForm(initial={
             "street": customer.street, "postcode": customer.postcode,
             "locality": customer.locality, "effective_on": timezone.localdate()}),
@@ -37,6 +54,7 @@ def _forms(request, bound: dict):
             "language": customer.language, "correspondence": customer.correspondence,
             "notify_channel": customer.notify_channel}),
         "mobile_form": MobileForm(user=user),
+        "payout_form": PayoutForm(user=user),
         "password_form": PasswordChangeForm(user),
     }
     forms.update(bound)
@@ -45,7 +63,7 @@ def _forms(request, bound: dict):
     return forms, pending
 
 
-def _render(request, status=200, **bound):
+def _render(request: CustomerRequest, status: int = 200, **bound: Form) -> HttpResponse:
     customer = request.customer
     forms, pending = _forms(request, bound)
     context = {
@@ -55,6 +73,10 @@ def _render(request, status=200, **bound):
         "masked_mobile": (mask_phone_number(request.user.mobile_phone)
                           if request.user.mobile_phone else ""),
         "pending_mobile": profile.pending_mobile(request.session),
+        "payout_account": payout.current_account(customer),
+        "payout_mobile": mask_phone_number(verified) if (
+            verified := payout.verified_mobile(request.user)) else "",
+        "pending_payout": payout.pending_change(request.session),
         "sessions": profile.active_sessions(request.user),
         "current_session_key": request.session.session_key,
         **forms,
@@ -64,15 +86,15 @@ def _render(request, status=200, **bound):
 
 @customer_required
 @require_GET
-def profile_page(request):
+def profile_page(request: CustomerRequest) -> HttpResponse:
     profile.apply_due_address_changes(customer=request.customer)
     profile.track_session(request)  # so this browser is listed from the first visit
     return _render(request)
 
 
 @customer_required
-@require_POST
-def address(request):
+@post_only("accounts:profile", "address")
+def address(request: CustomerRequest) -> HttpResponse:
     form = AddressForm(request.POST)
     if not form.is_valid():
         return _render(request, status=400, address_form=form)
@@ -87,8 +109,8 @@ def address(request):
 
 
 @customer_required
-@require_POST
-def contact(request):
+@post_only("accounts:profile", "contact")
+def contact(request: CustomerRequest) -> HttpResponse:
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render(request, status=400, contact_form=form)
@@ -98,8 +120,8 @@ def contact(request):
 
 
 @customer_required
-@require_POST
-def preferences(request):
+@post_only("accounts:profile", "preferences")
+def preferences(request: CustomerRequest) -> HttpResponse:
     form = PreferencesForm(request.POST)
     if not form.is_valid():
         return _render(request, status=400, preferences_form=form)
@@ -112,29 +134,29 @@ def preferences(request):
     return redirect("accounts:profile")
 
 
-def _password_checks_left(user) -> bool:
+def _password_checks_left(user: User) -> bool:
     key = f"profile:password-checks:{user.pk}"
     cache.add(key, 0, timeout=3600)
     return cache.incr(key) <= PASSWORD_CHECKS_PER_HOUR
 
 
 @customer_required
-@require_POST
-def mobile(request):
+@post_only("accounts:profile", "mobile")
+def mobile(request: CustomerRequest) -> HttpResponse:
     if not _password_checks_left(request.user):
         messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
         return redirect("accounts:profile")
     form = MobileForm(request.POST, user=request.user)
     if not form.is_valid():
         if form.has_error("password", "password_incorrect"):
-            audit.record(SecurityEvent.Kind.LOGIN_FAILED, request=request, user=request.user,
+            audit.record(events.LOGIN_FAILED, request=request, user=request.user,
                          purpose="mobile_change_reauthentication")
         return _render(request, status=400, mobile_form=form)
     try:
         profile.start_mobile_change(request.session, request.user,
                                     form.cleaned_data["mobile_phone"], request=request)
-    except profile.TooManyCodes:
-        form.add_error(None, _("Vous avez demandé trop de codes. Réessayez dans une heure."))
+    except profile.TooManyCodes as problem:
+        form.add_error(None, problem.message)
         return _render(request, status=429, mobile_form=form)
     except (SMSDeliveryError, ConnectionError):
         profile.forget_pending_mobile(request.session)
@@ -146,7 +168,7 @@ def mobile(request):
 
 @customer_required
 @require_http_methods(["GET", "POST"])
-def mobile_confirm(request):
+def mobile_confirm(request: CustomerRequest) -> HttpResponse:
     number = profile.pending_mobile(request.session)
     if number is None:
         messages.error(request, _("Aucun changement de numéro en attente, ou le code a "
@@ -176,15 +198,74 @@ def mobile_confirm(request):
 
 
 @customer_required
-@require_POST
-def password(request):
+@post_only("accounts:profile", "payout")
+def payout_account(request: CustomerRequest) -> HttpResponse:
+    """The new payout account: the password here, then a code to the verified mobile."""
+    if not _password_checks_left(request.user):
+        messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
+        return redirect(section_url("accounts:profile", "payout"))
+    form = PayoutForm(request.POST, user=request.user)
+    if not form.is_valid():
+        if form.has_error("password", "password_incorrect"):
+            audit.record(events.LOGIN_FAILED, request=request, user=request.user,
+                         purpose="payout_change_reauthentication")
+        return _render(request, status=400, payout_form=form)
+    try:
+        payout.start_change(request.session, request.user, request.customer,
+                            iban=form.cleaned_data["iban"], holder=form.cleaned_data["holder"],
+                            request=request)
+    except payout.PayoutChangeRefused as problem:
+        form.add_error(None, problem.message)
+        status = {payout.TooManyPayoutCodes: 429, payout.CodeNotDelivered: 503}.get(
+            type(problem), 400)
+        return _render(request, status=status, payout_form=form)
+    return redirect("accounts:profile_payout_confirm")
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def payout_confirm(request: CustomerRequest) -> HttpResponse:
+    pending = payout.pending_change(request.session)
+    if pending is None:
+        messages.error(request, _("Aucun changement de compte en attente, ou le code a expiré. "
+                                  "Recommencez."))
+        return redirect(section_url("accounts:profile", "payout"))
+    form = MobileCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            checked = payout.confirm_change(request.session, request.user, request.customer,
+                                            form.cleaned_data["code"], request=request)
+            if checked.result is CodeResult.CONFIRMED:
+                messages.success(request, _("Votre nouveau compte de versement est enregistré: "
+                                            "les prochains remboursements y seront versés."))
+                return redirect(section_url("accounts:profile", "payout"))
+            if checked.result is CodeResult.WRONG:
+                form.add_error("code", _("Ce code n'est pas correct. Vérifiez le SMS et "
+                                         "réessayez."))
+            else:
+                messages.error(request, _("Le code a expiré ou a été saisi trop de fois de "
+                                          "manière erronée. Recommencez."))
+                return redirect(section_url("accounts:profile", "payout"))
+    verified = payout.verified_mobile(request.user)
+    return render(request, "accounts/profile/payout_confirm.html",
+                  {"form": form, "masked_account": mask_iban(pending["iban"]),
+                   "holder": pending["holder"],
+                   "masked_mobile": mask_phone_number(verified) if verified else ""},
+                  status=status)
+
+
+@customer_required
+@post_only("accounts:profile", "password")
+def password(request: CustomerRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST)
     if not form.is_valid():
         return _render(request, status=400, password_form=form)
     user = form.save()
     update_session_auth_hash(request, user)
     ended = profile.log_out_other_sessions(user, keep=request.session.session_key)
-    audit.record(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=user,
+    audit.record(events.PASSWORD_CHANGED, request=request, user=user,
                  other_sessions_ended=ended)
     messages.success(request, _("Votre mot de passe est modifié. Vos autres sessions sont "
                                 "déconnectées."))
@@ -192,10 +273,11 @@ def password(request):
 
 
 @customer_required
-@require_POST
-def log_out_others(request):
+@post_only("accounts:profile", "sessions")
+def log_out_others(request: CustomerRequest) -> HttpResponse:
     ended = profile.log_out_other_sessions(request.user, keep=request.session.session_key,
                                            request=request)
-    messages.success(request, _("%(count)s autre(s) session(s) déconnectée(s).")
+    messages.success(request, ngettext("%(count)s autre session déconnectée.",
+                                       "%(count)s autres sessions déconnectées.", ended)
                      % {"count": ended})
     return redirect("accounts:profile")

@@ -3,10 +3,13 @@ new customers, activation, and the password reset by SMS code. Plain functions; 
 parse requests and call these.
 """
 
+from __future__ import annotations
+
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -18,9 +21,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts import audit
-from accounts.models import ActivationLetter, Customer, SecurityEvent, SMSDevice, User
-from kptportal.sms import send_sms
+from accounts import events
+from accounts.models import ActivationLetter, Customer, SMSDevice, User
+from audit import log as audit
+from core.sms import send_sms
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 # Unambiguous characters for codes typed from paper (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -67,7 +74,7 @@ def _create_account(customer: Customer) -> User:
 
 @transaction.atomic
 def request_online_contract(*, customer_number: str, birth_date: date, postcode: str,
-                            request=None) -> ActivationLetter | None:
+                            request: HttpRequest | None = None) -> ActivationLetter | None:
     """Queue an activation letter when the details match a customer without an active login.
 
     Returns None otherwise; the caller shows the same answer either way (no enumeration).
@@ -80,16 +87,17 @@ def request_online_contract(*, customer_number: str, birth_date: date, postcode:
         return None  # already active: "forgot password" is the way
     if user is None:
         user = _create_account(customer)
-        audit.record(SecurityEvent.Kind.ACCOUNT_CREATED, request=request, user=user,
+        audit.record(events.ACCOUNT_CREATED, request=request, user=user,
                      customer=customer, via="registration")
     user.activation_letters.filter(status=ActivationLetter.Status.PENDING).delete()
     letter = ActivationLetter.objects.create(account=user)
-    audit.record(SecurityEvent.Kind.REGISTRATION, request=request, user=user, customer=customer)
+    audit.record(events.REGISTRATION, request=request, user=user, customer=customer)
     return letter
 
 
 def print_pending_letters(out_dir: Path) -> list[Path]:
-    """Write one PDF per pending letter for the print shop and mark the letters sent."""
+    """Write one PDF per pending letter for the print shop and mark the letters sent: the
+    activation letters, then the notices of a delayed new password."""
     from accounts.letters import render_activation_letter
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -108,6 +116,19 @@ def print_pending_letters(out_dir: Path) -> list[Path]:
             letter.valid_until = letter.printed_at + timedelta(days=ActivationLetter.VALIDITY_DAYS)
             letter.status = ActivationLetter.Status.SENT
             letter.save()
+        written.append(path)
+    return written + _print_reset_notices(out_dir)
+
+
+def _print_reset_notices(out_dir: Path) -> list[Path]:
+    from accounts.delayed_reset import letters_to_print
+    from accounts.letters import render_reset_notice
+
+    written = []
+    for reset in letters_to_print():
+        path = out_dir / f"password-notice-{reset.account.username}-{reset.pk}.pdf"
+        render_reset_notice(path, reset)
+        type(reset).objects.filter(pk=reset.pk).update(letter_printed_at=timezone.now())
         written.append(path)
     return written
 
@@ -130,7 +151,7 @@ class PendingActivation:
 
 
 def start_activation(letter: ActivationLetter, *, password: str, mobile_phone: str,
-                     request=None) -> PendingActivation:
+                     request: HttpRequest | None = None) -> PendingActivation:
     """Send a code to the new mobile; nothing is changed until it is confirmed."""
     device, _created = SMSDevice.objects.update_or_create(
         user=letter.account, name="default",
@@ -138,13 +159,14 @@ def start_activation(letter: ActivationLetter, *, password: str, mobile_phone: s
     )
     device.last_generated_timestamp = None
     device.send_code()
-    audit.record(SecurityEvent.Kind.CODE_SENT, request=request, user=letter.account,
+    audit.record(events.CODE_SENT, request=request, user=letter.account,
                  purpose="activation")
     return PendingActivation(letter.pk, make_password(password), mobile_phone)
 
 
 @transaction.atomic
-def complete_activation(pending: PendingActivation, code: str, *, request=None) -> User | None:
+def complete_activation(pending: PendingActivation, code: str, *,
+                        request: HttpRequest | None = None) -> User | None:
     letter = ActivationLetter.objects.select_related("account").select_for_update().get(
         pk=pending.letter_id)
     if letter.status != ActivationLetter.Status.SENT:
@@ -165,9 +187,9 @@ def complete_activation(pending: PendingActivation, code: str, *, request=None) 
     if customer.portal_registered_at is None:
         customer.portal_registered_at = timezone.now()
         customer.save(update_fields=["portal_registered_at", "updated_at"])
-    audit.record(SecurityEvent.Kind.PASSWORD_CHANGED, request=request, user=user,
+    audit.record(events.PASSWORD_CHANGED, request=request, user=user,
                  via="activation")
-    audit.record(SecurityEvent.Kind.PHONE_CHANGED, request=request, user=user, via="activation")
+    audit.record(events.PHONE_CHANGED, request=request, user=user, via="activation")
     return user
 
 
@@ -192,12 +214,12 @@ def create_online_contract(customer: Customer, *, mobile_phone: str) -> User:
     if customer.portal_registered_at is None:
         customer.portal_registered_at = timezone.now()
         customer.save(update_fields=["portal_registered_at", "updated_at"])
-    audit.record(SecurityEvent.Kind.ACCOUNT_CREATED, user=user, customer=customer,
+    audit.record(events.ACCOUNT_CREATED, user=user, customer=customer,
                  via="core_system")
-    link = password_link(user)
-    transaction.on_commit(lambda: send_sms(mobile_phone, _(
+    # In this transaction: with Twilio the SMS is a row of the outbox, sent once committed.
+    send_sms(mobile_phone, _(
         "Bienvenue sur le portail KPT. Votre contrat online: %(contract)s. Choisissez votre "
-        "mot de passe: %(link)s") % {"contract": user.username, "link": link}))
+        "mot de passe: %(link)s") % {"contract": user.username, "link": password_link(user)})
     return user
 
 

@@ -7,17 +7,27 @@ from the store. Add ``accounts.session_tracking.SessionTrackingMiddleware`` afte
 authentication middleware.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from accounts.profile import forget_session, track_session
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
+
+    from accounts.models import User
+
 
 class SessionTrackingMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
@@ -28,13 +38,15 @@ class SessionTrackingMiddleware:
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.session_tracking.forget")
-def _forget_on_logout(sender, request, user, **kwargs):
+def _forget_on_logout(sender: object, request: HttpRequest | None, user: User | None,
+                      **kwargs: Any) -> None:
     if request is not None and getattr(request, "session", None) is not None:
         forget_session(request.session.session_key)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_tracking.track_login")
-def _track_on_login(sender, request, user, **kwargs):
+def _track_on_login(sender: object, request: HttpRequest | None, user: User,
+                    **kwargs: Any) -> None:
     """A session is listed from its login on, not only from its next page."""
     if request is not None and getattr(request, "session", None) is not None:
         if not request.session.session_key:

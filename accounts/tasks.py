@@ -1,77 +1,23 @@
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from celery import shared_task
 from celery.schedules import crontab
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from accounts.models import Customer, NotifyChannel
-from accounts.notifications import (
-    claim_notification_slot,
-    follow_up_done,
-    plan_follow_up,
-    release_notification_slot,
-)
-from kptportal.celery import RETRY_OPTIONS, app
-from kptportal.sms import send_sms
+from accounts import notices  # noqa: F401 - registers the notice task with the workers
+from accounts.payout import send_payout_notice  # noqa: F401  (the worker finds it here)
+from core.celery import RETRY_OPTIONS, app
+from core.outbox import enqueue
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def notification_channel(customer: Customer) -> str | None:
-    """Where to tell this customer, or None (opted out, or nowhere to reach them)."""
-    mobile = customer.account.mobile_phone if customer.account else ""
-    if customer.account is None or customer.notify_channel == NotifyChannel.NONE:
-        return None
-    if customer.notify_channel == NotifyChannel.EMAIL and customer.email:
-        return NotifyChannel.EMAIL
-    if mobile:
-        return NotifyChannel.SMS
-    return NotifyChannel.EMAIL if customer.email else None
-
-
-@shared_task(**RETRY_OPTIONS)
-def send_activity_notification(customer_id: int, reason: str, follow_up: bool = False) -> bool:
-    """One short, content-free SMS or e-mail in the customer's language, throttled.
-
-    ``follow_up`` marks the run planned for the end of a throttled hour; it never plans
-    another one, so there is at most one follow-up per hour.
-    """
-    customer = Customer.objects.select_related("account").filter(pk=customer_id).first()
-    if customer is None:
-        return False
-    channel = notification_channel(customer)
-    if channel is None:
-        return False
-    if not claim_notification_slot(customer_id, reason):
-        if follow_up:
-            follow_up_done(customer_id)
-            return False
-        delay = plan_follow_up(customer_id, reason)
-        if delay is not None:
-            send_activity_notification.apply_async((customer_id, reason, True), countdown=delay)
-        return False  # told recently: one follow-up at the end of the hour at most
-    try:
-        with translation.override(customer.language):
-            if channel == NotifyChannel.SMS:
-                send_sms(customer.account.mobile_phone, _(
-                    "KPT: du nouveau vous attend dans votre portail clients. "
-                    "Connectez-vous pour le consulter."))
-            else:
-                send_mail(
-                    _("Du nouveau dans votre portail clients KPT"),
-                    _("Bonjour,\n\nDu nouveau vous attend dans votre portail clients KPT. "
-                      "Connectez-vous pour le consulter.\n\nPour des raisons de sécurité, ce "
-                      "message ne contient aucun détail.\n\nVotre KPT"),
-                    settings.DEFAULT_FROM_EMAIL, [customer.email],
-                )
-    except Exception:
-        release_notification_slot(customer_id, reason)
-        raise
-    if follow_up:
-        follow_up_done(customer_id)
-    return True
-
-
-# --- Profile (issue 6): postal addresses that take effect on a chosen date -----------------
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -82,7 +28,53 @@ def apply_due_address_changes() -> int:
     return apply_due()
 
 
+@shared_task
+def apply_due_password_resets() -> int:
+    """Give the delayed new passwords whose time has come (safe to run twice)."""
+    from accounts import delayed_reset
+
+    return len(delayed_reset.apply_due())
+
+
+@shared_task(**RETRY_OPTIONS)
+def send_reset_code(user_id: int, requested_at: str) -> bool:
+    """The password reset's SMS code, sent by a worker so the request's answer takes the same
+    time whether or not the details matched; the code is made here, never queued in clear.
+
+    A message delivered late (a broker that came back, the outbox relay) sends nothing once
+    the code would have expired: the customer has asked again meanwhile.
+    """
+    from accounts import events
+    from accounts.models import SMSDevice
+    from audit import log as audit
+    from core.sms import SMSDeliveryError
+
+    asked = parse_datetime(requested_at)
+    if asked is None or (timezone.now() - asked).total_seconds() > SMSDevice.CODE_VALIDITY:
+        return False
+    device = (SMSDevice.objects.select_related("user")
+              .filter(user_id=user_id, name="default", confirmed=True).first())
+    if device is None:
+        return False
+    try:
+        device.send_code()
+    except SMSDeliveryError:
+        logger.warning("password reset code refused by the SMS provider")
+        audit.record(events.SMS_FAILED, user=device.user, purpose="password_reset")
+        return False
+    audit.record(events.CODE_SENT, user=device.user, purpose="password_reset")
+    return True
+
+
+def queue_reset_code(user: User, *, now: datetime | None = None) -> None:
+    enqueue(send_reset_code, user.pk, (now or timezone.now()).isoformat())
+
+
 app.conf.beat_schedule["accounts.apply_due_address_changes"] = {
     "task": "accounts.tasks.apply_due_address_changes",
     "schedule": crontab(hour=0, minute=5),
+}
+app.conf.beat_schedule["accounts.apply_due_password_resets"] = {
+    "task": "accounts.tasks.apply_due_password_resets",
+    "schedule": crontab(minute="*/5"),
 }

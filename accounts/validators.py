@@ -16,8 +16,3 @@ def normalise_contract_number(raw: str) -> str:
             code="contract_format",
         )
     return compact
-
-
-def validate_contract_number(value: str) -> None:
-    if not CONTRACT_NUMBER_RE.match(value or ""):
-        normalise_contract_number(value)  # raises with the user-facing message

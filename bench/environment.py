@@ -39,3 +39,25 @@ def portal_env(**overrides) -> dict[str, str]:
     })
     env.update(overrides)
     return env
+
+
+def throwaway_portal(prefix: str) -> str:
+    """Set up Django in this process on a new SQLite database under a temporary folder (eager
+    tasks, SMS kept in memory, no Redis), migrated; returns the folder."""
+    import sys
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix=prefix)
+    os.environ.update({
+        "DATABASE_URL": f"sqlite:///{folder}/db.sqlite3", "PORTAL_VAR_DIR": folder,
+        "SMS_BACKEND": "locmem", "CELERY_TASK_ALWAYS_EAGER": "1", "REDIS_URL": "",
+        "REDIS_CACHE_URL": "", "LOG_LEVEL": "ERROR",
+        "DJANGO_SETTINGS_MODULE": "kptportal.settings"})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return folder

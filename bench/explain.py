@@ -19,7 +19,7 @@ from bench.server import setup_django, verified_session_cookie
 
 CUSTOMER_PAGES = ["/", "/documents/", "/documents/?type=benefit_statement",
                   "/documents/?year=2021", "/claims/", "/messages/", "/insurance/", "/profile/"]
-ADMIN_PAGES = ["/admin/accounts/customer/", "/admin/accounts/securityevent/",
+ADMIN_PAGES = ["/admin/accounts/customer/", "/admin/audit/auditevent/",
                "/admin/claims/claim/", "/admin/claims/claimtoreview/",
                "/admin/documents/document/", "/admin/messaging/thread/"]
 BIG_TABLE_ROWS = 100_000

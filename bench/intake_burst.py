@@ -29,7 +29,7 @@ SAMPLES = ROOT / "claims" / "tests" / "corpus" / "sample"
 def _uploads():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from kptportal.uploads import validate_upload
+    from core.uploads import validate_upload
 
     uploads = []
     for path in sorted(SAMPLES.iterdir()):
@@ -66,7 +66,11 @@ def measure(*, claims: int, max_seconds: float) -> dict:
 
     household = (Customer.objects.filter(customer_number__startswith="B")
                  .order_by("pk").first())
+    if household is None:
+        raise RuntimeError("no bench household: run manage.py bench_loaddata first")
     person = household.insured_persons.first()
+    if person is None:
+        raise RuntimeError(f"bench household {household.customer_number} has no insured person")
     uploads = _uploads()
     ids = []
     for index in range(claims):

@@ -23,12 +23,22 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.server import portal_server, setup_django
 
 STEP = "portal_login_view-current_step"  # formtools wizard prefix of PortalLoginView
 SMS_LINE = re.compile(r"SMS to (\+\d+): \D*(\d{6})")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _csrf_token(page: str) -> str:
+    match = CSRF_INPUT.search(page)
+    if match is None:
+        raise RuntimeError("the login page holds no CSRF token")
+    return match.group(1)
+
+
 BROWSE_MIX = [("/", 30), ("/documents/", 25), ("/documents/?type=benefit_statement", 10),
               ("/messages/", 15), ("/insurance/", 10), ("/profile/", 10)]
 
@@ -112,12 +122,12 @@ class Client:
 
     async def log_in(self, username: str, password: str, number: str, codes: CodeReader):
         _status, body, _loc = await self.request("login", "GET", "/login/")
-        token = CSRF_INPUT.search(body).group(1)
+        token = _csrf_token(body)
         _status, body, _loc = await self.request("login", "POST", "/login/", data={
             "csrfmiddlewaretoken": token, STEP: "auth",
             "auth-username": username, "auth-password": password})
         code = await codes.code_for(number)
-        token = CSRF_INPUT.search(body).group(1)
+        token = _csrf_token(body)
         status, _body, location = await self.request("login", "POST", "/login/", data={
             "csrfmiddlewaretoken": token, STEP: "token",
             "token-otp_token": code}, expect=(302,))
@@ -169,7 +179,8 @@ def measure(*, logins: int, concurrency: int, views: int, workers: int,
 
     customers = list(Customer.objects.filter(customer_number__startswith="B")
                      .select_related("account").order_by("pk")[:logins])
-    accounts = [(c.account.username, c.account.mobile_phone) for c in customers]
+    accounts = [(c.account.username, c.account.mobile_phone)
+                for c in customers if c.account is not None]
     cache.clear()  # earlier runs' per-contract SMS counts (Redis db 6, the bench's own)
     stats = Stats()
     with tempfile.TemporaryDirectory(prefix="kpt-load-") as folder:
@@ -180,10 +191,10 @@ def measure(*, logins: int, concurrency: int, views: int, workers: int,
                                        max_seconds=max_seconds, codes=codes, stats=stats))
     cores = min(workers, os.cpu_count() or 1)
     every = [value for values in stats.latencies.values() for value in values]
-    summary = {"seconds": seconds, "requests": stats.requests, "errors": len(stats.errors),
-               "error_samples": stats.errors[:5], "workers": workers, "cores": cores,
-               "requests_per_second_per_core": stats.requests / seconds / cores,
-               "kinds": {}}
+    summary: dict[str, Any] = {
+        "seconds": seconds, "requests": stats.requests, "errors": len(stats.errors),
+        "error_samples": stats.errors[:5], "workers": workers, "cores": cores,
+        "requests_per_second_per_core": stats.requests / seconds / cores, "kinds": {}}
     for kind, values in [*stats.latencies.items(), ("all", every)]:
         if not values:
             continue

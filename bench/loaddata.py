@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 BENCH_PASSWORD = "Bench-Portal-2026"  # noqa: S105 - fictitious bench logins only
@@ -83,7 +84,7 @@ class Copier:
         self.table = model._meta.db_table
         given = set(columns)
         self.columns = list(columns)
-        self.defaults = []
+        defaults = []
         for model_field in model._meta.concrete_fields:
             if model_field.attname in given:
                 continue
@@ -97,8 +98,8 @@ class Copier:
 
                 value = json.dumps(value)
             self.columns.append(model_field.column)
-            self.defaults.append(value)
-        self.defaults = tuple(self.defaults)
+            defaults.append(value)
+        self.defaults = tuple(defaults)
         names = ", ".join(f'"{column}"' for column in self.columns)
         self.sql = f'COPY "{self.table}" ({names}) FROM STDIN'
         self.raw_cursor = raw_cursor
@@ -122,8 +123,8 @@ class Copier:
 
 def _shared_files() -> dict[str, tuple[str, int]]:
     """One real encrypted PDF per type, written once: (storage name, plaintext size)."""
+    from core.storage import private_storage
     from documents.pdfs import letter_pdf
-    from kptportal.storage import private_storage
 
     storage = private_storage()
     files = {}
@@ -167,13 +168,8 @@ def _advisors():
 
 def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Report:
     """Add ``households`` fictitious households; return row counts and time taken."""
-    from accounts.models import (
-        Customer,
-        InsuredPerson,
-        SecurityEvent,
-        SMSDevice,
-        User,
-    )
+    from accounts.models import Customer, InsuredPerson, SMSDevice, User
+    from audit.models import AuditEvent
     from claims.models import Claim, ClaimPage, ExtractedField, StatusChange
     from documents.models import Document, DocumentRead
     from messaging.models import Message, Thread
@@ -190,8 +186,9 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
     files = _shared_files()
     products = _products()
     advisor_ids = _advisors()
-    models = [User, Customer, InsuredPerson, SMSDevice, Coverage, Document, DocumentRead,
-              Thread, Message, SecurityEvent, Claim, ClaimPage, StatusChange, ExtractedField]
+    models: list[type[Model]] = [
+        User, Customer, InsuredPerson, SMSDevice, Coverage, Document, DocumentRead, Thread,
+        Message, AuditEvent, Claim, ClaimPage, StatusChange, ExtractedField]
     ids = {model: _next_id(model._meta.db_table) for model in models}
 
     def next_id(model) -> int:
@@ -227,7 +224,7 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
                                        "awaiting_reply_since"])
         messages = Copier(raw, Message, ["id", "thread_id", "author_id", "from_advisor", "body",
                                          "created_at", "read_at"])
-        events = Copier(raw, SecurityEvent, ["id", "created_at", "kind", "user_id",
+        events = Copier(raw, AuditEvent, ["id", "created_at", "kind", "user_id",
                                              "customer_id", "username", "ip_address",
                                              "user_agent"])
         claims = Copier(raw, Claim, ["id", "customer_id", "insured_person_id", "kind", "status",
@@ -367,7 +364,7 @@ def load(*, households: int, seed: int = 1, stdout=None, years: int = 10) -> Rep
                                "open" if open_ else "closed", started_at, at,
                                at if open_ and not last_from_advisor else None))
             for _event in range(3):
-                events.write((next_id(SecurityEvent),
+                events.write((next_id(AuditEvent),
                               now - timedelta(days=rng.randint(0, 365),
                                               minutes=rng.randint(0, 1440)),
                               "login", user_id, customer_id, username, "192.0.2.10",

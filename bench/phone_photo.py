@@ -57,7 +57,8 @@ def _photograph(page: Image.Image, rng: random.Random, nrng: np.random.Generator
     out = _noise(out, nrng, 4)
     img = Image.fromarray(out.astype(np.uint8), "RGB").filter(ImageFilter.GaussianBlur(1.2))
     scale = long_edge / max(img.size)
-    img = img.resize((round(img.width * scale), round(img.height * scale)), Image.LANCZOS)
+    img = img.resize((round(img.width * scale), round(img.height * scale)),
+                     Image.Resampling.LANCZOS)
     # Sensor noise at full resolution: what makes a real 12-MP JPEG weigh 3-5 MB.
     return Image.fromarray(_noise(np.asarray(img).astype(np.float32), nrng, 7).astype(np.uint8))
 
@@ -76,12 +77,12 @@ def twelve_megapixel_invoice(seed: int) -> tuple[bytes, dict]:
 
 def shrink(data: bytes, long_edge: int, quality: int = SHRINK_QUALITY) -> bytes:
     """What the phone sends after camera-pages.js: upright, long edge at most N, JPEG."""
-    with Image.open(io.BytesIO(data)) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
+    with Image.open(io.BytesIO(data)) as original:
+        image = ImageOps.exif_transpose(original).convert("RGB")
         if max(image.size) > long_edge:
             scale = long_edge / max(image.size)
             image = image.resize((round(image.width * scale), round(image.height * scale)),
-                                 Image.BILINEAR)
+                                 Image.Resampling.BILINEAR)
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=quality)
         return out.getvalue()

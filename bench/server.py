@@ -66,7 +66,7 @@ def portal_server(*, workers: int = 2, threads: int = 1, stdout_path: Path | Non
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-            if stdout_path:
+            if not isinstance(out, int):  # a file of our own, not DEVNULL
                 out.close()
 
 
@@ -94,6 +94,8 @@ def verified_session_cookie(user) -> tuple[str, str]:
     from accounts.models import SMSDevice
 
     device = SMSDevice.objects.filter(user=user).first()
+    if device is None:
+        raise RuntimeError(f"{user.get_username()} has no SMS device: load the bench data first")
     session = SessionStore()
     now = int(time.time())
     session[SESSION_KEY] = str(user.pk)
@@ -103,4 +105,5 @@ def verified_session_cookie(user) -> tuple[str, str]:
     session["last_activity"] = now
     session["login_at"] = now
     session.create()
+    assert session.session_key is not None  # create() gives it one
     return settings.SESSION_COOKIE_NAME, session.session_key

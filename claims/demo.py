@@ -1,8 +1,17 @@
-"""Demo claims for KPT12345678 in different states (fictitious; idempotent)."""
+"""Demo claims for KPT12345678 in different states (fictitious; idempotent).
+
+The settled one is settled by a benefit statement of the demo: ``kptportal/demo_documents.py``
+plans that statement from the claim (``settled_demo_claims``), with the household's cost
+sharing of the year, and links it through ``claims.lifecycle.settle``.
+"""
+
+from __future__ import annotations
 
 import io
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,20 +29,24 @@ from claims.models import (
     StatusChange,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 DEMO_NOTE_PREFIX = "[demo] "
 DEMO_CLAIMS = [
-    # note, kind, status path, days ago, amount, provider, GLN, invoice number
+    # note, kind, status path, days ago, amount, provider, GLN, invoice number, for the child
     ("Consultation du Dr Exemple", ClaimKind.DOCTOR_INVOICE,
      [ClaimStatus.RECEIVED, ClaimStatus.PROCESSING, ClaimStatus.TO_REVIEW,
       ClaimStatus.ACCEPTED, ClaimStatus.SETTLED], 40, "183.45", "Cabinet médical Exemple",
-     "7601000000000", "F-2026-0042"),
+     "7601000000000", "F-2026-0042", True),
     ("Pharmacie du Lac", ClaimKind.PHARMACY_RECEIPT,
      [ClaimStatus.RECEIVED, ClaimStatus.PROCESSING, ClaimStatus.TO_REVIEW,
-      ClaimStatus.REJECTED], 12, "24.90", "Pharmacie du Lac (fictive)", "", "Q-77120"),
+      ClaimStatus.REJECTED], 12, "24.90", "Pharmacie du Lac (fictive)", "", "Q-77120", False),
     ("Physiothérapie, 9 séances", ClaimKind.DOCTOR_INVOICE,
      [ClaimStatus.RECEIVED, ClaimStatus.PROCESSING, ClaimStatus.TO_REVIEW], 2, "612.00",
-     "Physio Démo Sàrl", "7601000000017", "PH-3381"),
+     "Physio Démo Sàrl", "7601000000017", "PH-3381", False),
 ]
+INVOICE_DAYS_BEFORE = 3  # the invoice is dated (the treatment) a few days before it is sent
 
 
 def _page_image(title: str, amount: str) -> bytes:
@@ -48,18 +61,21 @@ def _page_image(title: str, amount: str) -> bytes:
 
 
 @transaction.atomic
-def seed(stdout=None) -> None:
+def seed(stdout: SupportsWrite[str] | None = None) -> None:
     customer = Customer.objects.filter(account__username="KPT12345678").first()
     if customer is None:
         return
     advisor = User.objects.filter(username="advisor").first()
-    person = customer.insured_persons.order_by("-is_policy_holder", "id").first()
+    persons = list(customer.insured_persons.order_by("-is_policy_holder", "id"))
+    if not persons:  # a claim is always for an insured person of the household
+        return
     now = timezone.now()
     created = 0
-    for (title, kind, path, days, amount, provider, gln, number) in DEMO_CLAIMS:
+    for (title, kind, path, days, amount, provider, gln, number, child) in DEMO_CLAIMS:
         note = DEMO_NOTE_PREFIX + title
         if Claim.objects.filter(customer=customer, note=note).exists():
             continue
+        person = persons[-1] if child else persons[0]
         start = now - timedelta(days=days)
         claim = Claim.objects.create(
             customer=customer, insured_person=person, kind=kind, note=note, status=path[-1],
@@ -78,8 +94,9 @@ def seed(stdout=None) -> None:
         page.size = len(data)
         page.file.save("demo.jpg", ContentFile(data), save=False)
         page.save()
+        invoiced = timezone.localdate(start) - timedelta(days=INVOICE_DAYS_BEFORE)
         fields = {"amount": amount, "currency": "CHF", "provider_name": provider,
-                  "invoice_number": number}
+                  "invoice_number": number, "invoice_date": invoiced.isoformat()}
         if gln:
             fields["provider_gln"] = gln
         ExtractedField.objects.bulk_create([
@@ -90,3 +107,33 @@ def seed(stdout=None) -> None:
         created += 1
     if stdout:
         stdout.write(f"claims: {created} demo claims created for KPT12345678")
+
+
+@dataclass(frozen=True)
+class SettledDemoClaim:
+    """A settled demo claim, as its benefit statement needs it."""
+
+    claim: Claim
+    treated: date  # the invoice's date
+    settled_on: date  # when the timeline says "settled": the statement's issue date
+    reference: str  # of its statement
+
+
+def settled_demo_claims(customer: Customer) -> list[SettledDemoClaim]:
+    """The household's settled demo claims, oldest first."""
+    claims = (Claim.objects.filter(customer=customer, note__startswith=DEMO_NOTE_PREFIX,
+                                   status=ClaimStatus.SETTLED, amount__isnull=False)
+              .prefetch_related("status_changes", "fields").order_by("created_at", "id"))
+    settled = []
+    for claim in claims:
+        invoice_date = next((field.value for field in claim.fields.all()
+                             if field.name == "invoice_date" and field.value), None)
+        treated = (date.fromisoformat(invoice_date) if invoice_date else
+                   timezone.localdate(claim.created_at) - timedelta(days=INVOICE_DAYS_BEFORE))
+        settled_at = max((change.at for change in claim.status_changes.all()
+                          if change.status == ClaimStatus.SETTLED),
+                         default=claim.status_changed_at)
+        settled.append(SettledDemoClaim(claim=claim, treated=treated,
+                                        settled_on=timezone.localdate(settled_at),
+                                        reference=f"SIN-{treated.year}-P{claim.pk:05d}"))
+    return settled

@@ -1,8 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import ClaimKind
-from kptportal.uploads import MAX_PDF_PAGES, UploadRejected, ValidatedUpload, validate_upload
+from core.uploads import MAX_PDF_PAGES, UploadRejected, ValidatedUpload, validate_upload
+
+if TYPE_CHECKING:
+    from accounts.models import Customer, InsuredPerson
 
 MAX_FILES_PER_CLAIM = 10
 MAX_PAGES_PER_CLAIM = MAX_PDF_PAGES
@@ -16,11 +24,11 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files under one name; each one is checked by ``validate_upload`` in the form."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         if data is None or data == []:
             return []
         items = data if isinstance(data, list | tuple) else [data]
@@ -28,7 +36,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ClaimUploadForm(forms.Form):
-    insured_person = forms.ModelChoiceField(
+    insured_person: forms.ModelChoiceField[InsuredPerson] = forms.ModelChoiceField(
         label=_("Pour qui?"), queryset=None, empty_label=None,
     )
     kind = forms.ChoiceField(
@@ -41,7 +49,9 @@ class ClaimUploadForm(forms.Form):
                     "20 Mo au plus par fichier."),
         widget=MultipleFileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
     )
-    files = MultipleFileField(
+    # The metaclass moves declared fields into ``base_fields``: ``self.files`` stays the
+    # request's uploaded files, whatever the stubs infer from this class attribute.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Ou choisir des fichiers (photos, PDF)"), required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
@@ -50,16 +60,21 @@ class ClaimUploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, customer, shared=(), **kwargs):
+    def __init__(self, *args: Any, customer: Customer,
+                 shared: Iterable[tuple[str, ValidatedUpload]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["insured_person"].queryset = customer.insured_persons.all()
-        # Files shared from the phone (kptportal.sharing), already validated when received.
+        # ``self.fields`` holds copies of the declared fields, typed as plain ``Field``.
+        insured_person = cast("forms.ModelChoiceField[InsuredPerson]",
+                              self.fields["insured_person"])
+        insured_person.queryset = customer.insured_persons.all()
+        # Files shared from the phone (core.sharing), already validated when received.
         self.shared: list[tuple[str, ValidatedUpload]] = list(shared)
         self.uploads: list[tuple[str, ValidatedUpload]] = []
         self.file_errors: list[dict[str, str]] = []
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ``Form.clean`` returns
         chosen = list(cleaned.get("pages") or []) + list(cleaned.get("files") or [])
         if not chosen and not self.shared:
             if not self.has_error("pages") and not self.has_error("files"):

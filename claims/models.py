@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, InsuredPerson
-from kptportal.storage import private_storage
+from core.storage import private_storage
+from documents.models import BenefitStatement
 
 
 class ClaimKind(models.TextChoices):
@@ -52,6 +53,11 @@ class Claim(models.Model):
         _("avertissement pour le conseiller"), blank=True,
         help_text=_("Ce que la lecture automatique n'a pas pu faire."),
     )
+    review_notes = models.JSONField(
+        _("remarques de la lecture"), default=list, blank=True,
+        help_text=_("Ce que la lecture automatique a remarqué, affiché dans la langue du "
+                    "conseiller."),
+    )
     is_duplicate = models.BooleanField(_("doublon probable"), default=False)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -62,6 +68,11 @@ class Claim(models.Model):
         help_text=_("Empreinte de toutes les pages, dans l'ordre."),
     )
     timings = models.JSONField(_("durées (ms)"), default=dict, blank=True)
+    intake_log = models.JSONField(
+        _("lecture pas à pas"), default=dict, blank=True,
+        help_text=_("Chaque étape de la dernière lecture automatique: durée, temps de calcul, "
+                    "ce qu'elle a trouvé, ses remarques."),
+    )
     attempts = models.PositiveSmallIntegerField(_("tentatives de lecture"), default=0)
     # Denormalised from the extracted fields so lists need no extra query.
     amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2, null=True,
@@ -72,6 +83,16 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("vérifiée par"),
     )
+    # The benefit statement that settled it, and which of its lines (their ``position``): the
+    # statement row stays when its figures are recorded again, its lines are written anew.
+    # Read from the claim to its statement only, and statements are never deleted (retention):
+    # no index, which on the claims table would have to be built concurrently.
+    settlement = models.ForeignKey(
+        BenefitStatement, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="claims", verbose_name=_("décompte de prestations"), db_index=False,
+    )
+    settlement_line = models.PositiveSmallIntegerField(_("ligne du décompte"), null=True,
+                                                       blank=True)
     created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -176,6 +197,10 @@ class StatusChange(models.Model):
         related_name="+", verbose_name=_("par"),
     )
     note = models.CharField(_("remarque"), max_length=300, blank=True)
+    # The decision's own figure: what the advisor accepted, beside what the invoice reads
+    # (``Claim.amount``); set on the "accepted" step only.
+    amount = models.DecimalField(_("montant accepté"), max_digits=10, decimal_places=2,
+                                 null=True, blank=True)
 
     class Meta:
         verbose_name = _("changement de statut")

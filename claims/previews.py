@@ -2,16 +2,26 @@
 from the stored file (an image, or the first page of a PDF)."""
 
 import io
+from typing import Protocol
 
+from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
 from PIL import Image
 
 from claims.models import ClaimPage
+
+
+class StoredPage(Protocol):
+    """What a preview reads: a claim's page, or a file shared from the phone before sending."""
+
+    file: FieldFile
+    content_type: str
 
 THUMBNAIL = 480
 LARGE = 1600
 
 
-def preview_jpeg(page: ClaimPage, *, size: int = THUMBNAIL, pdf_page: int = 0) -> bytes:
+def preview_jpeg(page: StoredPage, *, size: int = THUMBNAIL, pdf_page: int = 0) -> bytes:
     with page.file.open("rb") as handle:
         data = handle.read()
     if page.content_type == "application/pdf":
@@ -42,3 +52,12 @@ def _render_pdf_page(data: bytes, index: int, size: int) -> Image.Image:
         return page.render(scale=scale).to_pil()
     finally:
         pdf.close()
+
+
+def sheet_index(request: HttpRequest, page: ClaimPage) -> int:
+    """``?sheet=N`` (0-based) for a page of a PDF, bounded by its page count."""
+    try:
+        index = int(request.GET.get("sheet", "0"))
+    except ValueError:
+        return 0
+    return min(max(index, 0), max(page.page_count - 1, 0))

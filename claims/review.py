@@ -1,16 +1,26 @@
 """An advisor's corrections to the fields the intake read (the admin calls this)."""
 
+from __future__ import annotations
+
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from accounts import audit
+from audit import log as audit
+from claims import events
 from claims.models import Claim, ExtractedField, FieldSource
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
 
 DENORMALISED = {"amount", "currency", "provider_name"}
 
 
-def apply_field_edit(claim: Claim, *, name: str, value: str, advisor, request=None,
+def apply_field_edit(claim: Claim, *, name: str, value: str, advisor: User,
+                     request: HttpRequest | None = None,
                      field: ExtractedField | None = None) -> ExtractedField:
     """Set one field as checked by ``advisor``; keep the claim's list columns in step."""
     value = value.strip()
@@ -33,6 +43,6 @@ def apply_field_edit(claim: Claim, *, name: str, value: str, advisor, request=No
             else:
                 claim.provider_name = value[:200]
             claim.save(update_fields=["amount", "currency", "provider_name", "updated_at"])
-        audit.record("claim_changed", request=request, actor=advisor, customer=claim.customer,
+        audit.record(events.CHANGED, request=request, actor=advisor, customer=claim.customer,
                      claim=claim.pk, change="field", field=name)
     return field

@@ -1,8 +1,6 @@
-"""Writing claims: creating one from an upload, and moving it through its statuses.
+"""Writing claims: creating one from an upload, and reading it again after an improvement.
 
-Every status change goes through ``change_status``: it writes the ``StatusChange`` history
-row (the customer's timeline), the audit log when a person acted, and notifies the customer
-of the outcomes they care about (accepted, rejected, settled).
+Status changes go through ``claims.lifecycle``; the intake is queued by ``claims.tasks``.
 """
 
 from __future__ import annotations
@@ -10,35 +8,24 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit
 from accounts.models import Customer, InsuredPerson, User
-from accounts.notifications import notify_new_activity
+from audit import log as audit
+from claims import events
+from claims.lifecycle import ALLOWED_TRANSITIONS, change_status
 from claims.models import Claim, ClaimKind, ClaimPage, ClaimStatus, StatusChange
-from kptportal.uploads import ValidatedUpload
+from claims.tasks import queue_intake
+from core.uploads import ValidatedUpload
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
-
-# Outcomes the customer hears about (by SMS/e-mail: "something new in the portal").
-NOTIFIED_STATUSES = {ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.SETTLED}
-
-ALLOWED_TRANSITIONS = {
-    ClaimStatus.RECEIVED: {ClaimStatus.PROCESSING, ClaimStatus.TO_REVIEW},
-    ClaimStatus.PROCESSING: {ClaimStatus.RECEIVED, ClaimStatus.TO_REVIEW},
-    ClaimStatus.TO_REVIEW: {ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.RECEIVED},
-    ClaimStatus.ACCEPTED: {ClaimStatus.SETTLED, ClaimStatus.TO_REVIEW},
-    ClaimStatus.REJECTED: {ClaimStatus.TO_REVIEW},
-    ClaimStatus.SETTLED: set(),
-}
-
-
-class TransitionNotAllowed(ValueError):
-    pass
-
 
 def checksum_of(uploads: Sequence[ValidatedUpload]) -> str:
     digest = hashlib.sha256()
@@ -55,7 +42,7 @@ def create_claim(
     uploads: Sequence[tuple[str, ValidatedUpload]],
     note: str = "",
     user: User | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Claim:
     """Store a claim and its pages in one transaction, then queue the intake.
 
@@ -89,9 +76,9 @@ def create_claim(
                 page.file.save(f"page.{upload.extension}", ContentFile(upload.data), save=False)
                 written.append(page)
                 page.save()
-            audit.record("claim_changed", request=request, user=user, customer=customer,
+            audit.record(events.CHANGED, request=request, user=user, customer=customer,
                          claim=claim.pk, change="created", pages=len(uploads))
-            transaction.on_commit(lambda: queue_intake(claim.pk))
+            queue_intake(claim.pk)  # the outbox row commits with the claim
     except Exception:
         for page in written:
             _delete_quietly(page)
@@ -105,74 +92,6 @@ def _delete_quietly(page: ClaimPage) -> None:
             page.file.storage.delete(page.file.name)
     except Exception:  # noqa: BLE001 - cleanup must not hide the original error
         logger.exception("could not delete orphan claim file %s", page.file.name)
-
-
-def queue_intake(claim_id: int) -> bool:
-    """Send the intake task; a broker that is down is logged, never the customer's problem."""
-    from kombu.exceptions import OperationalError
-
-    from claims.tasks import run_intake
-
-    try:
-        # No result is awaited: without ignore_result Celery's Redis result backend subscribes
-        # first and, with Redis down, holds the upload ~20 s instead of failing fast.
-        run_intake.apply_async((claim_id,), ignore_result=True)
-    except (OperationalError, ConnectionError, TimeoutError, OSError):
-        logger.warning("broker unavailable: claim %s stays received until re-queued", claim_id,
-                       exc_info=True)
-        return False
-    except Exception:  # noqa: BLE001 - eager mode (no broker) runs the task right here
-        logger.exception("intake of claim %s failed; the periodic re-queue will retry it",
-                         claim_id)
-        return False
-    return True
-
-
-def change_status(
-    claim: Claim,
-    status: str,
-    *,
-    actor: User | None = None,
-    note: str = "",
-    rejection_reason: str = "",
-    request=None,
-) -> Claim:
-    """Move ``claim`` to ``status``, write its history, audit an advisor's decision."""
-    if status not in ALLOWED_TRANSITIONS[ClaimStatus(claim.status)]:
-        raise TransitionNotAllowed(f"{claim.status} → {status}")
-    now = timezone.now()
-    with transaction.atomic():
-        previous = claim.status
-        claim.status = status
-        claim.status_changed_at = now
-        fields = ["status", "status_changed_at", "updated_at"]
-        if status == ClaimStatus.REJECTED:
-            claim.rejection_reason = rejection_reason
-            fields.append("rejection_reason")
-        if actor is not None and status in {ClaimStatus.ACCEPTED, ClaimStatus.REJECTED}:
-            claim.reviewed_by = actor
-            fields.append("reviewed_by")
-        claim.save(update_fields=fields)
-        StatusChange.objects.create(claim=claim, status=status, at=now, actor=actor,
-                                    note=note[:300])
-        if actor is not None:
-            audit.record("claim_changed", request=request, actor=actor, customer=claim.customer,
-                         user=None, claim=claim.pk, change="status", previous=previous,
-                         status=status, reason=rejection_reason)
-        if status in NOTIFIED_STATUSES:
-            notify_new_activity(claim.customer, reason="claim")
-    return claim
-
-
-def accept(claim: Claim, *, advisor: User, request=None) -> Claim:
-    return change_status(claim, ClaimStatus.ACCEPTED, actor=advisor, request=request)
-
-
-def reject(claim: Claim, *, advisor: User, reason: str, request=None) -> Claim:
-    if not reason.strip():
-        raise ValueError("a rejection needs a reason the customer can read")
-    return change_status(claim, ClaimStatus.REJECTED, actor=advisor,
-                         rejection_reason=reason.strip(), request=request)
 
 
 def reprocess(claim_id: int) -> bool:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +45,13 @@ def timeline_for(claim: Claim) -> list[Step]:
                           reached.get(ClaimStatus.SETTLED.value),
                           claim.status == ClaimStatus.SETTLED))
     return steps
+
+
+def accepted_amount(claim: Claim) -> Decimal | None:
+    """What the advisor accepted, from the latest acceptance in ``claim.status_changes.all()``
+    (prefetched by the pages); None while no acceptance stands."""
+    if claim.status not in (ClaimStatus.ACCEPTED, ClaimStatus.SETTLED):
+        return None
+    accepted = [change for change in claim.status_changes.all()
+                if change.status == ClaimStatus.ACCEPTED]
+    return accepted[-1].amount if accepted else None

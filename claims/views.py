@@ -1,39 +1,46 @@
+from __future__ import annotations
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import audit
-from accounts.household import customer_required
-from claims import services
+from accounts.household import CustomerRequest, customer_required
+from accounts.middleware import not_activity
+from audit import log as audit
+from claims import events, prereads, services
 from claims.forms import ACCEPT, MAX_FILES_PER_CLAIM, ClaimUploadForm
-from claims.models import Claim, ClaimPage, StatusChange
-from claims.previews import LARGE, THUMBNAIL, preview_jpeg
-from claims.timeline import timeline_for
-from kptportal import once, sharing
+from claims.models import INTAKE_STATUSES, Claim, ClaimPage, ClaimStatus, StatusChange
+from claims.previews import LARGE, THUMBNAIL, preview_jpeg, sheet_index
+from claims.settlements import settlement_of
+from claims.timeline import accepted_amount, timeline_for
+from core import once, sharing
+from core.post_only import post_only
+from core.responses import private_image
+from core.uploads import UploadRejected, validate_upload
 
 PER_PAGE = 10
 
 
-def _household_claims(request):
+def _household_claims(request: CustomerRequest) -> QuerySet[Claim]:
     return (Claim.objects.filter(customer=request.customer)
             .select_related("insured_person")
             .prefetch_related(Prefetch("status_changes",
                                        queryset=StatusChange.objects.order_by("at", "id"))))
 
 
-def _wants_json(request) -> bool:
+def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 @customer_required
 @require_GET
-def claim_list(request):
+def claim_list(request: CustomerRequest) -> HttpResponse:
     paginator = Paginator(_household_claims(request).order_by("-created_at", "-id"), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [{"claim": claim, "timeline": timeline_for(claim)} for claim in page.object_list]
@@ -42,8 +49,8 @@ def claim_list(request):
 
 @customer_required
 @require_http_methods(["GET", "POST"])
-def claim_new(request):
-    # Files shared from the phone's share sheet (issue 10), offered with the form.
+def claim_new(request: CustomerRequest) -> HttpResponseBase:
+    # Files shared from the phone's share sheet, offered with the form.
     held = list(sharing.held_uploads(request))
     if request.method == "POST":
         earlier = once.earlier_answer(request)  # the phone re-sent after a lost answer
@@ -86,42 +93,74 @@ def claim_new(request):
                   status=status)
 
 
+DECIDED = (ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.SETTLED)
+
+
+@customer_required
+@post_only("claims:new")
+def claim_pre_read(request: CustomerRequest) -> JsonResponse:
+    """Start the quick look at the first chosen page (``claims.prereads``): a token to ask for
+    the answer, or none (no hint will come). Nothing is stored."""
+    uploaded = request.FILES.get("page")
+    if uploaded is None:
+        return JsonResponse({"token": None, "error": _("Aucune page reçue.")}, status=400)
+    try:
+        upload = validate_upload(uploaded)
+    except UploadRejected as refused:
+        return JsonResponse({"token": None, "error": " ".join(refused.messages)}, status=400)
+    token = prereads.start(request, upload)
+    return JsonResponse({"token": token}, status=202 if token else 200)
+
+
+@not_activity
 @customer_required
 @require_GET
-def claim_detail(request, pk: int):
+@never_cache
+def claim_pre_read_result(request: CustomerRequest, token: str) -> JsonResponse:
+    """The pre-read's answer: pending, or the household member the page seems to concern."""
+    answer = prereads.answer(request, token)
+    if answer is None:
+        raise Http404
+    return JsonResponse(answer)
+
+
+@customer_required
+@require_GET
+def claim_detail(request: CustomerRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(
-        _household_claims(request).prefetch_related(
-            Prefetch("pages", queryset=ClaimPage.objects.order_by("order", "id"))),
+        _household_claims(request).select_related("settlement__document").prefetch_related(
+            Prefetch("pages", queryset=ClaimPage.objects.order_by("order", "id")),
+            "settlement__lines"),
         pk=pk,
     )
     return render(request, "claims/detail.html",
-                  {"claim": claim, "timeline": timeline_for(claim)})
+                  {"claim": claim, "timeline": timeline_for(claim),
+                   "accepted_amount": accepted_amount(claim),
+                   "reading": claim.status in INTAKE_STATUSES,
+                   "settlement": settlement_of(claim),
+                   "can_ask": claim.status in DECIDED})
+
+
+@not_activity
+@customer_required
+@require_GET
+@never_cache
+def claim_status(request: CustomerRequest, pk: int) -> JsonResponse:
+    """The claim's status for the detail page, which polls while the intake reads it."""
+    claim = get_object_or_404(Claim.objects.filter(customer=request.customer)
+                              .only("pk", "status"), pk=pk)
+    return JsonResponse({"status": claim.status, "label": str(claim.get_status_display()),
+                         "reading": claim.status in INTAKE_STATUSES})
 
 
 @customer_required
 @require_GET
 @never_cache
-def claim_page(request, pk: int, page_pk: int):
+def claim_page(request: CustomerRequest, pk: int, page_pk: int) -> HttpResponse:
     """A page image of one of the household's claims; every view is audited."""
     page = get_object_or_404(ClaimPage.objects.select_related("claim"),
                              pk=page_pk, claim_id=pk, claim__customer=request.customer)
     size = LARGE if request.GET.get("size") == "large" else THUMBNAIL
-    audit.record("document_viewed", request=request, user=request.user,
+    audit.record(events.PAGE_VIEWED, request=request, user=request.user,
                  customer=request.customer, claim=page.claim_id, claim_page=page.pk)
-    return _jpeg_response(preview_jpeg(page, size=size, pdf_page=sheet_index(request, page)))
-
-
-def sheet_index(request, page: ClaimPage) -> int:
-    """``?sheet=N`` (0-based) for a page of a PDF, bounded by its page count."""
-    try:
-        index = int(request.GET.get("sheet", "0"))
-    except ValueError:
-        return 0
-    return min(max(index, 0), max(page.page_count - 1, 0))
-
-
-def _jpeg_response(data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_image(preview_jpeg(page, size=size, pdf_page=sheet_index(request, page)))

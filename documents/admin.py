@@ -1,18 +1,26 @@
 """Advisors find and read documents in the admin; files open only through an audited view."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import record
-from documents import access
+from accounts.models import User
+from audit.log import record
+from core.admin_paginator import EstimatedCountPaginator
+from documents import access, events
 from documents.models import Document
 from documents.retention import RetentionError
-from documents.views import file_response
-from kptportal.admin_paginator import EstimatedCountPaginator
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.http import FileResponse, HttpRequest
 
 
 @admin.register(Document)
@@ -38,54 +46,50 @@ class DocumentAdmin(admin.ModelAdmin):
     raw_id_fields = ("insured_person",)
 
     @admin.display(description=_("client"), ordering="customer__customer_number")
-    def customer_number(self, obj):
+    def customer_number(self, obj: Document) -> str:
         return obj.customer.customer_number
 
     @admin.display(description=_("fichier"))
-    def open_link(self, obj):
+    def open_link(self, obj: Document | None) -> str:
         if obj is None or obj.pk is None:
             return "–"
         url = reverse("admin:documents_document_file", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Ouvrir (journalisé)"))
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff  # every advisor
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # documents come from the core system (import_documents)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest,
+                              obj: Document | None = None) -> bool:
         return False  # retention: only purge_expired_documents deletes, after retain_until
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Document) -> None:
         obj.delete()  # refuses inside retention (RetentionError)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
         try:
             queryset.delete()
         except RetentionError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+            self.message_user(request, exc.message, messages.ERROR)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.open_file)
         return [path("<int:pk>/file/", view, name="documents_document_file")] + super().get_urls()
 
-    def open_file(self, request, pk):
+    def open_file(self, request: HttpRequest, pk: int) -> FileResponse:
         """Stream the decrypted file to the advisor and write it to the audit log."""
-        if not self.has_view_permission(request):
+        # admin_view lets in only staff logins; the check also tells the type checker so.
+        if not isinstance(request.user, User) or not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(Document.objects.select_related(
             "insured_person", "customer__account"), pk=pk)
-        response = file_response(document, access.download_name(document))
-        record("document_viewed", request=request, user=document.customer.account,
+        response = access.file_response(document, access.download_name(document))
+        record(events.VIEWED, request=request, user=document.customer.account,
                actor=request.user, customer=document.customer, document=document.pk,
                via="admin")
         return response

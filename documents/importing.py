@@ -8,10 +8,14 @@ running the import again after a crash finishes the job without duplicates.
 from __future__ import annotations
 
 import csv
+import json
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +30,8 @@ logger = logging.getLogger(__name__)
 MANIFEST = "manifest.csv"
 COLUMNS = ["contract_or_customer_number", "insured_number", "type", "issue_date", "title",
            "reference", "file_name"]
+# A manifest row as csv.DictReader reads it: surplus fields under the key None.
+Row = dict[str | None, Any]
 _TYPES = {
     **{choice.value: choice.value for choice in DocumentType},
     **{str(choice.label).casefold(): choice.value for choice in DocumentType},
@@ -62,17 +68,17 @@ class Summary:
         else:
             self.errors.append((result.line, result.message))
 
-    def merge(self, other: dict) -> None:
+    def merge(self, other: dict[str, Any]) -> None:
         self.imported += other["imported"]
         self.skipped += other["skipped"]
         self.errors.extend(tuple(error) for error in other["errors"])
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"imported": self.imported, "skipped": self.skipped,
                 "errors": [list(error) for error in self.errors]}
 
 
-def read_manifest(directory: Path) -> list[tuple[int, dict]]:
+def read_manifest(directory: Path) -> list[tuple[int, Row]]:
     """``(line number, row)`` for each data row; line 1 is the header."""
     path = Path(directory) / MANIFEST
     if not path.is_file():
@@ -84,22 +90,65 @@ def read_manifest(directory: Path) -> list[tuple[int, dict]]:
                             "as UTF-8 and run again.") from exc
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict]]:
+def _read_rows(path: Path) -> list[tuple[int, Row]]:
+    return read_csv(path, COLUMNS)
+
+
+def read_csv(path: Path, columns: list[str]) -> list[tuple[int, Row]]:
+    """``(line number, row)`` of a UTF-8 CSV, comma or semicolon separated, whose header has
+    ``columns``; ManifestError (naming the file) otherwise."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         sample = handle.read(4096)
         handle.seek(0)
         try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;")
+            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+                sample, delimiters=",;")
         except csv.Error:
             dialect = csv.excel
         reader = csv.DictReader(handle, dialect=dialect)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        missing = [column for column in columns if column not in (reader.fieldnames or [])]
         if missing:
-            raise ManifestError(f"{MANIFEST} lacks the column(s): {', '.join(missing)}.")
+            raise ManifestError(f"{path.name} lacks the column(s): {', '.join(missing)}.")
         return [(reader.line_num, row) for row in reader]
 
 
-def parse_date(raw: str) -> date:
+def json_values(text: str) -> Iterator[tuple[int, object]]:
+    """``(line, value)`` of each element of a top-level JSON array, or of each value of a JSON
+    Lines file, with the line where it starts; numbers with a point are Decimals (never
+    floats: 0.1 stays 0.1). ManifestError (with the line) on a file that is not JSON."""
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    index = _skip_blanks(text, 0)
+    in_array = text.startswith("[", index)
+    if in_array:
+        index = _skip_blanks(text, index + 1)
+        if text.startswith("]", index):
+            return
+    while index < len(text):
+        line = text.count("\n", 0, index) + 1
+        try:
+            value, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            raise ManifestError(f"line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+        yield line, value
+        index = _skip_blanks(text, index)
+        if in_array:
+            if text.startswith("]", index):
+                return
+            if not text.startswith(",", index):
+                line = text.count("\n", 0, index) + 1
+                raise ManifestError(f"line {line}: expected ',' or ']' in the array")
+            index = _skip_blanks(text, index + 1)
+    if in_array:
+        raise ManifestError("the array is not closed with ']'")
+
+
+def _skip_blanks(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
+
+
+def parse_date(raw: str | None) -> date:
     raw = (raw or "").strip()
     for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
@@ -109,7 +158,7 @@ def parse_date(raw: str) -> date:
     raise RowError(f"issue_date {raw!r} is not a date (dd.mm.yyyy or yyyy-mm-dd)")
 
 
-def _customer(number: str) -> Customer:
+def customer_of(number: str | None) -> Customer:
     number = (number or "").strip()
     if not number:
         raise RowError("contract_or_customer_number is empty")
@@ -126,7 +175,7 @@ def _customer(number: str) -> Customer:
     return customer
 
 
-def _insured_person(customer: Customer, number: str) -> InsuredPerson:
+def insured_person_of(customer: Customer, number: str | None) -> InsuredPerson:
     number = (number or "").strip()
     person = InsuredPerson.objects.filter(insured_number=number).first() if number else None
     if person is None:
@@ -137,7 +186,8 @@ def _insured_person(customer: Customer, number: str) -> InsuredPerson:
     return person
 
 
-def _file(directory: Path, name: str) -> Path:
+def file_in(directory: Path, name: str | None) -> Path:
+    """The file ``name`` of ``directory``: a plain name, a real file (no link); RowError."""
     name = (name or "").strip()
     if not name or "/" in name or "\\" in name or name in {".", ".."}:
         raise RowError(f"file_name {name!r} must be a plain file name inside the folder")
@@ -156,12 +206,12 @@ def _period(kind: str, issue_date: date) -> date | None:
     return None
 
 
-def import_row(directory: Path, line: int, row: dict) -> RowResult:
+def import_row(directory: Path, line: int, row: Row) -> RowResult:
     try:
         if row.get(None):  # csv.DictReader puts surplus fields under the key None
             raise RowError(f"{len(COLUMNS) + len(row[None])} fields, expected {len(COLUMNS)}")
-        customer = _customer(row.get("contract_or_customer_number"))
-        person = _insured_person(customer, row.get("insured_number"))
+        customer = customer_of(row.get("contract_or_customer_number"))
+        person = insured_person_of(customer, row.get("insured_number"))
         kind = _TYPES.get((row.get("type") or "").strip().casefold())
         if kind is None:
             raise RowError(f"unknown type {row.get('type')!r} (expected one of "
@@ -175,7 +225,7 @@ def import_row(directory: Path, line: int, row: dict) -> RowResult:
         reference = (row.get("reference") or "").strip()
         if len(reference) > 60:
             raise RowError("reference is longer than 60 characters")
-        path = _file(directory, row.get("file_name"))
+        path = file_in(directory, row.get("file_name"))
         with path.open("rb") as source:
             checksum, size = checksum_and_size(source)
             with transaction.atomic():
@@ -194,7 +244,8 @@ def import_row(directory: Path, line: int, row: dict) -> RowResult:
     return RowResult(line, "imported", f"{customer.customer_number} {title}", document.pk)
 
 
-def import_rows(directory: Path, rows: list[tuple[int, dict]], progress=None) -> Summary:
+def import_rows(directory: Path, rows: list[tuple[int, Row]],
+                progress: Callable[[RowResult], object] | None = None) -> Summary:
     """Import ``rows``; ``progress(result)`` is called after each."""
     summary = Summary()
     for line, row in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import IO
 
 import pypdfium2 as pdfium
 from django.core.files.base import ContentFile
@@ -21,7 +22,7 @@ def preview_name(document: Document) -> str:
     return f"previews/{stem}.png"
 
 
-def render_first_page(source) -> bytes:
+def render_first_page(source: IO[bytes]) -> bytes:
     try:
         pdf = pdfium.PdfDocument(source)
     except pdfium.PdfiumError as exc:

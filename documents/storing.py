@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from datetime import date
+from typing import IO
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
 from accounts.models import InsuredPerson
-from accounts.notifications import notify_new_activity
 from documents.models import Document
+from notifications.activity import notify_new_activity
 
 CHUNK = 64 * 1024
 
 
-def checksum_and_size(source) -> tuple[str, int]:
+def checksum_and_size(source: IO[bytes]) -> tuple[str, int]:
     """SHA-256 (hex) and length of a file-like object, read in chunks, rewound after."""
     digest, size = hashlib.sha256(), 0
     source.seek(0)
@@ -33,7 +34,7 @@ def store_document(
     type: str,
     issue_date: date,
     title: str,
-    source,
+    source: IO[bytes],
     file_name: str,
     reference: str = "",
     period: date | None = None,

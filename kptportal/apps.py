@@ -1,27 +1,26 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    """The top of the house: it may use every app, so it wires them together."""
+
     default = True
     name = "kptportal"
-    verbose_name = "KPT portal"
+    verbose_name = _("Portail KPT")
 
-    def ready(self):
-        from kptportal import checks  # noqa: F401 - registers the deployment checks
+    def ready(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import post_migrate
+
+        from kptportal import events  # noqa: F401 - registers its audit event kinds
+        from kptportal.roles import sync_groups_after_migrate
         from kptportal.wiring import connect_apps
 
         connect_apps()
+        from kptportal import metrics
 
-
-class PortalAdminConfig(admin_apps.AdminConfig):
-    """The admin, with second-factor enforcement (see kptportal/admin_site.py)."""
-
-    default = False
-    default_site = "kptportal.admin_site.PortalAdminSite"
-
-    def ready(self):
-        super().ready()
-        from kptportal.admin_a11y import install
-
-        install()
+        metrics.connect()
+        # post_migrate is sent once per app that has models, after every migration ran; this
+        # app has none of its own, so the groups are set when auth's is sent.
+        post_migrate.connect(sync_groups_after_migrate, sender=apps.get_app_config("auth"))

@@ -1,44 +1,68 @@
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # The customer's sections, in menu order. Apps that are not wired yet simply don't show.
 NAV_ITEMS = [
     ("dashboard", _("Accueil"), "home"),
     ("documents:list", _("Documents"), "doc"),
-    ("claims:list", _("Factures"), "camera"),
+    ("claims:list", _("Remboursements"), "camera"),
     ("messaging:inbox", _("Messages"), "chat"),
     ("policies:overview", _("Assurances"), "shield"),
+    ("policies:cards", _("Carte"), "card"),
     ("accounts:profile", _("Profil"), "person"),
 ]
 
 
-def _badges(user) -> dict[str, int]:
+def _badges(user: User) -> dict[str, int]:
     """Counts shown on menu items: one cheap query per app that has one."""
     from messaging.conversations import unread_count
 
     return {"messaging:inbox": unread_count(user.customer.pk)}
 
 
-def _nav_items(request, badges):
-    items = []
+@functools.lru_cache(maxsize=8)
+def _menu_urls(urlconf: str, script_prefix: str) -> tuple[tuple[str, str, Any, str], ...]:
+    """The menu's wired sections and their URLs: reversed once per URLconf and prefix, not
+    six times on every page."""
+    urls = []
     for url_name, label, icon in NAV_ITEMS:
         try:
-            url = reverse(url_name)
+            urls.append((url_name, reverse(url_name, urlconf=urlconf), label, icon))
         except NoReverseMatch:
             continue
+    return tuple(urls)
+
+
+def _nav_items(request: HttpRequest, badges: dict[str, int]) -> list[dict[str, Any]]:
+    items = []
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    for url_name, url, label, icon in _menu_urls(urlconf, get_script_prefix()):
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "icon": icon, "current": current,
                       "name": url_name, "badge": badges.get(url_name, 0)})
+    # /insurance/card/ is under /insurance/: only the closest section is the current one.
+    closest = max((str(item["url"]) for item in items if item["current"]), key=len, default=None)
+    for item in items:
+        item["current"] = item["url"] == closest
     return items
 
 
-def portal(request):
+def portal(request: HttpRequest) -> dict[str, Any]:
     """What the base template needs on every page."""
     user = getattr(request, "user", None)
     is_customer = bool(user and user.is_authenticated and hasattr(user, "customer")
                        and user.is_verified())
-    badges = _badges(user) if is_customer else {}
+    badges = _badges(user) if is_customer and user is not None else {}
     return {
         "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT,
         "nav_items": _nav_items(request, badges) if is_customer else [],

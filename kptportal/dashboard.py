@@ -3,29 +3,52 @@
 Unread messages are already counted for the navigation badge; the template reuses it.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
+from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from accounts.models import Correspondence, Customer, User
 from claims.models import Claim
+from documents import premiums
 from documents.access import household_documents
-from policies.discounts import monthly_premiums
+from policies import cost_sharing, discounts
+
+if TYPE_CHECKING:
+    from documents.access import ListedDocument
 
 OPEN_CLAIM_STATUSES = ("received", "processing", "to_review")
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    latest_documents: list
+    latest_documents: list[ListedDocument]
     new_documents: int
-    open_claims: list
+    open_claims: list[Claim]
     monthly_total: Decimal
     monthly_discount: Decimal
-    online_discount: bool
+    # The online discount as it really stands: running (monthly_discount), chosen and
+    # starting on discount_from, ending on discount_until (back to paper), or on offer.
+    on_paper: bool
+    discount_from: date | None
+    upcoming_monthly_discount: Decimal
+    discount_until: date | None
+    yearly_saving_if_paperless: Decimal
+    premiums: premiums.PremiumSummary
+    year: int
+    year_so_far: list[cost_sharing.YearSoFar]
 
 
-def dashboard_for(customer, user) -> Dashboard:
+def dashboard_for(customer: Customer, user: User) -> Dashboard:
     documents = household_documents(customer, user)
-    statement = monthly_premiums(customer)
+    today = timezone.localdate()
+    statement = discounts.monthly_premiums(customer)
+    on_paper = customer.correspondence != Correspondence.ONLINE
+    upcoming = discounts.upcoming_discount(customer, statement)
     return Dashboard(
         latest_documents=list(documents[:3]),
         new_documents=documents.filter(is_new=True).count(),
@@ -33,5 +56,14 @@ def dashboard_for(customer, user) -> Dashboard:
                          .select_related("insured_person").order_by("-created_at")[:3]),
         monthly_total=statement.monthly_total,
         monthly_discount=statement.monthly_discount,
-        online_discount=statement.online_discount,
+        on_paper=on_paper,
+        discount_from=upcoming.month if upcoming else None,
+        upcoming_monthly_discount=upcoming.monthly_discount if upcoming else discounts.ZERO,
+        discount_until=discounts.discount_ends_on(customer, statement),
+        yearly_saving_if_paperless=(
+            discounts.yearly_saving_if_paperless(customer, statement=statement)
+            if on_paper else discounts.ZERO),
+        premiums=premiums.summary_for(customer, today),
+        year=today.year,
+        year_so_far=cost_sharing.household_year(customer, today.year),
     )

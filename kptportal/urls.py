@@ -1,14 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kptportal import pwa, views
+from core.views import healthz, liveness, readiness
+from kptportal import views
+from kptportal.metrics import metrics_view
+from pwa.views import PortalLogoutView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
-    path("logout/", pwa.PortalLogoutView.as_view(), name="logout"),
-    # The phone app (issue 10): manifest, service worker, offline page, share target.
-    path("", include("kptportal.pwa")),
+    path("healthz", healthz, name="healthz"),
+    path("healthz/live", liveness, name="healthz_live"),
+    path("healthz/ready", readiness, name="healthz_ready"),
+    path("metrics", metrics_view, name="metrics"),
+    path("logout/", PortalLogoutView.as_view(), name="logout"),
+    # The phone app: manifest, service worker, offline page, share target.
+    path("", include("pwa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Only the namespace of django-two-factor-auth's pages: the portal has its own login and
@@ -20,7 +26,9 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("claims.urls")),
     path("", include("messaging.urls")),
-    # The data export combines apps, so it lives here (issue 8).
-    path("", include("kptportal.export_urls")),
+    # The data export combines apps: an app of its own above them.
+    path("", include("exports.urls")),
 ]
 
+
+handler403 = "kptportal.views.permission_denied"

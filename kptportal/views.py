@@ -1,31 +1,27 @@
-from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from __future__ import annotations
 
-from accounts.household import customer_required
-from kptportal import health
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.household import CustomerRequest, customer_required
 from kptportal.dashboard import dashboard_for
 
 
-@require_GET
-@never_cache
-def healthz(request):
-    """200 when the portal can serve; in production also names broker and storage."""
-    checks = {"database": health.database_ok()}
-    if settings.PORTAL_HEALTHZ_DEEP:
-        checks.update(health.remote_checks())
-    healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "unavailable"}
-    if settings.PORTAL_HEALTHZ_DEEP:
-        body["checks"] = {name: "ok" if ok else "down" for name, ok in checks.items()}
-    return JsonResponse(body, status=200 if healthy else 503)
-
-
 @customer_required
-def dashboard(request):
+def dashboard(request: CustomerRequest) -> HttpResponse:
     return render(request, "kptportal/dashboard.html", {
         "customer": request.customer,
         "board": dashboard_for(request.customer, request.user),
     })
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: staff in the advisors' area see a page of that area that says a permission is
+    missing; everyone else (and staff on a customer page) the portal's page."""
+    user = getattr(request, "user", None)
+    if (user is not None and user.is_authenticated and user.is_staff
+            and request.path.startswith("/admin/")):
+        context = {**admin.site.each_context(request), "title": ""}
+        return render(request, "admin/403.html", context, status=403)
+    return render(request, "403.html", status=403)

@@ -12,7 +12,7 @@ A resolver takes ``(customer, object_id)`` and returns a short label (``"Décomp
 registered, not a number or not the household's is ignored: the link never reveals data.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from accounts.models import Customer
@@ -42,7 +42,7 @@ def unregister(kind: str) -> None:
     _resolvers.pop(kind, None)
 
 
-def resolve(customer: Customer, kind: str, raw_id) -> About | None:
+def resolve(customer: Customer, kind: str, raw_id: object) -> About | None:
     resolver = _resolvers.get(kind)
     if resolver is None:
         return None
@@ -58,7 +58,7 @@ def resolve(customer: Customer, kind: str, raw_id) -> About | None:
     return About(kind, object_id, str(label)[:200])
 
 
-def from_params(customer: Customer, params) -> About | None:
+def from_params(customer: Customer, params: Mapping[str, object]) -> About | None:
     """The first valid ``?document=`` / ``?claim=`` reference in a query dict, if any."""
     for kind in KINDS:
         if kind in params:

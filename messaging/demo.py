@@ -1,12 +1,18 @@
 """A realistic conversation for KPT12345678, with an advisor reply not read yet. Idempotent."""
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Customer
 from messaging.models import AdvisorTeam, Message, Thread
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 SUBJECT = "Remboursement de lunettes pour Léo"
 CUSTOMER_TEXT = (
@@ -17,13 +23,13 @@ CUSTOMER_TEXT = (
 ADVISOR_TEXT = (
     "Bonjour Madame Muster,\n\noui: l'assurance complémentaire de Léo rembourse les verres "
     "et montures jusqu'à CHF 150.– tous les trois ans. Envoyez-nous la facture de l'opticien "
-    "avec l'ordonnance via « Factures » dans le portail.\n\nMeilleures salutations,\n"
+    "avec l'ordonnance via « Remboursements » dans le portail.\n\nMeilleures salutations,\n"
     "Claire Conseil"
 )
 
 
 @transaction.atomic
-def seed(stdout=None) -> None:
+def seed(stdout: SupportsWrite[str] | None = None) -> None:
     customer = (Customer.objects.select_related("advisor")
                 .filter(account__username="KPT12345678").first())
     if customer is None or customer.advisor is None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
-from kptportal.storage import private_storage
+from core.storage import private_storage
 
 
 class AdvisorTeam(models.Model):

@@ -1,17 +1,24 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.audit import client_ip
 from accounts.household import customer_required
-from messaging import about, conversations, loginhelp
+from core.net import client_ip, client_network
+from messaging import about, attachments, conversations, loginhelp
 from messaging.forms import LoginHelpForm, MessageForm, NewThreadForm
 from messaging.models import Attachment, Thread
+
+if TYPE_CHECKING:
+    from accounts.household import CustomerRequest
 
 HONEYPOT_FIELD = "website"
 LOGIN_HELP_REFERENCE = "messaging:login_help_reference"
@@ -19,7 +26,7 @@ LOGIN_HELP_REFERENCE = "messaging:login_help_reference"
 
 @require_GET
 @customer_required
-def inbox(request):
+def inbox(request: CustomerRequest) -> HttpResponse:
     if any(kind in request.GET for kind in about.KINDS):
         return redirect(f"{reverse('messaging:new')}?{request.GET.urlencode()}")
     threads = conversations.threads_of(request.customer)
@@ -28,7 +35,7 @@ def inbox(request):
 
 @require_http_methods(["GET", "POST"])
 @customer_required
-def new_thread(request):
+def new_thread(request: CustomerRequest) -> HttpResponse:
     subject_about = about.from_params(request.customer, request.GET)
     if request.method == "POST":
         form = NewThreadForm(request.POST, request.FILES)
@@ -50,7 +57,7 @@ def new_thread(request):
 
 @require_http_methods(["GET", "POST"])
 @customer_required
-def thread_detail(request, thread_id: int):
+def thread_detail(request: CustomerRequest, thread_id: int) -> HttpResponse:
     thread = get_object_or_404(Thread, pk=thread_id, customer=request.customer)
     if request.method == "POST":
         form = MessageForm(request.POST, request.FILES)
@@ -75,30 +82,18 @@ def thread_detail(request, thread_id: int):
 
 @require_GET
 @customer_required
-def attachment(request, attachment_id: int):
+def attachment(request: CustomerRequest, attachment_id: int) -> FileResponse:
     item = get_object_or_404(Attachment, pk=attachment_id,
                              message__thread__customer=request.customer)
-    return attachment_response(item)
-
-
-def attachment_response(item: Attachment) -> FileResponse:
-    """Send an attachment as a download; callers have checked who may see it."""
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=item.filename,
-                            content_type=item.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.download(item)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login_help(request):
+def login_help(request: HttpRequest) -> HttpResponse:
     form = LoginHelpForm(request.POST or None)
     if request.method == "POST":
-        if not loginhelp.allow_attempt(client_ip(request)):
+        if not loginhelp.allow_attempt(client_network(request)):
             form.is_valid()  # keep what was typed, with its field errors
             form.add_error(None, _(
                 "Trop de demandes envoyées depuis cette connexion. Réessayez dans "
@@ -106,6 +101,7 @@ def login_help(request):
             return render(request, "messaging/login_help.html",
                           {"form": form, "honeypot": HONEYPOT_FIELD}, status=429)
         if form.is_valid():
+            reference: str | None
             if request.POST.get(HONEYPOT_FIELD):
                 reference = loginhelp.decoy_reference()  # a bot: looks accepted, not stored
             else:
@@ -119,7 +115,7 @@ def login_help(request):
 
 @never_cache
 @require_GET
-def login_help_sent(request):
+def login_help_sent(request: HttpRequest) -> HttpResponse:
     reference = request.session.get(LOGIN_HELP_REFERENCE)
     if not reference:
         return redirect("messaging:login_help")

@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PoliciesConfig(AppConfig):
     name = "policies"
+    verbose_name = _("Assurances")
+
+    def ready(self) -> None:
+        from policies import events  # noqa: F401 - registers its audit event kinds

@@ -1,13 +1,20 @@
 """Fictitious products and coverages for the demo households (see accounts/demo.py). Idempotent."""
 
+from __future__ import annotations
+
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Correspondence, CorrespondenceChange, Customer, InsuredPerson
-from policies.models import Coverage, Line, Product
+from policies.card import insurer_number, make_ahv_number, make_card_number
+from policies.models import Coverage, InsuranceCard, Line, Product
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # code, line, eligible, names fr/de/it/en
 PRODUCTS = [
@@ -37,14 +44,23 @@ COVERAGES = {
     "10020040001": [("KVG-STD", 2500, "389.10"), ("VVG-AMB", None, "45.75"),
                     ("VVG-HOSP-HP", None, "148.90"), ("VVG-HOSP-FLEX", None, "61.30")],
 }
-COVERAGE_START = date(2020, 1, 1)
+# Before the ten years of demo documents, so every policy and premium invoice has coverages.
+COVERAGE_START = date(2016, 1, 1)
+# insured number → (sex, card serial, AHV serial): fictitious, with valid check digits.
+CARDS = {
+    "10020030001": ("F", 104_518_221, 921_707_698),
+    "10020030002": ("M", 104_518_222, 483_120_556),
+    "10020040001": ("M", 207_330_914, 316_842_075),
+}
+CARD_VALID_FROM = date(2025, 1, 1)
+CARD_VALID_UNTIL = date(2029, 12, 31)
 PAPERLESS_CONTRACT = "KPT12345678"
 PAPERLESS_SINCE = datetime(2024, 3, 14, 10, 0)
 
 
 @transaction.atomic
-def seed(stdout=None) -> None:
-    products = {}
+def seed(stdout: SupportsWrite[str] | None = None) -> None:
+    products: dict[str, Product] = {}
     for code, line, eligible, (fr, de, it, en) in PRODUCTS:
         products[code], _ = Product.objects.update_or_create(
             code=code, defaults={"line": line, "online_discount_eligible": eligible,
@@ -56,10 +72,18 @@ def seed(stdout=None) -> None:
             continue
         for code, franchise, premium in rows:
             Coverage.objects.update_or_create(
-                insured_person=person, product=products[code], start=COVERAGE_START,
+                insured_person=person, product=products[code],
                 defaults={"franchise": franchise, "monthly_premium": Decimal(premium),
-                          "end": None})
+                          "start": COVERAGE_START, "end": None})
             count += 1
+    for insured_number, (sex, card_serial, ahv_serial) in CARDS.items():
+        person = InsuredPerson.objects.filter(insured_number=insured_number).first()
+        if person is not None:
+            InsuranceCard.objects.update_or_create(
+                insured_person=person,
+                defaults={"card_number": make_card_number(insurer_number(), card_serial),
+                          "ahv_number": make_ahv_number(ahv_serial), "sex": sex,
+                          "valid_from": CARD_VALID_FROM, "valid_until": CARD_VALID_UNTIL})
     paperless = Customer.objects.filter(account__username=PAPERLESS_CONTRACT).first()
     if paperless is not None:
         since = timezone.make_aware(PAPERLESS_SINCE)

@@ -1,6 +1,6 @@
 """The 5% online discount and the monthly premiums it produces.
 
-The rule (design.md, issue 6): 5% on each supplementary (VVG) coverage whose product is
+The rule (design.md): 5% on each supplementary (VVG) coverage whose product is
 eligible, while the account is registered on the portal and its correspondence preference
 is "online only". Never on basic insurance (KVG). The discount is rounded to CHF 0.05 half
 up; net = gross − discount.
@@ -24,12 +24,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from accounts.models import Correspondence, Customer
-from kptportal.money import round_to_5_centimes
-from policies.models import Coverage, Line
+from core.money import round_to_5_centimes
+from policies.models import Coverage, Line, Product
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import InsuredPerson
 
 DISCOUNT_RATE = Decimal("0.05")
 ZERO = Decimal("0.00")
@@ -78,7 +84,7 @@ def preference_before(day: date, changes: Iterable[tuple[datetime | date, str]])
     return preference
 
 
-def _sort_key(moment: datetime | date):
+def _sort_key(moment: datetime | date) -> datetime:
     if isinstance(moment, datetime):
         return timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return datetime(moment.year, moment.month, moment.day)
@@ -117,11 +123,11 @@ class PremiumLine:
         return self.gross - self.discount
 
     @property
-    def insured_person(self):
+    def insured_person(self) -> InsuredPerson:
         return self.coverage.insured_person
 
     @property
-    def product(self):
+    def product(self) -> Product:
         return self.coverage.product
 
     @property
@@ -156,7 +162,7 @@ class PremiumStatement:
     def yearly_discount(self) -> Decimal:
         return self.monthly_discount * 12
 
-    def by_person(self) -> list[tuple[object, list[PremiumLine]]]:
+    def by_person(self) -> list[tuple[InsuredPerson, list[PremiumLine]]]:
         """[(insured person, their lines)] in household order, persons without lines too."""
         groups: dict[int, list[PremiumLine]] = {}
         for line in self.lines:
@@ -175,7 +181,7 @@ def _changes(customer: Customer) -> list[tuple[datetime, str]]:
             for change in customer.correspondence_changes.all()]
 
 
-def household_coverages(customer: Customer, month: date):
+def household_coverages(customer: Customer, month: date) -> QuerySet[Coverage]:
     """The household's coverages running in ``month``, with person and product loaded."""
     return (Coverage.objects
             .filter(insured_person__customer=customer)
@@ -230,6 +236,25 @@ def yearly_saving_if_paperless(customer: Customer, month: date | None = None, *,
     return (possible - statement.monthly_discount) * 12
 
 
-def first_discounted_month(switched_on: date) -> date:
-    """A switch to paperless on ``switched_on`` is rewarded from this month on."""
-    return next_month(switched_on)
+def upcoming_discount(customer: Customer,
+                      statement: PremiumStatement) -> PremiumStatement | None:
+    """Paperless chosen but not rewarded yet: the statement of the month the discount starts.
+
+    Per the rule above that is the 1st of the month after the switch; None when the discount
+    already runs, or when the customer receives paper mail.
+    """
+    if statement.online_discount or customer.correspondence != Correspondence.ONLINE:
+        return None
+    following = next_month(statement.month)
+    if not online_discount_in(customer, following):
+        return None
+    return monthly_premiums(customer, following)
+
+
+def discount_ends_on(customer: Customer, statement: PremiumStatement) -> date | None:
+    """Back to paper mail this month: the discount's last day (the month's end), else None."""
+    if not statement.online_discount or customer.correspondence == Correspondence.ONLINE:
+        return None
+    if online_discount_in(customer, next_month(statement.month)):
+        return None
+    return last_of_month(statement.month)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,8 +51,23 @@ def legal_protection_for(customer: Customer) -> LegalProtection | None:
                            valid_from=timezone.localtime(customer.portal_registered_at).date())
 
 
+def certificate_file_name(protection: LegalProtection) -> str:
+    with translation.override(protection.customer.language):
+        stem = _("attestation-protection-juridique")
+    return f"{stem}-{protection.customer.customer_number}.pdf"
+
+
 def certificate_pdf(protection: LegalProtection, *, issued_on: date | None = None) -> bytes:
-    """An A4 certificate (reportlab) naming the household and the conditions."""
+    """An A4 certificate (reportlab) naming the household and the conditions.
+
+    Written in the household's correspondence language, whatever language the portal is
+    browsed in: it is a letter to the household, like everything the insurer sends.
+    """
+    with translation.override(protection.customer.language):
+        return _certificate_pdf(protection, issued_on=issued_on)
+
+
+def _certificate_pdf(protection: LegalProtection, *, issued_on: date | None) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -74,7 +89,7 @@ def certificate_pdf(protection: LegalProtection, *, issued_on: date | None = Non
     persons = ", ".join(f"{p} ({p.birth_date:%d.%m.%Y})" for p in customer.insured_persons.all())
     rows = [
         [_("Numéro d'attestation"), protection.certificate_number],
-        [_("Preneur d'assurance"), str(holder or "")],
+        [_("Titulaire de la police"), str(holder or "")],
         [_("Adresse"), address],
         [_("Contrat online"), customer.account.username if customer.account else ""],
         [_("Personnes assurées"), Paragraph(persons, styles["BodyText"])],

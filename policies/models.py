@@ -1,15 +1,31 @@
 """Products, the coverages of each insured person and their monthly gross premiums."""
 
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Self
+
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InsuredPerson
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 
 class Line(models.TextChoices):
     BASIC = "KVG", _("Assurance de base (LAMal)")
     SUPPLEMENTARY = "VVG", _("Assurance complémentaire (LCA)")
+
+
+# The law's abbreviation as customers know it in their language (LAMal in French, KVG in
+# German): the line codes themselves are German.
+LINE_ABBREVIATIONS: dict[str, str | Promise] = {
+    Line.BASIC: pgettext_lazy("insurance line, abbreviation", "LAMal"),
+    Line.SUPPLEMENTARY: pgettext_lazy("insurance line, abbreviation", "LCA"),
+}
 
 
 class Product(models.Model):
@@ -44,12 +60,16 @@ class Product(models.Model):
         return self.localized_name()
 
     @property
+    def line_abbreviation(self) -> str:
+        return str(LINE_ABBREVIATIONS.get(self.line, self.line))
+
+    @property
     def is_basic(self) -> bool:
         return self.line == Line.BASIC
 
 
-class CoverageQuerySet(models.QuerySet):
-    def active_in(self, first_day, last_day):
+class CoverageQuerySet(models.QuerySet["Coverage"]):
+    def active_in(self, first_day: date, last_day: date) -> Self:
         """Coverages running at least one day between the two dates (inclusive)."""
         return self.filter(start__lte=last_day).filter(
             models.Q(end__isnull=True) | models.Q(end__gte=first_day)
@@ -89,3 +109,34 @@ class Coverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insured_person} · {self.product.code}"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("féminin")
+    MALE = "M", _("masculin")
+
+
+class InsuranceCard(models.Model):
+    """The insurance card the core system issued to one insured person (data, not a picture).
+
+    ``card_number`` is the 20-digit number printed on the card (80 + 756 + the insurer's
+    five-digit number + a serial with a Luhn check digit); ``ahv_number`` the 13 digits of
+    the AHV/AVS number without dots.
+    """
+
+    insured_person = models.OneToOneField(
+        InsuredPerson, on_delete=models.PROTECT, related_name="insurance_card",
+        verbose_name=_("personne assurée"),
+    )
+    card_number = models.CharField(_("numéro de carte"), max_length=20, unique=True)
+    ahv_number = models.CharField(_("numéro AVS"), max_length=13)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices)
+    valid_from = models.DateField(_("valable dès le"))
+    valid_until = models.DateField(_("valable jusqu'au"))
+
+    class Meta:
+        verbose_name = _("carte d'assuré")
+        verbose_name_plural = _("cartes d'assuré")
+
+    def __str__(self) -> str:
+        return f"{self.insured_person} · {self.card_number}"

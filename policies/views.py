@@ -1,19 +1,26 @@
+from __future__ import annotations
+
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import audit
-from accounts.household import customer_required
-from accounts.models import Correspondence, Customer, InsuredPerson, SecurityEvent
+from accounts.household import CustomerRequest, customer_required
+from accounts.models import Correspondence, Customer, InsuredPerson
 from accounts.profile import set_correspondence
-from policies import discounts
-from policies.legal_protection import CONDITIONS, certificate_pdf, legal_protection_for
+from audit import log as audit
+from policies import cost_sharing, discounts, events
+from policies.legal_protection import (
+    CONDITIONS,
+    certificate_file_name,
+    certificate_pdf,
+    legal_protection_for,
+)
 
 
-def _household(request) -> Customer:
+def _household(request: CustomerRequest) -> Customer:
     """The logged-in household with what the overview reads, in a fixed number of queries."""
     return (Customer.objects
             .select_related("account")
@@ -25,17 +32,13 @@ def _household(request) -> Customer:
 
 
 @customer_required
-def overview(request):
+def overview(request: CustomerRequest) -> HttpResponse:
     customer = _household(request)
     month = discounts.current_month()
     statement = discounts.monthly_premiums(customer, month)
-    next_month = discounts.next_month(month)
     on_paper = customer.correspondence != Correspondence.ONLINE
     # Just switched to paperless: the discount starts next month, show what it will be.
-    upcoming = None
-    if (not on_paper and not statement.online_discount
-            and discounts.online_discount_in(customer, next_month)):
-        upcoming = discounts.monthly_premiums(customer, next_month)
+    upcoming = discounts.upcoming_discount(customer, statement)
     context = {
         "customer": customer,
         "statement": statement,
@@ -47,13 +50,15 @@ def overview(request):
         "legal_protection": legal_protection_for(customer),
         "conditions": CONDITIONS,
         "rate_percent": int(discounts.DISCOUNT_RATE * 100),
+        "year": month.year,
+        "year_so_far": cost_sharing.household_year(customer, month.year),
     }
     return render(request, "policies/overview.html", context)
 
 
 @customer_required
 @require_http_methods(["GET", "POST"])
-def go_paperless(request):
+def go_paperless(request: CustomerRequest) -> HttpResponseBase:
     """Switch to "online only": a confirmation page, then the POST that switches."""
     customer = request.customer
     if customer.correspondence == Correspondence.ONLINE:
@@ -74,17 +79,14 @@ def go_paperless(request):
 
 
 @customer_required
-def legal_protection_certificate(request):
+def legal_protection_certificate(request: CustomerRequest) -> HttpResponse:
     customer = _household(request)
     protection = legal_protection_for(customer)
     if protection is None:
         raise Http404
     pdf = certificate_pdf(protection)
-    audit.record(SecurityEvent.Kind.DOCUMENT_DOWNLOADED, request=request, user=request.user,
-                 customer=customer, document="legal_protection_certificate",
-                 certificate=protection.certificate_number)
+    audit.record(events.CERTIFICATE_DOWNLOADED, request=request, user=request.user,
+                 customer=customer, certificate=protection.certificate_number)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="attestation-protection-juridique-{customer.customer_number}.pdf"')
-    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = f'attachment; filename="{certificate_file_name(protection)}"'
     return response

@@ -15,7 +15,9 @@ import sys
 
 def main() -> int:
     report = json.load(sys.stdin)
-    fixable, unfixed, skipped = [], [], []
+    fixable: list[str] = []
+    unfixed: list[str] = []
+    skipped: list[str] = []
     for dependency in report.get("dependencies", []):
         if dependency.get("skip_reason"):
             skipped.append(dependency["name"])

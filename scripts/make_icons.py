@@ -30,7 +30,7 @@ def draw(size: int, *, maskable: bool = False, rounded: bool = True) -> Image.Im
         font_size -= max(1, font_size // 50)
         font = ImageFont.truetype(FONT, font_size)
     pen.text((big / 2, big / 2), "KPT", font=font, fill=WHITE, anchor="mm")
-    return image.resize((size, size), Image.LANCZOS)
+    return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
 def main() -> None:

@@ -3,10 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.tests.samples import pdf_bytes
+from core.uploads import validate_upload
 from documents.tests.factories import make_document, private_storage_follows_settings
-from kptportal.uploads import validate_upload
 from messaging import conversations
-from messaging.tests.factories import ThreadFactory, pdf_bytes
+from messaging.tests.factories import ThreadFactory
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +49,8 @@ def marker_pdf(marker: str) -> bytes:
 
 def export_of(customer):
     """A ready data export of ``customer``'s household."""
-    from kptportal.export import build_export
-    from kptportal.models import DataExport
+    from exports.building import build_export
+    from exports.models import DataExport
 
     return build_export(DataExport.objects.create(customer=customer,
                                                   requested_by=customer.account))
@@ -67,7 +68,18 @@ def claim_builders() -> dict:
         claim = claim_of(a.customer)
         return {"pk": claim.pk, "page_pk": claim.pages.get().pk}
 
+    def pre_read(a):
+        from django.urls import reverse
+
+        from claims.tests.factories import QR_TEXT_PDF
+
+        upload = SimpleUploadedFile("facture.pdf", QR_TEXT_PDF.read_bytes())
+        started = a.client.post(reverse("claims:pre_read"), {"page": upload})
+        return {"token": started.json()["token"]}
+
     return {
         "claims:detail": lambda a: {"pk": claim_of(a.customer).pk},
+        "claims:status": lambda a: {"pk": claim_of(a.customer).pk},
         "claims:page": page,
+        "claims:pre_read_result": pre_read,
     }

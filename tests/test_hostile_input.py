@@ -3,6 +3,7 @@
 Each case: no 500, nothing half-stored, and what is stored or shown is safe.
 """
 
+import html
 import io
 import re
 import zipfile
@@ -14,11 +15,17 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from accounts.models import Customer, SecurityEvent, User
-from accounts.tests.factories import TEST_PASSWORD, CustomerFactory, sms_device_for
+from accounts.models import Customer, User
+from accounts.tests.factories import TEST_PASSWORD
+from audit.models import AuditEvent
+from conftest import log_in_verified
+from core.tests.samples import pdf_bytes
 from messaging.models import Attachment, LoginHelpRequest, Message, Thread
-from messaging.tests.factories import ThreadFactory, pdf_bytes
-from tests.security_support import _document_storage  # noqa: F401 - fixture
+from messaging.tests.factories import ThreadFactory
+from tests.security_support import (
+    _document_storage,  # noqa: F401 - fixture
+    marker_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,14 +175,6 @@ def test_reply_with_bad_attachment_stores_no_message(customer_client, customer):
 LONG = "A" * 100_000
 
 
-@pytest.fixture
-def household(db):
-    customer = CustomerFactory(account__username="KPT12345678",
-                               account__mobile_phone="+41790000001")
-    sms_device_for(customer.account)
-    return customer
-
-
 def login_post(username, password=TEST_PASSWORD, client=None):
     return (client or Client()).post(reverse("accounts:login"), {
         LOGIN_STEP: "auth", "auth-username": username, "auth-password": password})
@@ -186,7 +185,7 @@ def login_post(username, password=TEST_PASSWORD, client=None):
     "KPT1234\u200b5678", "\u202eKPT12345678", "KPT12345678' OR '1'='1", SCRIPT,
     "ＫＰＴ１２３４５６７８",  # full-width
 ], ids=["overlong", "nul", "homoglyph", "zero-width", "rtl", "sql", "script", "fullwidth"])
-def test_login_with_tricky_contract_numbers_never_logs_in_nor_500s(household, username):
+def test_login_with_tricky_contract_numbers_never_logs_in_nor_500s(login_household, username):
     response = login_post(username)
     assert response.status_code in (200, 403, 429)
     assert "_auth_user_id" not in response.client.session
@@ -194,7 +193,7 @@ def test_login_with_tricky_contract_numbers_never_logs_in_nor_500s(household, us
 
 
 @pytest.mark.parametrize("password", [LONG, "pass\x00word", SCRIPT])
-def test_login_with_hostile_passwords_fails_cleanly(household, password):
+def test_login_with_hostile_passwords_fails_cleanly(login_household, password):
     response = login_post("KPT12345678", password)
     assert response.status_code in (200, 403, 429)
     assert "_auth_user_id" not in response.client.session
@@ -219,14 +218,14 @@ def test_public_forms_refuse_hostile_values_without_500(client, name, trick):
     elif trick == "rtl-zero-width":
         data = {key: "\u202e1234\u200b5678\u200d" for key in data}
     before = (User.objects.count(), LoginHelpRequest.objects.count(),
-              SecurityEvent.objects.filter(kind="registration").count())
+              AuditEvent.objects.filter(kind="accounts.registration").count())
     response = client.post(reverse(name), data)
     assert response.status_code in (200, 400, 429)
     assert (User.objects.count(), LoginHelpRequest.objects.count(),
-            SecurityEvent.objects.filter(kind="registration").count()) == before
+            AuditEvent.objects.filter(kind="accounts.registration").count()) == before
 
 
-def test_login_help_keeps_script_as_text_for_the_advisor(client, admin_verified_client):
+def test_login_help_keeps_script_as_text_for_the_advisor(client, advisor_admin_client):
     response = client.post(reverse("messaging:login_help"), {
         "name": SCRIPT, "contract_number": "KPT12345678", "birth_date": "01.02.1980",
         "phone": "079 123 45 67", "description": f"Bonjour {SCRIPT} \u202eevil"})
@@ -234,20 +233,21 @@ def test_login_help_keeps_script_as_text_for_the_advisor(client, admin_verified_
     request = LoginHelpRequest.objects.get()
     for url in (reverse("admin:messaging_loginhelprequest_changelist"),
                 reverse("admin:messaging_loginhelprequest_change", args=[request.pk])):
-        page = admin_verified_client.get(url)
+        page = advisor_admin_client.get(url)
         assert page.status_code == 200
         assert SCRIPT not in page.text
 
 
 def test_message_subject_and_body_are_escaped_for_customer_and_advisor(
-        customer_client, customer, admin_verified_client):
+        customer_client, customer):
+    advisor_admin_client = log_in_verified(Client(), customer.advisor)  # the login_household's own
     response = customer_client.post(NEW, {"subject": SCRIPT, "body": f"{SCRIPT}\n\u202ebody"})
     assert response.status_code == 302
     thread = Thread.objects.get()
     pages = [customer_client.get(response["Location"]),
              customer_client.get(reverse("messaging:inbox")),
-             admin_verified_client.get(reverse("admin:messaging_thread_changelist")),
-             admin_verified_client.get(reverse("admin:messaging_thread_change",
+             advisor_admin_client.get(reverse("admin:messaging_thread_changelist")),
+             advisor_admin_client.get(reverse("admin:messaging_thread_change",
                                                args=[thread.pk]))]
     for page in pages:
         assert page.status_code == 200
@@ -292,13 +292,13 @@ def test_profile_forms_refuse_hostile_values_and_change_nothing(customer_client,
 
 
 def test_script_in_the_address_is_shown_escaped_to_customer_and_advisor(
-        customer_client, customer, admin_verified_client):
+        customer_client, customer, advisor_admin_client):
     response = customer_client.post(reverse("accounts:profile_address"), {
         "street": f"{SCRIPT}"[:120], "postcode": "8000", "locality": "Zürich\u202e",
         "effective_on": date.today().strftime("%d.%m.%Y")})
     assert response.status_code in (302, 400)
     pages = [customer_client.get(reverse("accounts:profile")),
-             admin_verified_client.get(reverse("admin:accounts_customer_change",
+             advisor_admin_client.get(reverse("admin:accounts_customer_change",
                                                args=[customer.pk]))]
     for page in pages:
         assert page.status_code == 200
@@ -314,11 +314,11 @@ def test_bad_host_header_answers_400_not_500(client, host):
     assert response.status_code == 400
 
 
-def test_overlong_user_agent_is_stored_truncated(household):
+def test_overlong_user_agent_is_stored_truncated(login_household):
     client = Client(HTTP_USER_AGENT="Mozilla/5.0 " + "x" * 10_000)
     response = login_post("KPT12345678", client=client)
     assert response.status_code == 200
-    assert all(len(e.user_agent) <= 300 for e in SecurityEvent.objects.all())
+    assert all(len(e.user_agent) <= 300 for e in AuditEvent.objects.all())
 
 
 def test_forged_forwarded_headers_do_not_change_the_host(client):
@@ -373,6 +373,54 @@ def test_claim_upload_refuses_hostile_files_and_stores_nothing(
     assert_claim_refused(send_claim(customer_client, customer, name, content, content_type))
 
 
+def escaped_name_script_pdf() -> bytes:
+    """``/S /Java#53cript /J#53 (…)``: the names a byte scan looks for, spelled with escapes."""
+    return marker_pdf("facture").replace(
+        b"/Type /Catalog",
+        b"/Type /Catalog /OpenAction << /S /Java#53cript /J#53 (app.alert(1)) >>", 1)
+
+
+def object_stream_script_pdf() -> bytes:
+    """A document-open script inside a compressed object stream: no readable name at all."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                 JS=pikepdf.String("app.alert(1)"))
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
+
+
+PDF_BYPASSES = pytest.mark.parametrize("make", [escaped_name_script_pdf,
+                                                object_stream_script_pdf],
+                                       ids=["hash-escaped-names", "object-stream"])
+
+
+@PDF_BYPASSES
+def test_pdf_script_bypasses_are_refused_as_attachments(customer_client, make):
+    data = make()
+    assert b"/JavaScript" not in data and b"/JS" not in data
+    response = send(customer_client, "facture.pdf", data, "application/pdf")
+    assert_refused_and_nothing_stored(response)
+    assert "contenu actif (un script)" in html.unescape(response.text)
+
+
+@PDF_BYPASSES
+def test_pdf_script_bypasses_are_refused_in_claims(customer_client, customer, no_intake, make):
+    assert_claim_refused(send_claim(customer_client, customer, "facture.pdf", make(),
+                                    "application/pdf"))
+
+
+@PDF_BYPASSES
+def test_pdf_script_bypasses_are_refused_when_shared(client, make):
+    from core.models import SharedUpload
+
+    client.post("/share/", {"files": [SimpleUploadedFile("facture.pdf", make(),
+                                                         content_type="application/pdf")]})
+    assert SharedUpload.objects.count() == 0
+
+
 def test_claim_upload_over_20_mb_is_refused(customer_client, customer, no_intake):
     big = b"\xff\xd8\xff" + b"0" * (20 * 1024 * 1024 + 10)
     assert_claim_refused(send_claim(customer_client, customer, "photo.jpg", big, "image/jpeg"))
@@ -391,7 +439,7 @@ def test_claim_polyglot_photo_is_stored_re_encoded(customer_client, customer, no
 @pytest.mark.parametrize("name", ["../../../../etc/passwd.pdf", "facture\x00.html.pdf",
                                   "rechnung\u202efdp.pdf", "<script>x</script>.pdf"])
 def test_claim_file_names_are_stored_sanitised(customer_client, customer, no_intake, name,
-                                               admin_verified_client):
+                                               advisor_admin_client):
     from claims.models import ClaimPage
 
     response = send_claim(customer_client, customer, name, pdf_bytes(), "application/pdf")
@@ -401,13 +449,13 @@ def test_claim_file_names_are_stored_sanitised(customer_client, customer, no_int
     for stored in (page.original_name,):
         assert "/" not in stored and "\x00" not in stored and "\u202e" not in stored
         assert ".." not in stored
-    admin_page = admin_verified_client.get(reverse("admin:claims_claim_change",
+    admin_page = advisor_admin_client.get(reverse("admin:claims_claim_change",
                                                    args=[page.claim_id]))
     assert admin_page.status_code == 200 and "<script>x" not in admin_page.text
 
 
 def test_claim_note_with_script_is_escaped_for_customer_and_advisor(
-        customer_client, customer, no_intake, admin_verified_client):
+        customer_client, customer, no_intake, advisor_admin_client):
     from claims.models import Claim
 
     response = send_claim(customer_client, customer, "f.pdf", pdf_bytes(), "application/pdf",
@@ -416,7 +464,7 @@ def test_claim_note_with_script_is_escaped_for_customer_and_advisor(
     claim = Claim.objects.get()
     for page in (customer_client.get(response["Location"]),
                  customer_client.get(reverse("claims:list")),
-                 admin_verified_client.get(reverse("admin:claims_claim_change",
+                 advisor_admin_client.get(reverse("admin:claims_claim_change",
                                                    args=[claim.pk]))):
         assert page.status_code == 200
         assert SCRIPT not in page.text

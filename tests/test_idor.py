@@ -15,7 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.tests.factories import AdvisorFactory
+from accounts.tests.factories import AdvisorFactory, passkey_for
+from documents.tests.factories import make_premium_invoice
 from tests.security_support import (  # noqa: F401 - fixture
     _document_storage,
     attachment_of,
@@ -61,11 +62,18 @@ def walk(resolver=None, namespace: str = "", prefix: str = "", params=frozenset(
 
 # Parameterised URLs deliberately not in the walk, each with the reason.
 EXCLUDED = {
+    "accounts:password_reset_cancel": "a capability link: the signed reset id is the "
+                                      "credential, and it can only cancel a waiting new "
+                                      "password (tested in accounts/tests/test_delayed_reset.py)",
     "accounts:set_password": "a capability link: the signed uid+token is the credential, "
                              "checked by Django's token generator (tested in accounts)",
+    "accounts:staff_passkey_rename": "an advisor's own passkeys (/staff/security/), scoped to "
+                                     "the login: another advisor's or a customer's id answers "
+                                     "404 (accounts/tests/test_passkeys.py)",
+    "accounts:staff_passkey_remove": "as accounts:staff_passkey_rename",
     "pwa:shared_preview": "scoped to the browser session that shared the file, not to a "
                           "household (ids held in that session's data); another session and "
-                          "another household get 404 in kptportal/tests/test_shared_claims.py",
+                          "another household get 404 in pwa/tests/test_shared_claims.py",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "the admin has its own walk below (staff without OTP, customers)",
@@ -87,10 +95,21 @@ BUILDERS: dict[str, Builder] = {
     "documents:detail": lambda a: {"pk": document_of(a.customer).pk},
     "documents:preview": lambda a: {"pk": document_of(a.customer).pk},
     "documents:download": lambda a: {"pk": document_of(a.customer).pk},
+    "documents:qr_bill": lambda a: {
+        "pk": make_premium_invoice(a.customer.policy_holder).document_id},
     "messaging:thread": lambda a: {"thread_id": thread_of(a.customer).pk},
     "messaging:attachment": lambda a: {"attachment_id": attachment_of(a.customer).pk},
-    "kptportal:export_download": lambda a: {"pk": export_of(a.customer).pk},
+    "exports:export_download": lambda a: {"pk": export_of(a.customer).pk},
+    "policies:card": lambda a: {"person_id": card_of(a.customer).insured_person_id},
+    "accounts:passkey_rename": lambda a: {"pk": passkey_for(a.customer.account).pk},
+    "accounts:passkey_remove": lambda a: {"pk": passkey_for(a.customer.account).pk},
 }
+
+
+def card_of(customer):
+    from policies.tests.factories import InsuranceCardFactory
+
+    return InsuranceCardFactory(insured_person=customer.insured_persons.first())
 
 # Claims pages (issue claims-web) join the walk when their URL names exist.
 try:  # pragma: no cover - depends on the claims app being merged
@@ -183,6 +202,31 @@ def test_question_about_another_households_document_carries_nothing(customer, ot
     assert thread.about_id is None and thread.about_label == ""
 
 
+def test_question_about_another_households_claim_carries_nothing(customer, other_client):
+    from claims.tests.factories import settled_claim
+    from messaging.models import Thread
+
+    claim = settled_claim(customer)
+    claim.provider_name = "Secret provider of A"
+    claim.save(update_fields=["provider_name"])
+    url = f"{reverse('messaging:new')}?claim={claim.pk}"
+    response = other_client.get(url)
+    assert response.status_code == 200
+    assert "Secret provider of A" not in response.text and f"n° {claim.pk}" not in response.text
+    other_client.post(url, {"subject": "x", "body": "y"})
+    thread = Thread.objects.get()
+    assert (thread.about_kind, thread.about_id, thread.about_label) == ("", None, "")
+
+
+def test_a_settled_claim_and_its_statement_stay_with_their_household(customer, other_client):
+    from claims.tests.factories import settled_claim
+
+    claim = settled_claim(customer)
+    for url in (reverse("claims:detail", args=[claim.pk]),
+                reverse("documents:detail", args=[claim.settlement.document_id])):
+        assert other_client.get(url).status_code == 404
+
+
 def test_document_list_paging_and_year_filters_show_only_own_documents(customer, other_client):
     document_of(customer, title="Secret title of A")
     for params in ({"page": 1}, {"year": 2025}, {"type": "premium_invoice"}, {"q": "Secret"}):
@@ -229,7 +273,8 @@ def _is_login_redirect(response) -> bool:
 
 def test_staff_without_second_factor_is_redirected_from_every_admin_url():
     staff = Client()
-    staff.force_login(AdvisorFactory(is_superuser=True))  # password only, no OTP device
+    # Even a superuser: the password alone, without the second factor, opens nothing.
+    staff.force_login(AdvisorFactory(is_superuser=True))
     failures = [(name, url, r.status_code) for name, url in admin_urls()
                 if not _is_login_redirect(r := staff.get(url))]
     assert not failures
@@ -247,10 +292,10 @@ def test_anonymous_is_redirected_from_every_admin_url(client):
     assert not failures
 
 
-def test_verified_staff_reaches_the_admin(admin_verified_client):
+def test_verified_staff_reaches_the_admin(advisor_admin_client):
     """The control: the same walk lets an OTP-verified advisor in (so redirects mean
     something)."""
-    assert admin_verified_client.get(reverse("admin:index")).status_code == 200
+    assert advisor_admin_client.get(reverse("admin:index")).status_code == 200
 
 
 
@@ -268,6 +313,9 @@ def test_a_page_of_household_a_cannot_be_reached_through_household_bs_claim(
 
 PUBLIC = {
     "healthz": "load balancer probe, says only ok/unavailable",
+    "healthz_live": "liveness probe, says only ok",
+    "healthz_ready": "readiness probe, says only ok/degraded/unavailable",
+    "metrics": "the Prometheus scraper's, behind its bearer token (404 without it)",
     "logout": "POST only; logging out needs no login",
     "set_language": "language switch (Django's i18n view)",
     "accounts:login": "the login", "accounts:staff_login": "the advisors' login",
@@ -281,7 +329,7 @@ PUBLIC = {
     "pwa:service_worker": "the service worker script: caches only the static shell",
     "pwa:offline": "the offline page, shown when there is no network",
     "pwa:share": "share target: POST only; keeps the files for this session and sends "
-                 "the visitor through the login (tested in kptportal/tests/test_sharing.py)",
+                 "the visitor through the login (tested in pwa/tests/test_sharing.py)",
 }
 
 
@@ -290,11 +338,17 @@ def private_routes() -> list[str]:
                   and r.name not in PUBLIC)
 
 
+def login_page_of(name: str) -> str:
+    """Advisors' own pages (/staff/…) send to the advisors' login, all others to /login/."""
+    return "/staff/login/" if name.startswith("accounts:staff_") else "/login/"
+
+
 def test_every_private_page_sends_anonymous_visitors_to_the_login(client):
     failures = []
     for name in private_routes():
         response = client.get(reverse(name))
-        if not (response.status_code == 302 and response["Location"].startswith("/login/")):
+        if not (response.status_code == 302
+                and response["Location"].startswith(login_page_of(name))):
             failures.append((name, response.status_code))
     assert not failures
 
@@ -305,6 +359,27 @@ def test_every_private_post_is_refused_to_anonymous_visitors(client):
         response = client.post(reverse(name), {})
         if response.status_code not in (302, 403, 405) or (
                 response.status_code == 302
-                and not response["Location"].startswith("/login/")):
+                and not response["Location"].startswith(login_page_of(name))):
             failures.append((name, response.status_code))
     assert not failures
+
+
+def test_another_households_tax_certificate_is_neither_shown_nor_requested(customer,
+                                                                          other_customer,
+                                                                          other_client):
+    from datetime import date
+
+    from documents.models import TaxCertificate
+    from documents.tax_certificate_issuing import issue
+
+    make_premium_invoice(customer.policy_holder, date(2024, 5, 1), paid_on=date(2024, 5, 20))
+    certificate = issue(customer, 2024).certificate
+    for name in ("documents:detail", "documents:preview", "documents:download"):
+        response = other_client.get(reverse(name, args=[certificate.document_id]))
+        assert response.status_code == 404, name
+    page = other_client.get(reverse("documents:tax_certificates"))
+    assert reverse("documents:detail", args=[certificate.document_id]) not in page.text
+    # The year is A's, not B's: B has no data for it, nothing is issued for anyone.
+    response = other_client.post(reverse("documents:tax_certificates"), {"year": 2024})
+    assert response.status_code == 400
+    assert list(TaxCertificate.objects.values_list("customer_id", flat=True)) == [customer.pk]

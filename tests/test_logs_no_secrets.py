@@ -15,15 +15,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import DelayedPasswordReset
 from accounts.tests.factories import (
     TEST_PASSWORD,
     CustomerFactory,
     InsuredPersonFactory,
     sms_device_for,
 )
+from core import sms
 from documents.tests.factories import make_document
-from kptportal import sms
 from tests.security_support import _document_storage, marker_pdf  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -100,13 +102,22 @@ def run_main_flows(tmp_path, monkeypatch, capture_commits):
         assert client.post(reverse("accounts:profile_mobile_confirm"),
                            {"code": last_code()}).status_code == 302
 
+    # Payout account: password, then the code sent to the verified mobile.
+    client.post(reverse("accounts:profile_payout"),
+                {"iban": IBAN_SPACED, "holder": "Anna Muster", "password": TEST_PASSWORD})
+    codes |= sent_codes()
+    with capture_commits(execute=True):
+        assert client.post(reverse("accounts:profile_payout_confirm"),
+                           {"code": last_code()}).status_code == 302
+    assert household.payout_accounts.get().iban == IBAN
+
     # Data export, built and downloaded.
     with capture_commits(execute=True):
-        client.post(reverse("kptportal:export"))
-    from kptportal.models import DataExport
+        client.post(reverse("exports:export"))
+    from exports.models import DataExport
 
     export = DataExport.objects.get()
-    response = client.get(reverse("kptportal:export_download", args=[export.pk]))
+    response = client.get(reverse("exports:export_download", args=[export.pk]))
     b"".join(response.streaming_content)
 
     # Password reset with an SMS code.
@@ -119,7 +130,14 @@ def run_main_flows(tmp_path, monkeypatch, capture_commits):
     codes |= sent_codes()
     assert anonymous.post("/password-reset/confirm/", {
         "code": last_code(), "new_password1": RESET_PASSWORD,
-        "new_password2": RESET_PASSWORD}).status_code == 302
+        "new_password2": RESET_PASSWORD}).status_code == 200  # SMS only: the password waits
+    # ... and is given once its time has come, at the next login attempt with it.
+    DelayedPasswordReset.objects.update(effective_at=timezone.now())
+    assert Client().post("/login/", {
+        STEP: "auth", "auth-username": reset.account.username,
+        "auth-password": RESET_PASSWORD}).status_code == 200
+    reset.account.refresh_from_db()
+    assert reset.account.check_password(RESET_PASSWORD)
 
     # Registration and activation with the letter's code and an SMS code.
     newcomer = CustomerFactory(account=None, holder=False, customer_number="300400500",
@@ -153,7 +171,8 @@ def test_main_flows_log_no_secrets(caplog, capfd, tmp_path, monkeypatch,
                                    django_capture_on_commit_callbacks):
     caplog.set_level(logging.DEBUG)
     codes = run_main_flows(tmp_path, monkeypatch, django_capture_on_commit_callbacks)
-    assert len(codes) == 4  # login, new mobile, password reset, activation
+    assert len(codes) == 6  # login, new mobile, payout account, password reset, login after
+    # it, activation
 
     out, err = capfd.readouterr()
     records = "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in caplog.records)

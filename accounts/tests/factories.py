@@ -3,8 +3,10 @@
 from datetime import date
 
 import factory
+from django.contrib.auth.models import Group
 
 from accounts.models import Correspondence, Customer, InsuredPerson, SMSDevice, User
+from accounts.staff import ADMINISTRATORS, ADVISORS
 
 TEST_PASSWORD = "Correct-Horse-42"  # noqa: S105 - test-only
 
@@ -26,9 +28,37 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
+def join_groups(user: User, names) -> None:
+    """Put ``user`` in exactly these staff groups (created by the migrations, kptportal.roles)."""
+    names = list(names)
+    groups = list(Group.objects.filter(name__in=names))
+    if len(groups) != len(names):
+        raise LookupError(f"staff groups missing from the database: {names}")
+    user.groups.set(groups)
+
+
 class AdvisorFactory(UserFactory):
+    """An advisor with the advisors' group's permissions, as the seeded demo advisor has.
+
+    ``AdvisorFactory(roles=[ADVISORS, ADMINISTRATORS])`` for other groups.
+    """
+
     username = factory.Sequence(lambda n: f"advisor{n}")
     is_staff = True
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            join_groups(self, [ADVISORS] if extracted is None else extracted)
+
+
+class AdministratorFactory(AdvisorFactory):
+    """Staff of the administrators' group: logins, second factors, lockouts, tasks."""
+
+    username = factory.Sequence(lambda n: f"admin{n}")
+    roles = factory.PostGeneration(
+        lambda user, create, extracted, **kwargs:
+        create and join_groups(user, [ADMINISTRATORS] if extracted is None else extracted))
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -70,3 +100,14 @@ def sms_device_for(user: User) -> SMSDevice:
         defaults={"number": user.mobile_phone or "+41790000001", "confirmed": True},
     )
     return device
+
+
+def passkey_for(user: User, name: str = "Téléphone"):
+    """A stored passkey (no ceremony: its key signs nothing) for pages and permissions."""
+    import os
+
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user, name=name, credential_id=os.urandom(32), public_key=b"\xa0",
+        aaguid="00000000-0000-0000-0000-000000000000", discoverable=True)

@@ -4,14 +4,15 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Correspondence, PortalSession, SecurityEvent, SMSDevice
+from accounts.models import Correspondence, PortalSession, SMSDevice
+from accounts.profile import SESSION_TOUCH_SECONDS, SESSION_TRACKED_AT
 from accounts.tests.factories import TEST_PASSWORD, sms_device_for
+from audit.models import AuditEvent
 from conftest import log_in_verified
-from kptportal import sms
+from core import sms
 
 PROFILE = reverse("accounts:profile")
 
@@ -62,7 +63,7 @@ def test_future_address_is_shown_as_pending_from_its_date(customer_client, custo
     assert f"à partir du {day}" in html(response)
     customer.refresh_from_db()
     assert customer.street == "Teststrasse 1"
-    event = SecurityEvent.objects.get(kind="profile_changed", customer=customer)
+    event = AuditEvent.objects.get(kind="accounts.profile_changed", customer=customer)
     assert event.detail["fields"] == ["address"]
 
 
@@ -102,7 +103,7 @@ def test_contact_change_is_normalised_and_audited(customer_client, customer):
     customer.refresh_from_db()
     assert customer.email == "neu@example.ch"
     assert customer.landline_phone == "+41213456789"
-    event = SecurityEvent.objects.get(kind="profile_changed", customer=customer)
+    event = AuditEvent.objects.get(kind="accounts.profile_changed", customer=customer)
     assert set(event.detail["fields"]) == {"email", "landline_phone"}
 
 
@@ -133,7 +134,8 @@ def test_preferences_record_language_opt_out_and_correspondence_history(customer
     assert customer.notify_channel == "none"
     assert customer.correspondence == Correspondence.ONLINE
     assert customer.correspondence_changes.get().preference == "online"
-    assert SecurityEvent.objects.filter(kind="profile_changed", customer=customer).count() == 2
+    changes = AuditEvent.objects.filter(kind="accounts.profile_changed", customer=customer)
+    assert changes.count() == 2
 
 
 def test_unknown_correspondence_is_refused(customer_client, customer):
@@ -185,7 +187,7 @@ def test_new_mobile_is_used_only_after_the_code_is_confirmed(
     assert user.mobile_phone == "+41791112233"
     assert SMSDevice.objects.get(user=user, name="default").number == "+41791112233"
     assert sms.outbox[-1].to == old
-    assert SecurityEvent.objects.filter(kind="phone_changed", user=user).exists()
+    assert AuditEvent.objects.filter(kind="accounts.phone_changed", user=user).exists()
 
 
 def test_wrong_code_is_refused_with_a_message(customer_client, customer):
@@ -233,7 +235,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(customer, client
     assert other_browser.get(PROFILE).status_code == 302
     user.refresh_from_db()
     assert user.check_password("Another-Strong-Pass-91")
-    assert SecurityEvent.objects.filter(kind="password_changed", user=user).exists()
+    assert AuditEvent.objects.filter(kind="accounts.password_changed", user=user).exists()
 
 
 def test_weak_password_is_refused_with_djangos_validators(customer_client, customer):
@@ -248,7 +250,9 @@ def test_weak_password_is_refused_with_djangos_validators(customer_client, custo
 def test_log_out_other_sessions_lists_and_ends_them(customer, client):
     user = customer.account
     other_browser = log_in_verified(Client(), user)
-    cache.delete(f"profile:session-seen:{other_browser.session.session_key}")  # a minute later
+    session = other_browser.session
+    session[SESSION_TRACKED_AT] -= SESSION_TOUCH_SECONDS  # a minute later
+    session.save()
     other_browser.get(PROFILE, HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Firefox/140.0")
     log_in_verified(client, user)
     assert "Firefox · Windows" in html(client.get(PROFILE))
@@ -258,7 +262,29 @@ def test_log_out_other_sessions_lists_and_ends_them(customer, client):
     assert not SessionStore().exists(other_browser.session.session_key or "none")
 
 
-def test_every_state_change_is_post_only(customer_client):
-    for name in ("profile_address", "profile_contact", "profile_preferences", "profile_mobile",
-                 "profile_password", "profile_log_out_others"):
-        assert customer_client.get(reverse(f"accounts:{name}")).status_code == 405
+@pytest.mark.parametrize(("name", "target"), [
+    ("profile_address", "/profile/#address"), ("profile_contact", "/profile/#contact"),
+    ("profile_preferences", "/profile/#preferences"), ("profile_mobile", "/profile/#mobile"),
+    ("profile_password", "/profile/#password"), ("profile_payout", "/profile/#payout"),
+    ("profile_log_out_others", "/profile/#sessions"),
+    ("backup_codes", "/profile/security/#backup-codes"),
+    ("authenticator_remove", "/profile/security/#authenticator"),
+])
+def test_a_get_on_a_form_url_lands_on_its_section_and_changes_nothing(
+        customer_client, customer, name, target):
+    """A bookmark, a restored phone tab or the back button asks these URLs with GET."""
+    from accounts.models import PortalSession
+
+    sms_device_for(customer.account)
+    profile_page = html(customer_client.get(PROFILE))
+    security_page = html(customer_client.get(reverse("accounts:second_factors")))
+    sessions = PortalSession.objects.count()
+    events = AuditEvent.objects.count()
+    response = customer_client.get(reverse(f"accounts:{name}"))
+    assert response.status_code == 302
+    assert response["Location"] == target
+    page, section = target.split("#")
+    assert f'id="{section}"' in (profile_page if page == PROFILE else security_page)
+    assert PortalSession.objects.count() == sessions
+    assert AuditEvent.objects.count() == events
+    assert customer_client.put(reverse(f"accounts:{name}")).status_code == 405

@@ -5,11 +5,14 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ActivationLetter, SecurityEvent, SMSDevice, User
+from accounts import delayed_reset
+from accounts.models import ActivationLetter, SMSDevice, User
 from accounts.tests.factories import CustomerFactory, InsuredPersonFactory, sms_device_for
-from kptportal import sms
+from audit.models import AuditEvent
+from core import sms
 
 NEW_PASSWORD = "Lac-Leman-Blue-2026"  # noqa: S105
 
@@ -160,10 +163,11 @@ def test_password_reset_with_sms_code(client, db):
     code = re.search(r"(\d{6})", sms.outbox[-1].text).group(1)
     response = client.post("/password-reset/confirm/", {
         "code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 200  # SMS only: the new password waits (a SIM swap)
+    delayed_reset.apply_due(now=timezone.now() + delayed_reset.delay())
     customer.account.refresh_from_db()
     assert customer.account.check_password(NEW_PASSWORD)
-    assert SecurityEvent.objects.filter(kind="password_changed").exists()
+    assert AuditEvent.objects.filter(kind="accounts.password_changed").exists()
     # Logout everywhere: the session opened before the change is no longer valid.
     assert other_session.get("/").status_code == 302
     assert "_auth_user_id" not in other_session.session
@@ -177,3 +181,11 @@ def test_password_reset_does_not_reveal_unknown_contracts(client, db):
     response = client.post("/password-reset/confirm/", {
         "code": "123456", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert "pas valable" in text(response)
+
+
+def test_the_activation_asks_who_you_are_before_the_new_password(client):
+    response = client.get(reverse("accounts:activate"))
+    assert list(response.context["form"].fields) == [
+        "contract_number", "activation_code", "mobile_phone", "new_password1", "new_password2"]
+    html = response.content.decode()
+    assert html.index('name="contract_number"') < html.index('name="new_password1"')

@@ -1,8 +1,8 @@
 from django.test import RequestFactory
 
-from accounts.audit import client_ip
 from accounts.tests.factories import TEST_PASSWORD, CustomerFactory, InsuredPersonFactory
-from kptportal.models import DeferredTask
+from audit.log import client_ip
+from core.models import DeferredTask
 
 
 def test_client_ip_is_the_remote_address_without_trusted_proxies(settings):

@@ -6,8 +6,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import SecurityEvent
 from accounts.tests.factories import TEST_PASSWORD, sms_device_for
+from audit.models import AuditEvent
 
 STEP = "portal_login_view-current_step"
 
@@ -25,7 +25,7 @@ def test_customer_sets_up_an_authenticator_app_and_logs_in_with_it(customer_clie
     assert response.status_code == 302
     device = TOTPDevice.objects.get(user=customer.account)
     assert device.confirmed
-    assert SecurityEvent.objects.filter(kind="second_factor_changed").exists()
+    assert AuditEvent.objects.filter(kind="accounts.second_factor_changed").exists()
 
     browser = Client()
     browser.post("/login/", {STEP: "auth", "auth-username": customer.account.username,
@@ -57,7 +57,7 @@ def test_backup_codes_are_shown_once_and_each_works_once(customer_client, custom
     response = customer_client.post("/profile/security/backup-codes/", {"password": TEST_PASSWORD})
     codes = re.findall(r"<code>([a-z0-9]{8})</code>", response.content.decode())
     assert len(codes) == 10
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     assert StaticDevice.objects.get(user=customer.account).token_set.count() == 10
 
     sms_device_for(customer.account)
@@ -72,3 +72,16 @@ def test_backup_codes_are_shown_once_and_each_works_once(customer_client, custom
 
 def test_security_settings_are_for_customers_only(client, db):
     assert client.get("/profile/security/").status_code == 302
+
+
+def test_a_phone_can_hand_the_key_to_its_own_authenticator_app(customer_client):
+    from urllib.parse import parse_qs, urlparse
+
+    response = customer_client.get("/profile/security/authenticator/")
+    link = re.search(r'href="(otpauth://[^"]+)"', response.content.decode())
+    assert link is not None
+    uri = urlparse(link.group(1).replace("&amp;", "&"))
+    secret = parse_qs(uri.query)["secret"][0]
+    key = customer_client.session["totp_setup_key"]
+    from base64 import b32decode
+    assert b32decode(secret + "=" * (-len(secret) % 8)) == unhexlify(key)

@@ -44,27 +44,35 @@ def test_admin_refuses_staff_without_second_factor(db):
     assert "Espace conseillers" in response.content.decode()
 
 
-def test_admin_admits_staff_with_second_factor(admin_verified_client):
-    assert admin_verified_client.get("/admin/").status_code == 200
+def test_admin_admits_staff_with_second_factor(advisor_admin_client):
+    assert advisor_admin_client.get("/admin/").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/admin/accounts/securityevent/", "/admin/accounts/customer/",
-                                  "/admin/accounts/smsdevice/", "/admin/accounts/user/"])
-def test_advisors_see_customers_devices_and_security_events(admin_verified_client, customer,
-                                                            path):
-    assert admin_verified_client.get(path).status_code == 200
+@pytest.mark.parametrize("path", ["/admin/audit/auditevent/", "/admin/accounts/customer/"])
+def test_advisors_see_customers_and_security_events(advisor_admin_client, customer, path):
+    assert advisor_admin_client.get(path).status_code == 200
 
 
-def test_advisor_resets_a_customers_second_factors_audited(admin_verified_client, customer):
+@pytest.mark.parametrize("path", ["/admin/accounts/smsdevice/", "/admin/accounts/user/"])
+def test_logins_and_devices_are_for_administrators(advisor_admin_client, administrator_client,
+                                                   customer, path):
+    refused = advisor_admin_client.get(path)
+    assert refused.status_code == 403
+    assert "Autorisation manquante" in refused.content.decode()  # the staff page
+    assert administrator_client.get(path).status_code == 200
+
+
+def test_administrator_resets_a_customers_second_factors_audited(administrator_client,
+                                                                 customer):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts.models import SecurityEvent
+    from audit.models import AuditEvent
 
     TOTPDevice.objects.create(user=customer.account, name="app", confirmed=True)
-    admin_verified_client.post("/admin/accounts/user/", {
+    administrator_client.post("/admin/accounts/user/", {
         "action": "reset_second_factors", "_selected_action": [customer.account.pk]})
     assert not TOTPDevice.objects.filter(user=customer.account).exists()
-    event = SecurityEvent.objects.get(kind="second_factor_changed")
+    event = AuditEvent.objects.get(kind="accounts.second_factor_changed")
     assert event.actor is not None and event.user == customer.account
 
 
@@ -72,9 +80,9 @@ def test_staff_login_with_sms_code_leads_to_the_admin(db):
     import re
 
     from accounts.tests.factories import TEST_PASSWORD, sms_device_for
-    from kptportal import sms
+    from core import sms
 
-    advisor = AdvisorFactory(username="claire", is_superuser=True)
+    advisor = AdvisorFactory(username="claire")
     sms_device_for(advisor)
     client = Client()
     step = "staff_login_view-current_step"

@@ -16,7 +16,8 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .extraction import FIELD_NAMES, Field
-from .pipeline import InvoiceReading, read_invoice, reading_as_json
+from .notes import Note
+from .pipeline import InvoiceReading, read_invoice, reading_as_json, reread_invoice
 from .qrbill import Address, QrBill, parse_spc
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ImageTooLargeError",
     "IntakeError",
     "InvoiceReading",
+    "Note",
     "QrBill",
     "QrBillError",
     "TooManyPagesError",
@@ -36,4 +38,5 @@ __all__ = [
     "parse_spc",
     "read_invoice",
     "reading_as_json",
+    "reread_invoice",
 ]

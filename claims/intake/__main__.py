@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             out["_warnings"] = reading.warnings
             out["_timings_ms"] = reading.timings_ms
+            out["_cpu_ms"] = reading.cpu_ms
             out["_pages"] = reading.pages
         print(json.dumps(out, ensure_ascii=False, indent=2))
     return status

@@ -16,9 +16,10 @@ class IntakeError(Exception):
 
     retryable = False
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.step = ""  # the step of the intake that failed (set by ``chain.run_one``)
 
 
 class UnsupportedFormatError(IntakeError):

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from stdnum import ean, iso11649
 from stdnum import iban as stdnum_iban
+from stdnum import iso11649
 from stdnum.ch import esr
 
+from .layout import Box, boxes_from_lines
 from .ocr import Line
+from .provider import provider_name
 from .qrbill import QrBill
+from .values import (
+    _INVOICE_NO_LABEL,
+    _INVOICE_NO_VALUE,
+    _OCR_DIGITS,
+    Field,
+    _clean_name,
+    _invoice_number_value,
+    find_amounts,
+    find_dates,
+    find_glns,
+    fold,
+    is_valid_gln,
+    parse_amount,
+)
+from .window import name_in_window
 
 __all__ = [
     "FIELD_NAMES",
@@ -43,57 +59,6 @@ FIELD_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class Field:
-    value: object  # Decimal for amount, date for dates, str otherwise
-    source: str  # "qr" | "text-layer" | "ocr"
-    confidence: float  # 0..1
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents: 'Montant dû' -> 'montant du'."""
-    nfkd = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
-
-
-# ------------------------------------------------------------------------ amounts
-
-_AMOUNT_RE = re.compile(
-    r"(?<![\d.,'’])(\d{1,3}(?:['’`´ ]\d{3})+|\d{1,9})\s?[.,]\s?(\d{2}|--|-)(?!\d|[.,]\d)"
-)
-
-
-def parse_amount(text: str) -> Decimal | None:
-    """Parse one Swiss-formatted amount: 1'234.50, 1’234.50, 1 234,50, 183.45, 183,45, 12.-"""
-    m = _AMOUNT_RE.search(text.strip())
-    if not m:
-        return None
-    return _amount_from_match(m)
-
-
-def _amount_from_match(m: re.Match) -> Decimal | None:
-    whole = re.sub(r"\D", "", m.group(1))
-    cents = m.group(2)
-    cents = "00" if "-" in cents else cents
-    try:
-        return Decimal(f"{int(whole)}.{cents}")
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def find_amounts(text: str) -> list[tuple[Decimal, int, int]]:
-    out = []
-    for m in _AMOUNT_RE.finditer(text):
-        # a date like 14.03.2026 or a time 12.30 h is not an amount
-        before = text[max(0, m.start() - 3) : m.start()]
-        if re.search(r"\d[.,]$", before):
-            continue
-        val = _amount_from_match(m)
-        if val is not None:
-            out.append((val, m.start(), m.end()))
-    return out
-
-
 _STRONG_TOTAL = re.compile(
     r"montant\s*(du|d[uû]|total|a\s*payer|net)|total\s*a\s*payer|totalbetrag|gesamtbetrag|"
     r"rechnungsbetrag|zu\s*bezahlen|importo\s*(totale|dovuto|da\s*pagare)|total[e]?\s*chf|"
@@ -114,10 +79,10 @@ def _total_candidates(lines: list[Line]) -> list[tuple[int, int, Decimal, Line]]
         if _NOT_TOTAL.search(f):
             continue
         strong = _STRONG_TOTAL.search(f)
-        weak = _WEAK_TOTAL.search(f)
-        if not (strong or weak):
+        label = strong or _WEAK_TOTAL.search(f)
+        if label is None:
             continue
-        label_end = (strong or weak).end()
+        label_end = label.end()
         amounts = [a for a in find_amounts(ln.text) if a[1] >= label_end - 1]
         if not amounts and idx + 1 < len(lines):  # value on the next line
             nxt = lines[idx + 1]
@@ -128,6 +93,35 @@ def _total_candidates(lines: list[Line]) -> list[tuple[int, int, Decimal, Line]]
         score = 3 if strong else 2
         cands.append((score, idx, amounts[-1][0], ln))
     return cands
+
+
+def _row_amounts(lines: list[Line]) -> list[tuple[Decimal, bool, Line]]:
+    """Each row's right-most amount and whether it is printed negative ("-50.00")."""
+    out = []
+    for ln in lines:
+        found = find_amounts(ln.text)
+        if found:
+            value, start, _end = found[-1]
+            out.append((value, ln.text[:start].rstrip().endswith(("-", "–")), ln))
+    return out
+
+
+def _due_after_deposit(lines: list[Line]) -> tuple[Field, Decimal] | None:
+    """The amount due read by arithmetic, whatever its label says: a "Total" row, a negative
+    row after it (the deposit), then a row with the total less the deposit. (The field and the
+    total it came from.)"""
+    rows = _row_amounts(lines)
+    for i, (total, negative, ln) in enumerate(rows):
+        if negative or not _WEAK_TOTAL.search(fold(ln.text)) or _NOT_TOTAL.search(fold(ln.text)):
+            continue
+        for j in range(i + 1, min(i + 4, len(rows))):
+            deposit, is_deposit, _dep = rows[j]
+            if not is_deposit:
+                continue
+            for due, minus, due_ln in rows[j + 1 : j + 3]:
+                if not minus and due == total - deposit and due > 0:
+                    return Field(due, due_ln.source, round(0.93 * _line_conf(due_ln), 3)), total
+    return None
 
 
 def _extract_amount(lines: list[Line]) -> tuple[Field | None, Field | None]:
@@ -163,93 +157,6 @@ def _extract_amount(lines: list[Line]) -> tuple[Field | None, Field | None]:
 
 # ------------------------------------------------------------------------ dates
 
-_MONTHS = {
-    # fr
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-    # de
-    "januar": 1,
-    "janner": 1,
-    "februar": 2,
-    "marz": 3,
-    "maerz": 3,
-    "april": 4,
-    "juni": 6,
-    "juli": 7,
-    "august": 8,
-    "september": 9,
-    "oktober": 10,
-    "november": 11,
-    "dezember": 12,
-    # it
-    "gennaio": 1,
-    "febbraio": 2,
-    "marzo": 3,
-    "aprile": 4,
-    "maggio": 5,
-    "giugno": 6,
-    "luglio": 7,
-    "agosto": 8,
-    "settembre": 9,
-    "ottobre": 10,
-    "dicembre": 12,
-}
-_NUM_DATE = re.compile(
-    r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
-)
-_LONG_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
-    + "|".join(sorted(_MONTHS, key=len, reverse=True))
-    + r")\.?\s+(\d{4})(?!\d)"
-)
-
-
-def _year(y: str, today: date) -> int:
-    if len(y) == 4:
-        return int(y)
-    yy = int(y)
-    return 2000 + yy if 2000 + yy <= today.year + 1 else 1900 + yy
-
-
-def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int, int]]:
-    """All valid dates in the text (dd.mm.yyyy, dd.mm.yy, d. Monat yyyy in fr/de/it)."""
-    today = today or date.today()
-    out = []
-    for m in _NUM_DATE.finditer(text):
-        try:
-            out.append(
-                (
-                    date(_year(m.group(4), today), int(m.group(3)), int(m.group(1))),
-                    m.start(),
-                    m.end(),
-                )
-            )
-        except ValueError:
-            continue
-    folded = fold(text)  # same length for Latin text after NFKD stripping? not guaranteed
-    if len(folded) != len(text):
-        folded = text.lower()
-    for m in _LONG_DATE.finditer(folded):
-        try:
-            out.append(
-                (date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))), m.start(), m.end())
-            )
-        except (ValueError, KeyError):
-            continue
-    out.sort(key=lambda d: d[1])
-    return out
-
-
 _BIRTH = re.compile(r"naissance|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|nato/a")
 _TREATMENT = re.compile(
     r"traitement|behandlung|trattamento|periode|zeitraum|\bdu\b.*\bau\b|\bvom\b|\bdal\b"
@@ -261,34 +168,49 @@ _INVOICE_DATE = re.compile(
 _CITY_DATE = re.compile(r"^[A-ZÀ-Ý][\w .'’-]{1,30},\s*(le\s+|il\s+|den\s+)?\d")
 
 
-def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
-    best = None
+_FAX_HEADER = re.compile(r"\bp\.?\s?\d{3}\s?/\s?\d{3}\b|\bfax\b.*\d{2}:\d{2}|\d{2}:\d{2}.*\bfax\b")
+_OWNED_DATE = re.compile(
+    r"(naissance|\bnee?\b|ne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|traitement|behandlung|"
+    r"trattamento|periode|zeitraum|\bdu\b|\bau\b|\bvom\b|\bbis\b|\bdal\b|\bal\b|sejour|"
+    r"aufenthalt|degenza|entree|sortie|eintritt|austritt|entrata|uscita|prelevement|entnahme|"
+    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto)\W*$"
+)
+
+
+def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, date, int, int]]:
+    """(row, line, folded text, date, start, end) of every date outside a fax header."""
     for idx, ln in enumerate(lines):
         f = fold(ln.text)
-        if _BIRTH.search(f):
+        if _FAX_HEADER.search(f):
             continue
-        dates = find_dates(ln.text, today=today)
-        if not dates:
-            continue
-        if _INVOICE_DATE.search(f) and not _TREATMENT.search(f):
-            score = 3
-        elif _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+\d", f):
-            score = 2.5
-        else:
-            continue
-        cand = (score, -idx, dates[0][0], ln)
-        if best is None or cand[:2] > best[:2]:
-            best = cand
+        for d, start, end in find_dates(ln.text, today=today):
+            yield idx, ln, f, d, start, end
+
+
+def _invoice_date_score(ln: Line, f: str, start: int, end: int) -> float | None:
+    before = f[max(0, start - 30) : start]
+    if _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before):
+        return 3
+    if _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+$", before):
+        return 2.5
+    if re.match(r"\s*\d{1,2}[:.h]\d{2}\b", ln.text[end:]):
+        return 2.2  # a till receipt's "<date> <time>"
+    return None
+
+
+def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
+    """Line-based fallback: a date right after an invoice-date label, a "City, le <date>" line,
+    a till receipt's "<date> <time>", else the latest date no other label owns."""
+    best: tuple[float, int, date, Line] | None = None
+    for idx, ln, f, d, start, end in _dates(lines, today):
+        score = _invoice_date_score(ln, f, start, end)
+        if score is not None and (best is None or (score, -idx) > best[:2]):
+            best = (score, -idx, d, ln)
     if best:
-        return Field(best[2], best[3].source, round(0.95 * _line_conf(best[3]), 3))
-    # fallback: latest plausible date that is not a birth date
-    pool = []
-    for ln in lines:
-        if _BIRTH.search(fold(ln.text)):
-            continue
-        for d, _s, _e in find_dates(ln.text, today=today):
-            if date(2000, 1, 1) <= d <= today:
-                pool.append((d, ln))
+        return Field(best[2], best[3].source, round(0.9 * _line_conf(best[3]), 3))
+    pool = [(d, ln) for _i, ln, f, d, start, _e in _dates(lines, today)
+            if not _OWNED_DATE.search(f[max(0, start - 25) : start])
+            and date(2000, 1, 1) <= d <= today]
     if not pool:
         return None
     d, ln = max(pool, key=lambda x: x[0])
@@ -312,35 +234,17 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
 
 # ------------------------------------------------------------------------ identifiers
 
-_OCR_DIGITS = str.maketrans(
-    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
-)
-
-
-def is_valid_gln(value: str) -> bool:
-    """GLN: 13 digits, Swiss ones start with 76, EAN-13 check digit."""
-    return bool(re.fullmatch(r"76\d{11}", value)) and ean.is_valid(value)
-
-
-def find_glns(text: str) -> list[tuple[str, int]]:
-    out = []
-    for m in re.finditer(r"(?<![\w])([0-9OoDIl|SBZ](?:\s?[0-9OoDIl|SBZ]){12})(?![\w])", text):
-        cand = re.sub(r"\s", "", m.group(1)).translate(_OCR_DIGITS)
-        if sum(c.isdigit() for c in m.group(1)) < 10:
-            continue
-        if is_valid_gln(cand):
-            out.append((cand, m.start()))
-    return out
-
-
 _INSURER = re.compile(r"assur|versicher|assicura|insurer|kasse|patient|pazient|\bean\b")
 
 
 def _extract_gln(lines: list[Line]) -> Field | None:
-    labelled, other = [], []
+    labelled: list[tuple[str, Line]] = []
+    other: list[tuple[str, Line]] = []
     for ln in lines:
         f = fold(ln.text)
         for gln, pos in find_glns(ln.text):
+            if gln.startswith("7680"):  # a medicine's GTIN (Swissmedic), not a GLN
+                continue
             prefix = f[max(0, pos - 40) : pos]
             if _INSURER.search(prefix.split("gln")[-1] if "gln" in prefix else prefix):
                 continue
@@ -406,13 +310,6 @@ def find_references(text: str) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------ free text fields
 
-_INVOICE_NO_LABEL = (
-    r"(?:n\s?[°º*o'.]?\s*(?:de\s+)?(?:la\s+)?facture|facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
-    r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
-    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
-)
-_INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
 _INVOICE_NO = re.compile(_INVOICE_NO_LABEL + r"[\s:.;,|-]*" + _INVOICE_NO_VALUE, re.IGNORECASE)
 # label alone at the end of its line, value on the next line
 _INVOICE_NO_ALONE = re.compile(_INVOICE_NO_LABEL + r"[\s:.;,|-]*$", re.IGNORECASE)
@@ -422,13 +319,6 @@ _INVOICE_NO_LOOSE = re.compile(
     r"(?<![a-z])(facture|rechnung|fattura)\s*[:;,.]\s*([A-Z0-9][A-Z0-9/._-]{2,24})", re.IGNORECASE
 )
 _DATE_WORD = re.compile(r"(date|datum|data)\W*(de\s+|della\s+|der\s+)?(la\s+)?$", re.IGNORECASE)
-
-
-def _invoice_number_value(raw: str) -> str | None:
-    value = raw.rstrip("._-/")
-    if not re.search(r"\d", value) or _NUM_DATE.fullmatch(value):
-        return None
-    return value
 
 
 def _extract_invoice_number(lines: list[Line]) -> Field | None:
@@ -453,22 +343,6 @@ def _extract_invoice_number(lines: list[Line]) -> Field | None:
 
 
 _PATIENT = re.compile(r"\b(?:patient(?:e|in)?|paziente|patient/in)\b\s*[:.]?\s*(.+)", re.I)
-_NAME_RE = re.compile(r"^((?:[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*)(?:\s[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*){1,3})")
-
-
-def _clean_name(text: str) -> str | None:
-    text = text.split("  ")[0].strip(" :,;.-|=_*'\"")
-    m = _NAME_RE.match(text)
-    if not m:
-        return None
-    name = m.group(1).strip()
-    # OCR specks often end up as a trailing one-letter "word"
-    name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
-    if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):
-        return None
-    return name
-
-
 _PATIENT_ALONE = re.compile(r"^\W*(?:patient(?:e|in)?|paziente|patient/in)\W*$", re.I)
 
 
@@ -489,37 +363,6 @@ def _extract_patient(lines: list[Line]) -> Field | None:
     return None
 
 
-_PROVIDER_HINT = re.compile(
-    r"\b(dr|dre|dr\.ssa|med|cabinet|praxis|studio|centre|centro|zentrum|physio\w*|fisio\w*|"
-    r"clinique|klinik|clinica|spital|hopital|ospedale|apotheke|pharmacie|farmacia|sarl|gmbh|"
-    r"sa|ag|gemeinschaftspraxis|medical|medizin\w*|labor\w*|laboratoire)\b"
-)
-_NOT_PROVIDER = re.compile(
-    r"\b(tel|fax|gln|iban|facture|rechnung|fattura|www|e-?mail|rue|strasse|via|avenue|chemin|"
-    r"weg|gasse|corso|viale)\b|@|\d{4}\s+\w"
-)
-
-
-def _extract_provider_name(lines: list[Line]) -> Field | None:
-    head = [ln for ln in lines if ln.page == 0][:8]
-    cands = []
-    for pos, ln in enumerate(head):
-        t = ln.text.split("  ")[0].strip(" |:;,.-_=*'\"")
-        f = fold(t)
-        if len(t) < 4 or _NOT_PROVIDER.search(f) or ln.conf < 0.45:
-            continue
-        letters = sum(c.isalpha() for c in t)
-        if letters < 0.6 * len(t.replace(" ", "")):
-            continue
-        score = (2 if _PROVIDER_HINT.search(f) else 1) - pos * 0.1
-        cands.append((score, t, ln))
-    if not cands:
-        return None
-    score, t, ln = max(cands, key=lambda c: c[0])
-    conf = (0.85 if score >= 1.5 else 0.6) * _line_conf(ln)
-    return Field(t, ln.source, round(conf, 3))
-
-
 # ------------------------------------------------------------------------ orchestration
 
 
@@ -527,39 +370,111 @@ def _line_conf(ln: Line) -> float:
     return max(0.0, min(1.0, ln.conf))
 
 
-def extract_fields(
-    lines: list[Line], qr: QrBill | None = None, *, today: date | None = None
-) -> dict[str, Field | None]:
-    """Extract the invoice fields; QR-bill values win over text values."""
-    today = today or date.today()
-    fields: dict[str, Field | None] = dict.fromkeys(FIELD_NAMES)
-    fields["amount"], fields["currency"] = _extract_amount(lines)
-    fields["invoice_date"] = _extract_invoice_date(lines, today)
-    fields["patient_birth_date"] = _extract_birth_date(lines, today)
-    fields["provider_gln"] = _extract_gln(lines)
-    fields["invoice_number"] = _extract_invoice_number(lines)
-    fields["patient_name"] = _extract_patient(lines)
-    fields["provider_name"] = _extract_provider_name(lines)
-
+def _payment_fields(lines: list[Line]) -> tuple[Field | None, Field | None]:
+    """The first IBAN and payment reference printed (an IBAN may wrap onto the next line)."""
+    iban: Field | None = None
+    reference: Field | None = None
     for ln in lines:
-        if fields["iban"] is None:
+        if iban is None:
             ibans = find_ibans(ln.text)
             if ibans:
-                fields["iban"] = Field(ibans[0], ln.source, round(max(0.9, _line_conf(ln)), 3))
-        if fields["reference"] is None:
+                iban = Field(ibans[0], ln.source, round(max(0.9, _line_conf(ln)), 3))
+        if reference is None:
             refs = find_references(ln.text)
             if refs:
-                fields["reference"] = Field(
-                    refs[0][1], ln.source, round(max(0.9, _line_conf(ln)), 3)
-                )
+                reference = Field(refs[0][1], ln.source, round(max(0.9, _line_conf(ln)), 3))
+    for a, b in zip(lines, lines[1:], strict=False):
+        if iban is not None:
+            break
+        ibans = find_ibans(a.text + " " + b.text)
+        if ibans:
+            iban = Field(ibans[0], a.source, round(0.9 * _line_conf(a), 3))
+    return iban, reference
 
+
+_MESSAGE_NUMBER = re.compile(
+    r"(?<![\w/.-])(?=[A-Z0-9/._-]*\d)([A-Z0-9][A-Z0-9/._-]{2,24})(?![\w/])", re.IGNORECASE)
+_MESSAGE_WORD = re.compile(r"(?i)(facture|rechnung|fattura|invoice|nr|no|n°|n\.)\W*$")
+
+
+def number_in_message(qr: QrBill) -> str | None:
+    """The invoice number the QR-bill's additional information carries ("Facture 2026-0042",
+    "Rechnung Nr. R-123456"): the number right after an invoice word, else the message's only
+    number; never a date."""
+    text = " ".join(x for x in (qr.message, qr.billing_information) if x)
+    found = [(m.group(1), text[: m.start()]) for m in _MESSAGE_NUMBER.finditer(text)]
+    found = [(v, before) for v, before in found if _invoice_number_value(v) and not find_dates(v)]
+    after_word = [v for v, before in found if _MESSAGE_WORD.search(before)]
+    if after_word:
+        return _invoice_number_value(after_word[0])
+    return _invoice_number_value(found[0][0]) if len(found) == 1 else None
+
+
+def _close_numbers(a: str, b: str) -> bool:
+    """One reading of the other with a character or two lost or misread by the OCR."""
+    if a in b or b in a:
+        return True
+    if len(a) != len(b):
+        return False
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
+def _invoice_number_from_qr(fields: dict[str, Field | None], qr: QrBill) -> None:
+    """The additional information's invoice number fills a missing one, and replaces a
+    printed one the OCR read nearly the same."""
+    number = number_in_message(qr)
+    if number is None:
+        return
+    printed = fields["invoice_number"]
+    if printed is None or (printed.value != number
+                           and _close_numbers(str(printed.value), number)):
+        fields["invoice_number"] = Field(number, "qr", 0.9)
+
+
+def _apply_qr(fields: dict[str, Field | None], qr: QrBill) -> None:
+    """The QR-bill is the authority for the payment: amount, currency, account, reference;
+    its additional information often carries the invoice number."""
+    if qr.amount is not None:
+        fields["amount"] = Field(qr.amount, "qr", 0.99)
+    fields["currency"] = Field(qr.currency, "qr", 0.99)
+    fields["iban"] = Field(qr.iban, "qr", 0.99)
+    fields["reference"] = Field(qr.reference, "qr", 0.99) if qr.reference else None
+    fields["provider_name"] = Field(qr.creditor.name, "qr", 0.95)
+    if fields["patient_name"] is None and qr.debtor is not None:
+        fields["patient_name"] = Field(qr.debtor.name, "qr", 0.6)
+    _invoice_number_from_qr(fields, qr)
+
+
+def extract_fields(
+    lines: list[Line], qr: QrBill | None = None, *, today: date | None = None,
+    boxes: list[Box] | None = None,
+) -> dict[str, Field | None]:
+    """Extract the invoice fields; QR-bill values win over text values. ``boxes``: the
+    lines' boxes when the caller has them already."""
+    from .labelled import read_labelled
+
+    today = today or date.today()
+    boxes = boxes_from_lines(lines) if boxes is None else boxes
+    fields: dict[str, Field | None] = dict.fromkeys(FIELD_NAMES)
+    labelled = read_labelled(lines, today, boxes=boxes)
+    fields["amount"], fields["currency"] = _extract_amount(lines)
+    if labelled["amount"] is not None:
+        fields["amount"] = labelled["amount"]
+        fields["currency"] = labelled["currency"] or fields["currency"]
+    after_deposit = _due_after_deposit(lines)
+    if after_deposit is not None and (fields["amount"] is None
+                                      or fields["amount"].value == after_deposit[1]):
+        fields["amount"] = after_deposit[0]  # the total was read, the amount due is below it
+    fields["invoice_date"] = labelled["invoice_date"] or _extract_invoice_date(lines, today)
+    fields["patient_birth_date"] = labelled["patient_birth_date"] or _extract_birth_date(
+        lines, today
+    )
+    fields["provider_gln"] = labelled["provider_gln"] or _extract_gln(lines)
+    fields["invoice_number"] = labelled["invoice_number"] or _extract_invoice_number(lines)
+    fields["patient_name"] = (labelled["patient_name"] or _extract_patient(lines)
+                              or name_in_window(boxes))
+    fields["provider_name"] = provider_name(lines, boxes)
+    fields["iban"], fields["reference"] = _payment_fields(lines)
     if qr is not None:
-        if qr.amount is not None:
-            fields["amount"] = Field(qr.amount, "qr", 0.99)
-        fields["currency"] = Field(qr.currency, "qr", 0.99)
-        fields["iban"] = Field(qr.iban, "qr", 0.99)
-        fields["reference"] = Field(qr.reference, "qr", 0.99) if qr.reference else None
-        fields["provider_name"] = Field(qr.creditor.name, "qr", 0.95)
-        if fields["patient_name"] is None and qr.debtor is not None:
-            fields["patient_name"] = Field(qr.debtor.name, "qr", 0.6)
+        _apply_qr(fields, qr)
     return fields

@@ -24,6 +24,7 @@ from .errors import (
     TransientIntakeError,
     UnsupportedFormatError,
 )
+from .orientation import is_bilevel, noise_level, quick_orientation
 
 register_heif_opener()
 
@@ -53,6 +54,8 @@ class Page:
     original: Image.Image  # as decoded (EXIF-transposed), RGB or L
     image: Image.Image  # normalised grayscale for OCR
     text_layer: str = ""  # PDF text layer ("" when none)
+    # the text layer's runs with their boxes in page pixels: (text, left, top, width, height)
+    text_runs: list[tuple[str, float, float, float, float]] = field(default_factory=list)
     rotation: int = 0  # clockwise degrees applied to fix orientation
     skew: float = 0.0
     perspective_fixed: bool = False
@@ -96,7 +99,7 @@ def _open_image(data: bytes, fmt: str) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             if img.width * img.height > MAX_PIXELS:
                 raise ImageTooLargeError(
                     f"Image is {img.width}x{img.height} pixels, above the "
@@ -122,7 +125,24 @@ def _open_image(data: bytes, fmt: str) -> Image.Image:
     return img
 
 
-def _pdf_pages(data: bytes) -> list[tuple[Image.Image, str]]:
+Run = tuple[str, float, float, float, float]
+
+
+def _text_runs(textpage: pdfium.PdfTextPage, height: float, scale: float) -> list[Run]:
+    """The text layer as runs of characters with their boxes (top-left origin, page pixels)."""
+    runs: list[Run] = []
+    for k in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(k)
+        text = textpage.get_text_bounded(left, bottom, right, top).strip()
+        if text:
+            runs.append(
+                (text, left * scale, (height - top) * scale, (right - left) * scale,
+                 (top - bottom) * scale)
+            )
+    return runs
+
+
+def _pdf_pages(data: bytes, first: int = MAX_PAGES) -> list[tuple[Image.Image, str, list[Run]]]:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -137,7 +157,7 @@ def _pdf_pages(data: bytes) -> list[tuple[Image.Image, str]]:
         if n > MAX_PAGES:
             raise TooManyPagesError(f"The PDF has {n} pages; at most {MAX_PAGES} are accepted.")
         out = []
-        for i in range(n):
+        for i in range(min(n, first)):
             page = pdf[i]
             w, h = page.get_size()
             scale = PDF_DPI / 72
@@ -148,10 +168,12 @@ def _pdf_pages(data: bytes) -> list[tuple[Image.Image, str]]:
             try:
                 bitmap = page.render(scale=scale, grayscale=True)
                 img = bitmap.to_pil()
-                text = page.get_textpage().get_text_range()
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                runs = _text_runs(textpage, h, scale) if text.strip() else []
             except pdfium.PdfiumError as exc:
                 raise CorruptFileError(f"PDF page {i + 1} cannot be rendered: {exc}") from exc
-            out.append((img.convert("L") if img.mode != "L" else img, text or ""))
+            out.append((img.convert("L") if img.mode != "L" else img, text or "", runs))
         return out
     finally:
         pdf.close()
@@ -249,7 +271,7 @@ def detect_orientation(gray: np.ndarray) -> int:
     scale = min(1.0, 2200 / max(h, w))
     img = Image.fromarray(gray)
     if scale < 1.0:
-        img = img.resize((int(w * scale), int(h * scale)), Image.LANCZOS)
+        img = img.resize((int(w * scale), int(h * scale)), Image.Resampling.LANCZOS)
     try:
         osd = pytesseract.image_to_osd(
             img,
@@ -312,43 +334,95 @@ def _rotate_small(gray: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
-def normalise_image(img: Image.Image, *, detect_rotation: bool = True) -> tuple[Image.Image, dict]:
-    """Grayscale, perspective-correct, orient, deskew and even out lighting."""
-    info: dict = {"rotation": 0, "skew": 0.0, "perspective_fixed": False}
+NOISY = 3.0  # orientation.noise_level above this: the page is smoothed before the OCR
+
+
+def _to_ocr_scale_factor(shape: tuple[int, ...]) -> float:
+    """Bring text to roughly 200-300 dpi for Tesseract: upscale small scans, shrink huge
+    photos."""
+    long_side = max(shape)
+    if long_side < 2000:
+        return 2400 / long_side
+    if long_side > MAX_OCR_SIDE:
+        return MAX_OCR_SIDE / long_side
+    return 1.0
+
+
+def _to_ocr_scale(gray: np.ndarray) -> np.ndarray:
+    f = _to_ocr_scale_factor(gray.shape)
+    if f == 1.0:
+        return gray
+    method = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
+    return cv2.resize(gray, None, fx=f, fy=f, interpolation=method)
+
+
+def _smooth(gray: np.ndarray, bilevel: bool, info: dict) -> np.ndarray:
+    """A black-and-white page (a fax) gets its stair-stepped edges softened (3x3 Gaussian); a
+    grainy one its grain removed (3x3 median, which keeps the strokes). On a small image the
+    JPEG's blocks look like grain and its strokes are thin: the bar rises with the upscaling
+    the OCR will need. A clean page is left alone."""
+    if bilevel:
+        info["denoised"] = "fax"
+        return cv2.GaussianBlur(gray, (3, 3), 0)
+    if noise_level(gray) > NOISY * max(1.0, _to_ocr_scale_factor(gray.shape)):
+        info["denoised"] = "grain"
+        return cv2.medianBlur(gray, 3)
+    return gray
+
+
+def _deskew(gray: np.ndarray, info: dict) -> np.ndarray:
+    angle = deskew_angle(gray)
+    if abs(angle) >= 0.2:
+        info["skew"] = angle
+        return _rotate_small(gray, angle)
+    return gray
+
+
+def _orient(gray: np.ndarray, info: dict, known: int | None) -> np.ndarray:
+    """Turn the page upright: ``known`` (from the QR-bill), else the ink's own signals
+    (``orientation``), else Tesseract's OSD."""
+    rot = known
+    if rot is not None:
+        info["orientation_by"] = "qr"
+    else:
+        rot = quick_orientation(gray)
+        info["orientation_by"] = "ink" if rot is not None else "osd"
+    if rot is None:
+        rot = detect_orientation(gray)
+    if not rot:
+        return gray
+    info["rotation"] = rot
+    gray = _rotate(gray, rot)
+    return _deskew(gray, info) if rot in (90, 270) else gray
+
+
+def normalise_image(img: Image.Image, *, detect_rotation: bool = True,
+                    rotation: int | None = None) -> tuple[Image.Image, dict]:
+    """Grayscale, perspective-correct, even out lighting, smooth a noisy page, deskew, orient.
+    ``rotation``: the clockwise turn that makes the page upright when it is already known
+    (from the QR-bill); ``detect_rotation=False``: leave the orientation as it is."""
+    info: dict = {"rotation": 0, "skew": 0.0, "perspective_fixed": False, "denoised": False}
     gray = _gray(img)
+    bilevel = is_bilevel(gray)
     quad = find_page_quad(gray)
     if quad is not None:
         gray = _warp(gray, quad)
         info["perspective_fixed"] = True
-    gray = flatten_illumination(gray)
-    # upscale low-resolution input so text is ~300 dpi for Tesseract
-    # bring text to roughly 200-300 dpi for Tesseract: upscale small scans, shrink huge photos
-    long_side = max(gray.shape)
-    if long_side < 2000:
-        f = 2400 / long_side
-        gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
-    elif long_side > MAX_OCR_SIDE:
-        f = MAX_OCR_SIDE / long_side
-        gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    if detect_rotation:
-        rot = detect_orientation(gray)
-        if rot:
-            gray = _rotate(gray, rot)
-            info["rotation"] = rot
-    angle = deskew_angle(gray)
-    if abs(angle) >= 0.2:
-        gray = _rotate_small(gray, angle)
-        info["skew"] = angle
+    gray = _smooth(flatten_illumination(gray), bilevel, info)
+    gray = _deskew(_to_ocr_scale(gray), info)
+    if rotation is not None or detect_rotation:
+        gray = _orient(gray, info, rotation)
     return Image.fromarray(gray), info
 
 
-def load_pages(data: bytes, *, normalise: bool = True) -> list[Page]:
-    """Decode an upload into pages. Raises IntakeError subclasses for unreadable input."""
+def load_pages(data: bytes, *, normalise: bool = True, first: int = MAX_PAGES) -> list[Page]:
+    """Decode an upload into pages (of a PDF, the ``first`` ones only). Raises IntakeError
+    subclasses for unreadable input."""
     fmt = sniff_format(data)
     pages: list[Page] = []
-    raw = _pdf_pages(data) if fmt == "pdf" else [(_open_image(data, fmt), "")]
-    for i, (img, text) in enumerate(raw):
-        page = Page(index=i, original=img, image=img, text_layer=text)
+    raw = _pdf_pages(data, first) if fmt == "pdf" else [(_open_image(data, fmt), "", [])]
+    for i, (img, text, runs) in enumerate(raw):
+        page = Page(index=i, original=img, image=img, text_layer=text, text_runs=runs)
         if normalise and not page.has_text_layer:
             norm, info = normalise_image(img)
             page.image = norm

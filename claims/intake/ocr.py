@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytesseract
 from PIL import Image
@@ -16,7 +17,10 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 LANGS = "fra+deu+ita"
 OCR_TIMEOUT_S = 60
 
-__all__ = ["Word", "Line", "OcrResult", "ocr_image", "lines_from_text"]
+__all__ = [
+    "Word", "Line", "OcrResult", "ocr_image", "lines_from_text", "lines_from_runs",
+    "line_as_json", "line_from_json",
+]
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def ocr_image(image: Image.Image, *, page: int = 0, psm: int = 3) -> OcrResult:
         data = pytesseract.image_to_data(
             image,
             lang=LANGS,
-            config=f"--oem 1 --psm {psm} -c preserve_interword_spaces=1",
+            config=f"--oem 1 --psm {psm} -c preserve_interword_spaces=1 -c tessedit_do_invert=0",
             output_type=pytesseract.Output.DICT,
             timeout=OCR_TIMEOUT_S,
         )
@@ -134,9 +138,27 @@ def merge_rows(lines: list[Line]) -> list[Line]:
                 conf=sum(w.conf for w in words) / len(words) / 100 if words else 0.0,
                 words=words,
                 page=row[0].page,
+                source=row[0].source,
             )
         )
     return merged
+
+
+def lines_from_runs(
+    runs: list[tuple[str, float, float, float, float]], *, page: int = 0
+) -> list[Line]:
+    """Rows of a PDF text layer from its positioned runs, in the same shape as OCR lines."""
+    lines = [
+        Line(
+            text=text,
+            conf=1.0,
+            words=(Word(text, 100.0, round(x), round(y), round(w), round(h)),),
+            page=page,
+            source="text-layer",
+        )
+        for text, x, y, w, h in runs
+    ]
+    return merge_rows(lines)
 
 
 def lines_from_text(text: str, *, conf: float = 1.0, page: int = 0) -> list[Line]:
@@ -147,3 +169,16 @@ def lines_from_text(text: str, *, conf: float = 1.0, page: int = 0) -> list[Line
         if t:
             out.append(Line(text=t, conf=conf, page=page, source="text-layer"))
     return out
+
+
+def line_as_json(line: Line) -> list[Any]:
+    """A compact JSON form of a line, its words with their boxes (to store and read again)."""
+    return [line.text, round(line.conf, 3), line.page, line.source,
+            [[w.text, round(w.conf, 1), w.left, w.top, w.width, w.height] for w in line.words]]
+
+
+def line_from_json(data: list[Any]) -> Line:
+    text, conf, page, source, words = data
+    return Line(text=str(text), conf=float(conf), page=int(page), source=str(source),
+                words=tuple(Word(str(t), float(c), int(x), int(y), int(w), int(h))
+                            for t, c, x, y, w, h in words))

@@ -1,26 +1,20 @@
-"""Public entry point: ``read_invoice(bytes) -> InvoiceReading``."""
+"""Public entry point: ``read_invoice(bytes) -> InvoiceReading``, the chain of ``steps``."""
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from .errors import ImageTooLargeError, IntakeError
-from .extraction import FIELD_NAMES, Field, extract_fields
-from .normalise import Page, load_pages, normalise_image
-from .ocr import Line, lines_from_text, ocr_image
-from .qrbill import QrBill, find_qr_bill
+from .chain import StepRecord, run_steps, totals_ms
+from .errors import IntakeError
+from .extraction import FIELD_NAMES, Field
+from .notes import Note
+from .qrbill import QrBill
+from .steps import FILE_STEPS, IntakeContext, resume_steps
 
-__all__ = ["InvoiceReading", "read_invoice", "reading_as_json"]
-
-PRIMARY_PSM = int(os.environ.get("INTAKE_OCR_PSM", "6"))  # Tesseract page segmentation
-SECONDARY_PSM = 3
-# fields whose absence triggers a second OCR pass (psm 3). GLN and birth date are left out:
-# when they are missing it is nearly always a misread digit, which a second pass won't fix.
-RETRY_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name")
+__all__ = ["InvoiceReading", "read_invoice", "reread_invoice", "reading_as_json"]
 
 
 @dataclass
@@ -29,24 +23,43 @@ class InvoiceReading:
     qr_bill: QrBill | None
     pages: int
     timings_ms: dict[str, float]
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     text: str = ""  # all text used for extraction, pages separated by form feed
     filename: str = ""
+    steps: list[StepRecord] = field(default_factory=list)
+    # what the steps after the OCR need to run again without the images (steps.IntakeContext)
+    snapshot: dict[str, Any] = field(default_factory=dict)
 
-    def value(self, name: str):
+    @property
+    def warnings(self) -> list[str]:
+        """The notes in English, for the command line and the logs."""
+        return [note.english() for note in self.notes]
+
+    @property
+    def cpu_ms(self) -> dict[str, float]:
+        return totals_ms(self.steps, "cpu_ms")
+
+    def value(self, name: str) -> object:
         f = self.fields.get(name)
         return None if f is None else f.value
 
 
-class _Timer:
-    def __init__(self) -> None:
-        self.ms: dict[str, float] = {}
+def _reading(ctx: IntakeContext) -> InvoiceReading:
+    pages = range(ctx.page_count)
+    return InvoiceReading(
+        fields=ctx.fields,
+        qr_bill=ctx.qr,
+        pages=ctx.page_count,
+        timings_ms=totals_ms(ctx.records),
+        notes=list(ctx.notes),
+        text="\f".join("\n".join(ln.text for ln in ctx.lines if ln.page == p) for p in pages),
+        filename=ctx.filename,
+        steps=list(ctx.records),
+        snapshot=ctx.snapshot(),
+    )
 
-    def add(self, step: str, started: float) -> None:
-        self.ms[step] = round(self.ms.get(step, 0.0) + (time.perf_counter() - started) * 1000, 1)
 
-
-def read_invoice(data: bytes, *, filename: str = "") -> InvoiceReading:
+def read_invoice(data: bytes, *, filename: str = "", today: date | None = None) -> InvoiceReading:
     """Read one uploaded invoice (PDF, JPEG, PNG or HEIC bytes).
 
     Raises IntakeError (or a subclass) when the file cannot be read at all, and
@@ -54,107 +67,17 @@ def read_invoice(data: bytes, *, filename: str = "") -> InvoiceReading:
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise IntakeError("read_invoice expects the raw bytes of the upload.")
-    try:
-        return _read_invoice(bytes(data), filename)
-    except IntakeError:
-        raise
-    except MemoryError as exc:
-        raise ImageTooLargeError("The file needs too much memory to be read.") from exc
-    except Exception as exc:  # never leak library exceptions to the caller
-        raise IntakeError(
-            f"Unexpected failure while reading the invoice ({type(exc).__name__}: {exc})"
-        ) from exc
+    ctx = IntakeContext(data=bytes(data), filename=filename, today=today)
+    return _reading(run_steps(ctx, FILE_STEPS))
 
 
-def _read_invoice(data: bytes, filename: str) -> InvoiceReading:
-    timer = _Timer()
-    warnings: list[str] = []
-
-    t = time.perf_counter()
-    pages: list[Page] = load_pages(data, normalise=False)
-    timer.add("decode", t)
-
-    t = time.perf_counter()
-    for page in pages:
-        if page.has_text_layer:
-            page.image = page.original.convert("L")
-            continue
-        page.image, info = normalise_image(page.original)
-        page.rotation, page.skew = info["rotation"], info["skew"]
-        page.perspective_fixed = info["perspective_fixed"]
-        if page.rotation:
-            warnings.append(f"page {page.index + 1}: rotated {page.rotation}° to read it")
-    timer.add("normalise", t)
-
-    # QR-bill: the payment part is usually on the last page
-    t = time.perf_counter()
-    qr, qr_warnings = None, []
-    for page in reversed(pages):
-        qr, qr_warnings = find_qr_bill([page.original, page.image])
-        if qr is not None or qr_warnings:
-            break
-    warnings.extend(qr_warnings)
-    timer.add("qr", t)
-
-    t = time.perf_counter()
-    lines: list[Line] = []
-    for page in pages:
-        if page.has_text_layer:
-            lines.extend(lines_from_text(page.text_layer, page=page.index))
-        else:
-            result = ocr_image(page.image, page=page.index, psm=PRIMARY_PSM)
-            if result.words and result.mean_conf < 0.5:
-                warnings.append(
-                    f"page {page.index + 1}: low OCR confidence ({result.mean_conf:.2f})"
-                )
-            lines.extend(result.lines)
-    timer.add("ocr", t)
-
-    t = time.perf_counter()
-    fields = extract_fields(lines, qr)
-    timer.add("extract", t)
-
-    # Tesseract's page segmentation sometimes drops a column; a second pass that reads the
-    # page as one uniform block usually recovers it. Only missing fields are filled from it.
-    missing = [n for n in RETRY_FIELDS if fields.get(n) is None]
-    ocr_pages = [p for p in pages if not p.has_text_layer]
-    if missing and ocr_pages:
-        t = time.perf_counter()
-        extra: list[Line] = []
-        for page in ocr_pages:
-            extra.extend(ocr_image(page.image, page=page.index, psm=SECONDARY_PSM).lines)
-        timer.add("ocr", t)
-        t = time.perf_counter()
-        second = extract_fields(extra, qr)
-        for name in missing:
-            if second.get(name) is not None:
-                fields[name] = second[name]
-        lines = lines + extra
-        timer.add("extract", t)
-
-    t = time.perf_counter()
-    if not any(ln.text.strip() for ln in lines) and qr is None:
-        warnings.append("no text found on any page")
-    text_fields = extract_fields(lines) if qr is not None and qr.amount is not None else None
-    if text_fields and text_fields["amount"] and text_fields["amount"].value != qr.amount:
-        warnings.append(
-            f"QR-bill amount {qr.amount} differs from the printed total "
-            f"{text_fields['amount'].value}"
-        )
-    for name in ("amount", "invoice_date", "provider_gln"):
-        if fields.get(name) is None:
-            warnings.append(f"{name} not found")
-    timer.add("extract", t)
-
-    return InvoiceReading(
-        fields=fields,
-        qr_bill=qr,
-        pages=len(pages),
-        timings_ms=timer.ms,
-        warnings=warnings,
-        text="\f".join("\n".join(ln.text for ln in lines if ln.page == p.index) for p in pages),
-        filename=filename,
-    )
+def reread_invoice(snapshot: dict[str, Any], *, filename: str = "",
+                   today: date | None = None) -> InvoiceReading:
+    """Run the steps after the OCR again on a stored snapshot (``InvoiceReading.snapshot``):
+    after an improvement of the extraction, without decoding or OCR-ing the file again."""
+    ctx = IntakeContext.from_snapshot(snapshot, before="layout")
+    ctx.filename, ctx.today = filename, today
+    return _reading(run_steps(ctx, resume_steps("layout")))
 
 
 def _json_value(value: object) -> object:
@@ -165,9 +88,9 @@ def _json_value(value: object) -> object:
     return value
 
 
-def reading_as_json(reading: InvoiceReading, file_label: str) -> dict:
+def reading_as_json(reading: InvoiceReading, file_label: str) -> dict[str, Any]:
     """The ``manage.py extract_invoice FILE --json`` shape; unknown fields are null."""
-    out: dict = {"file": file_label}
+    out: dict[str, Any] = {"file": file_label}
     for name in FIELD_NAMES:
         f = reading.fields.get(name)
         out[name] = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Literal, overload
 
 import numpy as np
 import zxingcpp
@@ -16,13 +17,17 @@ from stdnum import iban as stdnum_iban
 from stdnum import iso11649
 from stdnum.ch import esr
 
+from core import iban as core_iban
+
 from .errors import QrBillError
 
 __all__ = [
     "Address",
     "QrBill",
+    "QrFound",
     "decode_qr_payloads",
     "find_qr_bill",
+    "read_qr_bill",
     "is_qr_iban",
     "parse_spc",
 ]
@@ -70,16 +75,13 @@ class QrBill:
 
 def is_qr_iban(iban: str) -> bool:
     """QR-IBAN: CH/LI IBAN whose institution id (positions 5-9) is 30000-31999."""
-    compact = stdnum_iban.compact(iban)
-    if len(compact) < 9 or compact[:2] not in ("CH", "LI"):
-        return False
-    try:
-        iid = int(compact[4:9])
-    except ValueError:
-        return False
-    return 30000 <= iid <= 31999
+    return core_iban.is_qr_iban(iban)
 
 
+@overload
+def _address(lines: list[str], what: str, *, optional: Literal[False]) -> Address: ...
+@overload
+def _address(lines: list[str], what: str, *, optional: Literal[True]) -> Address | None: ...
 def _address(lines: list[str], what: str, *, optional: bool) -> Address | None:
     adr_type, name, l1, l2, pcode, town, country = lines
     if not any(lines):
@@ -103,81 +105,110 @@ def _address(lines: list[str], what: str, *, optional: bool) -> Address | None:
     return Address("S", name, l1, l2, pcode, town, country)
 
 
-def parse_spc(payload: str) -> QrBill:
-    """Parse and validate a Swiss QR-bill payload. Raises QrBillError when invalid."""
+def _payload_lines(payload: object) -> list[str]:
+    """The payload's lines (CR LF, LF or CR), trailing empty lines tolerated; 31 to 34."""
     if not isinstance(payload, str) or not payload.startswith("SPC"):
         raise QrBillError("QR code is not a Swiss QR-bill (no 'SPC' header)")
-    text = payload.lstrip("\ufeff")
-    lines = [ln.strip() for ln in re.split(r"\r\n|\n|\r", text)]
-    # trailing empty lines (final newline) are tolerated
+    lines = [ln.strip() for ln in re.split(r"\r\n|\n|\r", payload.lstrip("\ufeff"))]
     while lines and lines[-1] == "" and len(lines) > 31:
         lines.pop()
     if len(lines) < 31:
         raise QrBillError(f"QR-bill: payload has {len(lines)} lines, at least 31 expected")
     if len(lines) > 34:
         raise QrBillError(f"QR-bill: payload has {len(lines)} lines, at most 34 expected")
+    return lines
+
+
+def _check_header(lines: list[str]) -> str:
+    """The version, after checking the "SPC" tag and the coding type."""
     if lines[0] != "SPC":
         raise QrBillError("QR-bill: first line must be 'SPC'")
-    version = lines[1]
-    if not re.fullmatch(r"02\d\d", version):
-        raise QrBillError(f"QR-bill: unsupported version {version!r}")
+    if not re.fullmatch(r"02\d\d", lines[1]):
+        raise QrBillError(f"QR-bill: unsupported version {lines[1]!r}")
     if lines[2] != "1":
         raise QrBillError(f"QR-bill: unsupported coding type {lines[2]!r}")
+    return lines[1]
 
-    iban = stdnum_iban.compact(lines[3])
+
+def _account(raw: str) -> str:
+    iban = stdnum_iban.compact(raw)
     if iban[:2] not in ("CH", "LI"):
         raise QrBillError(f"QR-bill: IBAN must be Swiss or Liechtenstein, got {iban[:2]!r}")
     if not stdnum_iban.is_valid(iban):
         raise QrBillError("QR-bill: IBAN check digits are wrong")
+    return iban
 
+
+def _amount(raw: str) -> Decimal | None:
+    if not raw:
+        return None  # an open amount: the payer fills it in
+    if not _AMOUNT_RE.match(raw):
+        raise QrBillError(f"QR-bill: invalid amount {raw!r}")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation as exc:  # pragma: no cover - regex guards
+        raise QrBillError(f"QR-bill: invalid amount {raw!r}") from exc
+    if amount > Decimal("999999999.99"):
+        raise QrBillError("QR-bill: amount too large")
+    return amount
+
+
+def _currency(raw: str) -> str:
+    if raw not in ("CHF", "EUR"):
+        raise QrBillError(f"QR-bill: currency must be CHF or EUR, got {raw!r}")
+    return raw
+
+
+def _qr_reference(ref: str, qr_iban: bool) -> str:
+    if not qr_iban:
+        raise QrBillError("QR-bill: reference type QRR requires a QR-IBAN")
+    if not re.fullmatch(r"\d{27}", ref):
+        raise QrBillError("QR-bill: QR reference must have 27 digits")
+    if not esr.is_valid(ref):
+        raise QrBillError("QR-bill: QR reference check digit is wrong")
+    return ref
+
+
+def _creditor_reference(ref: str, qr_iban: bool) -> str:
+    if qr_iban:
+        raise QrBillError("QR-bill: a QR-IBAN may only be used with a QR reference (QRR)")
+    if not iso11649.is_valid(ref):
+        raise QrBillError("QR-bill: creditor reference (ISO 11649) is invalid")
+    return str(iso11649.compact(ref))
+
+
+def _no_reference(ref: str, qr_iban: bool) -> str:
+    if qr_iban:
+        raise QrBillError("QR-bill: a QR-IBAN may only be used with a QR reference (QRR)")
+    if ref:
+        raise QrBillError("QR-bill: reference type NON must not have a reference")
+    return ""
+
+
+_REFERENCES = {"QRR": _qr_reference, "SCOR": _creditor_reference, "NON": _no_reference}
+
+
+def _reference(ref_type: str, raw: str, iban: str) -> str:
+    check = _REFERENCES.get(ref_type)
+    if check is None:
+        raise QrBillError(f"QR-bill: unknown reference type {ref_type!r}")
+    return check(raw.replace(" ", ""), is_qr_iban(iban))
+
+
+def parse_spc(payload: str) -> QrBill:
+    """Parse and validate a Swiss QR-bill payload. Raises QrBillError when invalid."""
+    lines = _payload_lines(payload)
+    version = _check_header(lines)
+    iban = _account(lines[3])
     creditor = _address(lines[4:11], "creditor", optional=False)
     if any(lines[11:18]):
         raise QrBillError("QR-bill: ultimate creditor fields must be empty")
-
-    amount: Decimal | None = None
-    if lines[18]:
-        if not _AMOUNT_RE.match(lines[18]):
-            raise QrBillError(f"QR-bill: invalid amount {lines[18]!r}")
-        try:
-            amount = Decimal(lines[18])
-        except InvalidOperation as exc:  # pragma: no cover - regex guards
-            raise QrBillError(f"QR-bill: invalid amount {lines[18]!r}") from exc
-        if amount > Decimal("999999999.99"):
-            raise QrBillError("QR-bill: amount too large")
-    currency = lines[19]
-    if currency not in ("CHF", "EUR"):
-        raise QrBillError(f"QR-bill: currency must be CHF or EUR, got {currency!r}")
-
+    amount = _amount(lines[18])
+    currency = _currency(lines[19])
     debtor = _address(lines[20:27], "debtor", optional=True)
-
-    ref_type, ref = lines[27], lines[28].replace(" ", "")
-    qr_iban = is_qr_iban(iban)
-    if ref_type == "QRR":
-        if not qr_iban:
-            raise QrBillError("QR-bill: reference type QRR requires a QR-IBAN")
-        if not re.fullmatch(r"\d{27}", ref):
-            raise QrBillError("QR-bill: QR reference must have 27 digits")
-        if not esr.is_valid(ref):
-            raise QrBillError("QR-bill: QR reference check digit is wrong")
-    elif ref_type == "SCOR":
-        if qr_iban:
-            raise QrBillError("QR-bill: a QR-IBAN may only be used with a QR reference (QRR)")
-        if not iso11649.is_valid(ref):
-            raise QrBillError("QR-bill: creditor reference (ISO 11649) is invalid")
-        ref = iso11649.compact(ref)
-    elif ref_type == "NON":
-        if qr_iban:
-            raise QrBillError("QR-bill: a QR-IBAN may only be used with a QR reference (QRR)")
-        if ref:
-            raise QrBillError("QR-bill: reference type NON must not have a reference")
-    else:
-        raise QrBillError(f"QR-bill: unknown reference type {ref_type!r}")
-
-    message = lines[29]
+    reference = _reference(lines[27], lines[28], iban)
     if lines[30] != "EPD":
         raise QrBillError("QR-bill: trailer 'EPD' missing")
-    billing = lines[31] if len(lines) > 31 else ""
-    alt = tuple(x for x in lines[32:34] if x)
     return QrBill(
         version=version,
         iban=iban,
@@ -185,11 +216,11 @@ def parse_spc(payload: str) -> QrBill:
         amount=amount,
         currency=currency,
         debtor=debtor,
-        reference_type=ref_type,
-        reference=ref,
-        message=message,
-        billing_information=billing,
-        alternative_procedures=alt,
+        reference_type=lines[27],
+        reference=reference,
+        message=lines[29],
+        billing_information=lines[31] if len(lines) > 31 else "",
+        alternative_procedures=tuple(x for x in lines[32:34] if x),
     )
 
 
@@ -199,9 +230,12 @@ def _to_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image)
 
 
-def decode_qr_payloads(images: list[Image.Image]) -> list[str]:
-    """Return the distinct QR code texts found in any of the images (first hit order)."""
-    found: list[str] = []
+def _decode(images: list[Image.Image]) -> list[tuple[str, int]]:
+    """The distinct QR code texts in the images (first hit order), each with the clockwise
+    turn (0/90/180/270) that makes its symbol upright."""
+    found: dict[str, int] = {}
+    # Built per call: a module-level instance outlives the binding at exit and is reported.
+    qr_codes_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
     for img in images:
         variants = [img]
         longest = max(img.size)
@@ -210,27 +244,46 @@ def decode_qr_payloads(images: list[Image.Image]) -> list[str]:
             variants.append(img.resize((int(img.width * scale), int(img.height * scale))))
         for variant in variants:
             try:
-                results = zxingcpp.read_barcodes(
-                    _to_array(variant), formats=zxingcpp.BarcodeFormat.QRCode
-                )
-            except Exception:  # zxing errors must never break intake
+                results = zxingcpp.read_barcodes(_to_array(variant), formats=qr_codes_only)
+            except Exception:  # noqa: BLE001 - zxing errors must never break intake
                 continue
             for res in results:
                 if res.valid and res.text and res.text not in found:
-                    found.append(res.text)
+                    found[res.text] = round(-int(res.orientation) / 90) * 90 % 360
             if any(t.startswith("SPC") for t in found):
-                return found
-    return found
+                return list(found.items())
+    return list(found.items())
+
+
+def decode_qr_payloads(images: list[Image.Image]) -> list[str]:
+    """Return the distinct QR code texts found in any of the images (first hit order)."""
+    return [text for text, _turn in _decode(images)]
+
+
+@dataclass(frozen=True)
+class QrFound:
+    """What a look for the QR-bill found: the bill, its payload, the clockwise turn that makes
+    its page upright, and why the SPC codes that were not valid QR-bills were refused."""
+
+    bill: QrBill | None
+    payload: str = ""
+    turn: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def read_qr_bill(images: list[Image.Image]) -> QrFound:
+    warnings: list[str] = []
+    for text, turn in _decode(images):
+        if not text.startswith("SPC"):
+            continue
+        try:
+            return QrFound(parse_spc(text), text, turn, tuple(warnings))
+        except QrBillError as exc:
+            warnings.append(exc.message)
+    return QrFound(None, warnings=tuple(warnings))
 
 
 def find_qr_bill(images: list[Image.Image]) -> tuple[QrBill | None, list[str]]:
     """Decode QR codes from candidate images; returns (bill or None, warnings)."""
-    warnings: list[str] = []
-    for text in decode_qr_payloads(images):
-        if not text.startswith("SPC"):
-            continue
-        try:
-            return parse_spc(text), warnings
-        except QrBillError as exc:
-            warnings.append(exc.message)
-    return None, warnings
+    found = read_qr_bill(images)
+    return found.bill, list(found.warnings)

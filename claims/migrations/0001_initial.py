@@ -3,7 +3,7 @@
 import claims.models
 import django.db.models.deletion
 import django.utils.timezone
-import kptportal.storage
+import core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             name='ClaimPage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=kptportal.storage.private_storage, upload_to=claims.models.claim_page_path, verbose_name='fichier')),
+                ('file', models.FileField(max_length=200, storage=core.storage.private_storage, upload_to=claims.models.claim_page_path, verbose_name='fichier')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
                 ('content_type', models.CharField(max_length=40, verbose_name='type')),
                 ('sha256', models.CharField(max_length=64, verbose_name='empreinte SHA-256')),

@@ -89,4 +89,45 @@ def reading(**values) -> InvoiceReading:
             value = Decimal(value)
         fields[name] = Field(value=value, source=source, confidence=confidence)
     return InvoiceReading(fields=fields, qr_bill=None, pages=1,
-                          timings_ms={"decode": 1.0, "ocr": 10.0}, warnings=[])
+                          timings_ms={"decode": 1.0, "ocr": 10.0}, notes=[])
+
+
+def benefit_statement_of(person, lines, *, reference="SIN-2026-0001", paid_to="insured",
+                         paid_on=None, account_hint="", issue_date=None):
+    """A benefit statement document of ``person`` with ``lines`` (``benefits.LineData``)."""
+    from datetime import date
+
+    from documents import benefits
+    from documents.models import DocumentType
+    from documents.tests.factories import make_document
+
+    document = make_document(insured_person=person, type=DocumentType.BENEFIT_STATEMENT,
+                             issue_date=issue_date or date(2026, 3, 20), reference=reference,
+                             title=f"Décompte de prestations {reference}")
+    return benefits.record_statement(document, benefits.StatementData(
+        lines=list(lines), paid_to=paid_to, paid_on=paid_on, account_hint=account_hint))
+
+
+def kvg_line(billed="183.45", deductible="0", copay="18.35", not_covered="0",
+             provider="Cabinet médical Exemple", day=None):
+    from datetime import date
+
+    from documents import benefits
+
+    parts = [Decimal(deductible), Decimal(copay), Decimal(not_covered)]
+    return benefits.LineData(treatment_date=day or date(2026, 3, 2), provider=provider,
+                             line="KVG", billed=Decimal(billed), deductible=parts[0],
+                             copay=parts[1], not_covered=parts[2],
+                             reimbursed=Decimal(billed) - sum(parts))
+
+
+def settled_claim(customer, *, lines=None, position=0, **statement):
+    """An accepted claim of ``customer``'s policy holder, settled by a statement."""
+    from claims import lifecycle
+
+    claim = ClaimFactory(customer=customer, insured_person=customer.policy_holder,
+                         status=ClaimStatus.ACCEPTED, amount=Decimal("183.45"))
+    record = benefit_statement_of(customer.policy_holder, lines or [kvg_line()], **statement)
+    lifecycle.settle(claim, statement=record, position=position)
+    claim.refresh_from_db()
+    return claim

@@ -200,3 +200,26 @@ def test_labels_with_value_on_the_next_line():
     assert f["invoice_number"].value == "2026-00417"
     assert f["patient_name"].value == "Nathalie Morel"
     assert f["patient_birth_date"].value == date(1990, 5, 12)
+
+
+def test_the_qr_bills_additional_information_gives_the_invoice_number_the_print_lost():
+    qr = parse_spc(spc(additional_information="Rechnung Nr. R-123456 vom 12.03.2026"))
+    f = fields_of("Praxis Exemple\nTotal CHF 183.45", qr)
+    assert (f["invoice_number"].value, f["invoice_number"].source) == ("R-123456", "qr")
+
+
+def test_the_qr_bill_corrects_an_invoice_number_the_ocr_nearly_read():
+    qr = parse_spc(spc(additional_information="Facture F25/5661"))
+    f = fields_of("Praxis Exemple\nN° de facture: 25/5661", qr)
+    assert f["invoice_number"].value == "F25/5661"
+
+
+def test_a_printed_invoice_number_unlike_the_qr_message_is_kept():
+    qr = parse_spc(spc(additional_information="Patient 4711"))
+    f = fields_of("Praxis Exemple\nN° de facture: 2026-0042", qr)
+    assert f["invoice_number"].value == "2026-0042"
+
+
+def test_the_amount_due_is_the_total_less_the_deposit_whatever_its_label():
+    f = fields_of("Total CHF 250.00\nVersement reçu -50.00\nReste à régler 200.00")
+    assert f["amount"].value == Decimal("200.00")

@@ -105,7 +105,7 @@ def test_invalid_qr_bill_becomes_a_warning_not_a_crash(monkeypatch):
     import io
 
     from claims.intake import ocr as ocr_module
-    from claims.intake import pipeline
+    from claims.intake import rescue, steps
     from claims.tests.corpus.generate import qr_image
     from claims.tests.test_intake_qrbill import raw_spc
 
@@ -114,10 +114,10 @@ def test_invalid_qr_bill_becomes_a_warning_not_a_crash(monkeypatch):
     page.paste(qr_image(bad).resize((500, 500)), (400, 1100))
     buf = io.BytesIO()
     page.save(buf, format="PNG")
-    monkeypatch.setattr(
-        pipeline, "ocr_image", lambda *_a, **_k: ocr_module.OcrResult(words=[], lines=[])
-    )
-    monkeypatch.setattr(pipeline, "normalise_image", lambda img: (img.convert("L"), _NO_FIX))
+    no_words = lambda *_a, **_k: ocr_module.OcrResult(words=[], lines=[])  # noqa: E731
+    monkeypatch.setattr(steps, "ocr_image", no_words)
+    monkeypatch.setattr(rescue, "ocr_image", no_words)
+    monkeypatch.setattr(steps, "normalise_image", lambda img, **_k: (img.convert("L"), _NO_FIX))
     reading = read_invoice(buf.getvalue())
     assert reading.qr_bill is None
     assert any("check digit" in w for w in reading.warnings)

@@ -3,10 +3,11 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from claims.intake import Field, IntakeError, TransientIntakeError
 from claims.models import Claim, ClaimStatus, ExtractedField, FieldSource
+from claims.notes import render_all
 from claims.processing import find_duplicate, merge_fields, process_claim
 from claims.tasks import requeue_stuck_claims, run_intake
 from claims.tests.factories import (
@@ -16,6 +17,7 @@ from claims.tests.factories import (
     reading,
     truth,
 )
+from documents.tests.factories import private_storage_follows_settings
 
 
 @pytest.fixture
@@ -91,8 +93,10 @@ def test_an_unreadable_file_still_reaches_review_with_a_warning(db, read):
     run_intake.delay(claim.pk)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.TO_REVIEW
-    assert "endommagé" in claim.review_warning
-    assert "Aucune page" in claim.review_warning
+    with translation.override("fr"):
+        notes = " ".join(render_all(claim.review_notes))
+    assert "Le fichier est endommagé" in notes
+    assert "Aucune page" in notes
     assert claim.pages.count() == 1  # the upload is never lost
 
 
@@ -120,11 +124,12 @@ def test_transient_errors_give_up_to_review_after_the_last_retry(db, read):
     claim.refresh_from_db()
     assert result["gave_up"] is True
     assert claim.status == ClaimStatus.TO_REVIEW
-    assert "erreur temporaire" in claim.review_warning
+    with translation.override("fr"):
+        assert "erreur temporaire" in " ".join(render_all(claim.review_notes))
 
 
 def test_intake_is_routed_to_the_ocr_queue_and_retries_transient_errors():
-    from kptportal.celery import app
+    from core.celery import app
 
     route = app.amqp.router.route({}, run_intake.name, args=(), kwargs={})
     assert route["queue"].name == "ocr"
@@ -168,15 +173,20 @@ def test_stuck_claims_are_requeued(db):
     old = timezone.now() - timedelta(minutes=30)
     stuck = ClaimFactory(status_changed_at=old)
     ClaimFactory()  # just received: the queue still has it
-    ClaimFactory(status=ClaimStatus.PROCESSING, status_changed_at=old)  # still within budget
+    # Within the intake's time limit (5 min): its worker may still be reading it.
+    ClaimFactory(status=ClaimStatus.PROCESSING,
+                 status_changed_at=timezone.now() - timedelta(minutes=4))
+    lost = ClaimFactory(status=ClaimStatus.PROCESSING,  # past it: its worker died
+                        status_changed_at=timezone.now() - timedelta(minutes=7))
     ClaimFactory(status=ClaimStatus.TO_REVIEW, status_changed_at=old)
     with mock.patch("claims.tasks.run_intake.apply_async") as delay:
-        assert requeue_stuck_claims() == 1
-    delay.assert_called_once_with((stuck.pk,), ignore_result=True)
+        assert requeue_stuck_claims() == 2
+    assert sorted(call.kwargs["args"] for call in delay.call_args_list) == [
+        (stuck.pk,), (lost.pk,)]
 
 
 def test_requeue_is_registered_in_the_beat_schedule():
-    from kptportal.celery import app
+    from core.celery import app
 
     entry = app.conf.beat_schedule["claims-requeue-stuck"]
     assert entry["task"] == "claims.tasks.requeue_stuck_claims"
@@ -184,14 +194,14 @@ def test_requeue_is_registered_in_the_beat_schedule():
 
 
 def test_decisions_notify_the_customer_but_intake_steps_do_not(db, read, advisor):
-    from claims import services
+    from claims import lifecycle
 
     claim = ClaimFactory()
-    with mock.patch("claims.services.notify_new_activity") as notify:
+    with mock.patch("claims.lifecycle.notify_new_activity") as notify:
         process_claim(claim.pk)
         notify.assert_not_called()
         claim.refresh_from_db()
-        services.accept(claim, advisor=advisor)
+        lifecycle.accept(claim, advisor=advisor, amount=Decimal("10.00"))
     notify.assert_called_once_with(claim.customer, reason="claim")
 
 
@@ -210,15 +220,87 @@ def test_the_real_pipeline_reads_a_text_pdf_qr_invoice(db):
 def test_a_real_worker_reads_a_claim(live_celery, settings):
     from kptportal import settings as configured
 
-    # The worker is another process: the page must be where its settings look for it.
+    # The worker is another process: the page must be saved where its settings look for it.
     settings.STORAGES = {**settings.STORAGES, "private": configured.STORAGES["private"]}
+    claim = ClaimFactory(page=False)
+    with private_storage_follows_settings():
+        page = ClaimPageFactory(claim=claim, data=QR_TEXT_PDF.read_bytes(),
+                                content_type="application/pdf")
+        live_celery.conf.task_always_eager = False
+        result = run_intake.delay(claim.pk)
+        assert result.get(timeout=120)["status"] == ClaimStatus.TO_REVIEW
+        claim = Claim.objects.get(pk=claim.pk)
+        assert claim.status == ClaimStatus.TO_REVIEW
+        assert claim.amount == Decimal(truth(QR_TEXT_PDF)["amount"])
+        page.file.storage.delete(page.file.name)
+
+
+def test_the_claim_keeps_each_steps_record(db, read):
+    claim = ClaimFactory()
+    process_claim(claim.pk)
+    claim.refresh_from_db()
+    assert [s["step"] for s in claim.intake_log["steps"]] == [
+        "read", "merge", "patient", "store", "duplicates"]
+    assert claim.intake_log["run"] == "full"
+    assert claim.intake_log["files"][0]["file"] == "photo.jpg"
+    assert all(s["cpu_ms"] >= 0 and s["wall_ms"] >= 0 for s in claim.intake_log["steps"])
+
+
+def test_a_step_that_fails_for_good_hands_the_claim_over_with_a_note_naming_it(db, read):
+    claim = ClaimFactory()
+    with mock.patch("claims.processing.merge_fields", side_effect=TypeError("bug")):
+        outcome = process_claim(claim.pk)
+    claim.refresh_from_db()
+    assert outcome.status == claim.status == ClaimStatus.TO_REVIEW
+    assert claim.review_notes[0]["code"] == "step_failed"
+    assert claim.review_notes[0]["params"]["step"] == "merge"
+    with translation.override("fr"):
+        assert "« merge »" in render_all(claim.review_notes)[0]
+
+
+def test_the_words_are_stored_and_the_extraction_runs_again_without_the_ocr(db):
+    from claims import snapshots
+    from claims.processing import reextract_claim
+
     claim = ClaimFactory(page=False)
     page = ClaimPageFactory(claim=claim, data=QR_TEXT_PDF.read_bytes(),
                             content_type="application/pdf")
-    live_celery.conf.task_always_eager = False
-    result = run_intake.delay(claim.pk)
-    assert result.get(timeout=120)["status"] == ClaimStatus.TO_REVIEW
-    claim = Claim.objects.get(pk=claim.pk)
-    assert claim.status == ClaimStatus.TO_REVIEW
-    assert claim.amount == Decimal(truth(QR_TEXT_PDF)["amount"])
-    page.file.storage.delete(page.file.name)
+    process_claim(claim.pk)
+    assert snapshots.load(page)["lines"]
+    claim.fields.filter(name="invoice_number").delete()
+    with mock.patch("claims.processing.read_invoice", side_effect=AssertionError("read")):
+        outcome = reextract_claim(claim.pk)
+    claim.refresh_from_db()
+    assert outcome is not None and outcome.status == ClaimStatus.TO_REVIEW
+    assert claim.fields.get(name="invoice_number").value == truth(QR_TEXT_PDF)["invoice_number"]
+    assert claim.intake_log["run"] == "extract"
+    assert claim.status_changes.count() == 3  # received, processing, to_review: no new step
+
+
+def test_a_claim_without_stored_words_is_not_extracted_again(db, read):
+    from claims.processing import reextract_claim
+
+    claim = ClaimFactory(status=ClaimStatus.TO_REVIEW)
+    assert reextract_claim(claim.pk) is None
+
+
+def test_the_claims_steps_each_do_one_thing(db):
+    from datetime import date as day
+
+    from accounts.tests.factories import InsuredPersonFactory
+    from claims.intake.chain import run_steps
+    from claims.processing import CheckPatient, ClaimContext, FileReading, Merge
+
+    claim = ClaimFactory()
+    InsuredPersonFactory(customer=claim.customer, first_name="Anna", last_name="Muster",
+                         birth_date=day(1981, 4, 17))
+    ctx = ClaimContext(claim=claim, files=[
+        FileReading(claim.pages.get(), reading(patient_name=("Anna Muster", "ocr", 0.9),
+                                               amount=("10.00", "ocr", 0.5))),
+        FileReading(claim.pages.get(), reading(amount=("12.00", "qr", 0.99)))])
+    run_steps(ctx, [Merge()])
+    assert ctx.merged["amount"].value == Decimal("12.00")
+    assert ctx.records[-1].out == {"fields": ["amount", "patient_name"]}
+    run_steps(ctx, [CheckPatient()])
+    assert [n["code"] for n in ctx.notes] == ["patient_mismatch_name", "patient_in_household"]
+    assert ctx.records[-1].notes == ctx.notes  # the notes are the step's

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from accounts.models import SecurityEvent
+from audit.models import AuditEvent
 from claims.models import Claim, ClaimPage, ClaimStatus
 from claims.tests.factories import jpeg_bytes
-from kptportal.tests.test_uploads import pdf_bytes
+from core.tests.samples import pdf_bytes
 
 URL = reverse("claims:new")
 
@@ -80,7 +80,7 @@ def test_a_photo_is_stored_as_a_received_claim_and_queued_after_commit(
     assert page.file.read()[:3] == b"\xff\xd8\xff"
     assert "facture" not in page.file.name  # the customer's file name never reaches storage
     no_intake.assert_called_once_with(claim.pk)
-    assert SecurityEvent.objects.filter(kind="claim_changed", customer=customer).exists()
+    assert AuditEvent.objects.filter(kind="claims.changed", customer=customer).exists()
 
 
 def test_several_files_from_both_pickers_become_ordered_pages(customer_client, customer,

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import SecurityEvent
-from claims import services
+from audit.models import AuditEvent
+from claims import lifecycle
 from claims.models import ClaimStatus
 from claims.tests.factories import ClaimFactory
 
@@ -32,7 +32,7 @@ def test_list_shows_the_households_claims_newest_first_with_amount_and_provider(
 def test_list_timeline_shows_each_step_with_its_date(customer_client, customer, advisor):
     claim = ClaimFactory(customer=customer, status=ClaimStatus.TO_REVIEW)
     claim.status_changes.update(at=timezone.make_aware(datetime(2026, 3, 14, 10)))
-    services.reject(claim, advisor=advisor, reason="Facture d'un autre assureur")
+    lifecycle.reject(claim, advisor=advisor, reason="Facture d'un autre assureur")
     html = customer_client.get(LIST).content.decode()
     assert "14.03.2026" in html
     assert "Refusée" in html
@@ -76,7 +76,7 @@ def test_page_image_is_served_to_the_household_and_audited(customer_client, cust
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert "no-store" in response["Cache-Control"]
-    assert SecurityEvent.objects.filter(kind="document_viewed", customer=customer,
+    assert AuditEvent.objects.filter(kind="claims.page_viewed", customer=customer,
                                         detail__claim_page=page.pk).exists()
 
 
@@ -116,7 +116,7 @@ def test_claims_appear_in_the_navigation(customer_client):
 
 def test_each_sheet_of_a_multipage_pdf_gets_its_own_preview(customer_client, customer):
     from claims.tests.factories import ClaimPageFactory
-    from kptportal.tests.test_uploads import pdf_bytes
+    from core.tests.samples import pdf_bytes
 
     claim = ClaimFactory(customer=customer, page=False)
     page = ClaimPageFactory(claim=claim, data=pdf_bytes(3), content_type="application/pdf",
@@ -143,3 +143,15 @@ def test_detail_query_count_does_not_grow_with_pages(customer_client, customer):
     with CaptureQueriesContext(connection) as many:
         customer_client.get(url)
     assert len(many) == len(few) <= 12, "\n".join(q["sql"] for q in many.captured_queries)
+
+
+def test_an_accepted_claim_shows_the_billed_and_the_accepted_amount(customer_client, customer,
+                                                                    advisor):
+    claim = ClaimFactory(customer=customer, status=ClaimStatus.TO_REVIEW,
+                         amount=Decimal("183.45"))
+    before = customer_client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert "Montant accepté" not in before
+    lifecycle.accept(claim, advisor=advisor, amount=Decimal("150.00"))
+    html = customer_client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
+    assert "Montant facturé" in html and "CHF 183.45" in html
+    assert "Montant accepté" in html and "CHF 150.00" in html

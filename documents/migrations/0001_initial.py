@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import documents.models
-import kptportal.storage
+import core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='titre')),
                 ('period', models.DateField(blank=True, help_text='Premier jour du mois concerné (factures de prime).', null=True, verbose_name='période')),
                 ('reference', models.CharField(blank=True, help_text='Numéro de sinistre ou de garantie, selon le type.', max_length=60, verbose_name='référence')),
-                ('file', models.FileField(max_length=200, storage=kptportal.storage.private_storage, upload_to=documents.models.document_upload_to, verbose_name='fichier')),
+                ('file', models.FileField(max_length=200, storage=core.storage.private_storage, upload_to=documents.models.document_upload_to, verbose_name='fichier')),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='nom du fichier reçu')),
                 ('content_type', models.CharField(default='application/pdf', max_length=100, verbose_name='type de contenu')),
                 ('size', models.PositiveBigIntegerField(verbose_name='taille (octets)')),

@@ -1,17 +1,20 @@
 """Documents for tests: real (small) PDFs stored through the encrypted storage."""
 
+import calendar
 import contextlib
 import itertools
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
 
 from accounts.tests.factories import InsuredPersonFactory
+from core.storage import private_storage
+from documents import premiums
 from documents.models import Document, DocumentType
 from documents.pdfs import letter_pdf
 from documents.storing import store_document
-from kptportal.storage import private_storage
 
 _counter = itertools.count(1)
 
@@ -65,3 +68,33 @@ class DocumentFactory(factory.Factory):
     def _create(cls, model_class, *args, **kwargs):
         content = kwargs.pop("content", None) or f"%PDF-1.4 fake {kwargs['title']}".encode()
         return make_document(content=content, **kwargs)
+
+
+def make_premium_invoice(person, period=date(2025, 3, 1), *, amounts=(("KVG", "300.00", "0"),
+                         ("VVG", "40.00", "2.00")), paid_on=None, reminded_on=None,
+                         due_date=None):
+    """A premium invoice document of ``person``'s household with its data: ``amounts`` are
+    (line, gross, discount) for ``person``; a person per line when given as 4-tuples."""
+    lines = []
+    for amount in amounts:
+        who = amount[3] if len(amount) > 3 else person
+        lines.append(premiums.InvoiceLineData(
+            person=who, line=amount[0], label=f"Produit {amount[0]}",
+            gross=Decimal(amount[1]), discount=Decimal(amount[2])))
+    document = make_document(insured_person=person, type=DocumentType.PREMIUM_INVOICE,
+                             issue_date=period, period=period,
+                             title=f"Facture de prime {period:%m.%Y}")
+    last = period.replace(day=calendar.monthrange(period.year, period.month)[1])
+    return premiums.record_invoice(document, premiums.InvoiceData(
+        period=period, due_date=due_date or last, lines=lines, paid_on=paid_on,
+        reminded_on=reminded_on))
+
+
+def make_benefit_statement(person, issue_date, lines):
+    """A benefit statement document of ``person`` issued on ``issue_date`` with ``lines``
+    (``benefits.LineData``)."""
+    from documents import benefits
+
+    document = make_document(insured_person=person, type=DocumentType.BENEFIT_STATEMENT,
+                             issue_date=issue_date, reference=f"SIN-{next(_counter)}")
+    return benefits.record_statement(document, benefits.StatementData(lines=lines))

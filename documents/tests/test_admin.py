@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accounts.models import SecurityEvent
+from audit.models import AuditEvent
 from documents.tests.factories import DocumentFactory, make_document
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_advisor_opens_a_file_through_the_audited_view(advisor_client, advisor, 
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= directives
-    event = SecurityEvent.objects.get(kind="document_viewed")
+    event = AuditEvent.objects.get(kind="documents.viewed")
     assert event.actor == advisor and event.user == customer.account
     assert event.customer == customer and event.detail["via"] == "admin"
 
@@ -59,4 +59,4 @@ def test_customers_cannot_use_the_admin_file_view(customer_client, customer):
     response = customer_client.get(reverse("admin:documents_document_file",
                                            args=[document.pk]))
     assert response.status_code == 302
-    assert not SecurityEvent.objects.filter(kind="document_viewed").exists()
+    assert not AuditEvent.objects.filter(kind="documents.viewed").exists()

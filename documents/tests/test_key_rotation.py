@@ -6,6 +6,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.file_keys import encrypted_storage
+from core.tests.key_ring_support import previous_deployment_gone
+from core.tests.legacy_files import writing_the_old_format
 from documents.models import Document
 from documents.tests.factories import make_document
 
@@ -24,8 +27,10 @@ def rotate():
 @pytest.fixture
 def old_documents(settings):
     settings.FILE_ENCRYPTION_KEYS = [OLD_KEY]
-    documents = [make_document() for _ in range(3)]
+    with writing_the_old_format():
+        documents = [make_document() for _ in range(3)]
     settings.FILE_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    previous_deployment_gone(encrypted_storage())
     return documents
 
 
@@ -42,11 +47,15 @@ def test_rotation_re_encrypts_every_file_under_the_newest_key(old_documents, set
             assert handle.read(5) == b"%PDF-"
 
 
-def test_old_files_are_removed_after_rotation(old_documents):
+def test_files_are_re_encrypted_in_place_and_the_old_ciphertext_is_gone(old_documents):
     storage = old_documents[0].file.storage
-    old_names = [document.file.name for document in old_documents]
+    before = {document.file.name: storage.read_encrypted(document.file.name)
+              for document in old_documents}
     rotate()
-    assert not any(storage.exists(name) for name in old_names)
+    for name, ciphertext in before.items():
+        assert storage.read_encrypted(name) != ciphertext  # same name, new ciphertext
+        assert storage.is_under_current_key(name)
+    assert sorted(Document.objects.values_list("file", flat=True)) == sorted(before)
 
 
 def test_rotation_resumes_skipping_files_already_under_the_newest_key(old_documents):
@@ -54,8 +63,8 @@ def test_rotation_resumes_skipping_files_already_under_the_newest_key(old_docume
 
     rotate_document(old_documents[0])
     output = rotate()
-    assert "2 re-encrypted, 1 already under the newest key" in output
-    assert "3 already under the newest key" in rotate()
+    assert "2 re-encrypted, 1 already current" in output
+    assert "3 already current" in rotate()
 
 
 def test_a_checksum_mismatch_keeps_the_old_file_and_fails_the_run(old_documents):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import SecurityEvent
+from audit.models import AuditEvent
 from documents.models import Document
 from documents.retention import RetentionError, minimum_retain_until
 from documents.tests.factories import make_document
@@ -31,7 +31,7 @@ def test_a_shorter_retain_until_is_raised_to_ten_years():
 
 def test_model_delete_refuses_within_retention():
     document = make_document(issue_date=RECENT)
-    with pytest.raises(RetentionError, match="kept until at least 01.05.2034"):
+    with pytest.raises(RetentionError, match="jusqu'au 01.05.2034"):
         document.delete()
     assert Document.objects.filter(pk=document.pk).exists()
 
@@ -102,7 +102,7 @@ def test_admin_delete_queryset_refuses_within_retention(rf, advisor):
     request._messages = FallbackStorage(request)
     model_admin.delete_queryset(request, Document.objects.filter(pk=document.pk))
     assert Document.objects.filter(pk=document.pk).exists()
-    assert "kept until" in str(list(request._messages)[0])
+    assert "jusqu'au 01.05.2034" in str(list(request._messages)[0])
 
 
 def test_purge_dry_run_lists_without_deleting(capsys):
@@ -112,7 +112,7 @@ def test_purge_dry_run_lists_without_deleting(capsys):
     out = capsys.readouterr().out
     assert "would purge" in out and "ancienne police" in out
     assert Document.objects.filter(pk=old.pk).exists()
-    assert not SecurityEvent.objects.filter(kind="document_purged").exists()
+    assert not AuditEvent.objects.filter(kind="documents.purged").exists()
 
 
 def test_purge_deletes_expired_file_and_row_with_an_audit_record(
@@ -124,6 +124,6 @@ def test_purge_deletes_expired_file_and_row_with_an_audit_record(
         call_command("purge_expired_documents")
     assert list(Document.objects.all()) == [kept]
     assert not storage.exists(name)
-    event = SecurityEvent.objects.get(kind="document_purged")
+    event = AuditEvent.objects.get(kind="documents.purged")
     assert event.detail["document"] == old.pk and event.customer == old.customer
 

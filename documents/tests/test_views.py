@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accounts.models import SecurityEvent
 from accounts.tests.factories import InsuredPersonFactory
+from audit.models import AuditEvent
 from documents.models import DocumentRead, DocumentType
 from documents.tests.factories import DocumentFactory, make_document
 
@@ -144,7 +144,7 @@ def test_detail_shows_the_document_and_is_audited(customer_client, invoice, cust
     assert response.status_code == 200
     assert "Facture de prime mars 2025" in response.content.decode()
     assert "01.03.2025" in response.content.decode()
-    event = SecurityEvent.objects.get(kind="document_viewed")
+    event = AuditEvent.objects.get(kind="documents.viewed")
     assert event.customer == customer and event.user == customer.account
     assert event.detail["document"] == invoice.pk
 
@@ -173,7 +173,7 @@ def test_download_name_uses_rfc5987_for_accents(customer_client, customer):
 
 def test_download_is_audited_and_marks_read(customer_client, invoice, customer):
     customer_client.get(reverse("documents:download", args=[invoice.pk]))
-    event = SecurityEvent.objects.get(kind="document_downloaded")
+    event = AuditEvent.objects.get(kind="documents.downloaded")
     assert event.detail["document"] == invoice.pk and event.user == customer.account
     assert DocumentRead.objects.filter(document=invoice, user=customer.account).exists()
 
@@ -205,7 +205,7 @@ def test_another_household_gets_404(other_client, invoice, name):
 @pytest.mark.parametrize("name", ["documents:detail", "documents:preview", "documents:download"])
 def test_another_households_404_is_not_audited_as_access(other_client, invoice, name):
     other_client.get(reverse(name, args=[invoice.pk]))
-    assert not SecurityEvent.objects.filter(kind__startswith="document_").exists()
+    assert not AuditEvent.objects.filter(kind__startswith="document_").exists()
 
 
 def test_file_on_disk_is_not_a_pdf(invoice):

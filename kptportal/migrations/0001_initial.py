@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import kptportal.models
-import kptportal.storage
+import exports.models
+import core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('pending', 'En préparation'), ('ready', 'Prête'), ('failed', 'Échec'), ('expired', 'Expirée')], default='pending', max_length=8, verbose_name='statut')),
-                ('file', models.FileField(blank=True, max_length=200, storage=kptportal.storage.private_storage, upload_to=kptportal.models.export_upload_to)),
+                ('file', models.FileField(blank=True, max_length=200, storage=core.storage.private_storage, upload_to=exports.models.export_upload_to)),
                 ('size', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='demandée le')),
                 ('ready_at', models.DateTimeField(blank=True, null=True, verbose_name='prête le')),

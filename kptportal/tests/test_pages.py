@@ -11,6 +11,23 @@ def test_healthz_answers_ok_when_the_database_answers(client, db):
     assert response.json() == {"status": "ok"}
 
 
+def test_probes_and_scraper_by_the_containers_address_pass_pages_keep_the_host_check(client, db,
+                                                                              settings):
+    """Before: the compose healthcheck (http://127.0.0.1:8000/healthz/ready) got 400 from a
+    portal whose DJANGO_ALLOWED_HOSTS is its public name: web was never healthy."""
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["portal.kpt.ch"]
+    for path in ("/healthz", "/healthz/live", "/healthz/ready"):
+        assert client.get(path, HTTP_HOST="127.0.0.1:8000").status_code == 200, path
+    settings.METRICS_TOKEN = "scrape-token-for-tests"
+    assert client.get("/metrics", HTTP_HOST="web:8000",
+                      HTTP_AUTHORIZATION="Bearer scrape-token-for-tests").status_code == 200
+    assert client.get("/metrics", HTTP_HOST="web:8000").status_code == 404
+    assert client.get("/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.get("/healthz/other", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.post("/healthz/live", HTTP_HOST="127.0.0.1:8000").status_code == 405
+
+
 def test_healthz_reports_each_part_in_production_mode(client, db, settings):
     settings.PORTAL_HEALTHZ_DEEP = True
     body = client.get("/healthz").json()
@@ -20,7 +37,7 @@ def test_healthz_reports_each_part_in_production_mode(client, db, settings):
 
 
 def test_healthz_checks_remote_parts_at_most_every_15_seconds(client, db, settings, monkeypatch):
-    from kptportal import health
+    from core import health
 
     settings.PORTAL_HEALTHZ_DEEP = True
     calls = []
@@ -31,8 +48,34 @@ def test_healthz_checks_remote_parts_at_most_every_15_seconds(client, db, settin
     assert calls == ["broker"]
 
 
+def test_healthz_stays_ready_when_only_the_broker_is_down(client, db, settings, monkeypatch):
+    """Before: 503 with Redis alone down, and a load balancer pulled a working site."""
+    from core import health
+
+    settings.PORTAL_HEALTHZ_DEEP = True
+    monkeypatch.setattr(health, "_remote", {"at": 0.0, "result": {}})
+    monkeypatch.setattr(health, "broker_ok", lambda: False)
+    for path in ("/healthz", "/healthz/ready"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.json() == {"status": "degraded", "checks": {
+            "database": "ok", "broker": "down", "storage": "ok"}}
+
+
+def test_readiness_fails_without_storage_and_liveness_does_not(client, db, settings,
+                                                               monkeypatch):
+    from core import health
+
+    settings.PORTAL_HEALTHZ_DEEP = True
+    monkeypatch.setattr(health, "_remote", {"at": 0.0, "result": {}})
+    monkeypatch.setattr(health, "storage_ok", lambda: False)
+    monkeypatch.setattr("core.health.database_ok", lambda: False)
+    assert client.get("/healthz/ready").status_code == 503
+    assert client.get("/healthz/live").status_code == 200
+
+
 def test_healthz_says_unavailable_when_the_database_fails(client, db, monkeypatch):
-    monkeypatch.setattr("kptportal.health.database_ok", lambda: False)
+    monkeypatch.setattr("core.health.database_ok", lambda: False)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
@@ -69,7 +112,8 @@ def test_dashboard_runs_a_fixed_number_of_queries(customer_client, customer,
 
     for _ in range(15):
         DocumentFactory(insured_person=customer.policy_holder)
-    with django_assert_max_num_queries(12):
+    # As in test_query_counts: the premium invoices and the year's cost sharing add one each.
+    with django_assert_max_num_queries(13):
         assert customer_client.get("/").status_code == 200
 
 

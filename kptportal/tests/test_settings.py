@@ -17,6 +17,13 @@ def run_django(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(autouse=True)
+def _empty_file_storage(tmp_path, monkeypatch):
+    """The deploy check reads the file keys' record in the storage: an empty one here, not
+    whatever a portal run locally left in var/private."""
+    monkeypatch.setenv("STORAGE_LOCAL_ROOT", str(tmp_path / "files"))
+
+
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "t3st-Only_" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
@@ -25,6 +32,8 @@ PRODUCTION = {
     "SMS_BACKEND": "twilio",
     "TWILIO_ACCOUNT_SID": "AC-test", "TWILIO_AUTH_TOKEN": "test", "TWILIO_FROM": "+41440000000",
     "PORTAL_BASE_URL": "https://portal.kpt.example",
+    "DJANGO_ADMINS": "Ops <ops@kpt.example>",
+    "REDIS_CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -44,6 +53,14 @@ def test_production_refuses_to_start_without_each_required_variable(missing, nam
     assert "Refusing to start with DJANGO_DEBUG=0" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_shared_cache():
+    # Per-process memory: two workers would each keep their own login steps.
+    # Empty, not absent: the services pass has both variables in its own environment.
+    result = run_django({**PRODUCTION, "REDIS_CACHE_URL": "", "REDIS_URL": ""}, "check")
+    assert result.returncode != 0
+    assert "REDIS_CACHE_URL" in result.stderr and "Refusing to start" in result.stderr
+
+
 def test_production_refuses_the_development_secret_key():
     result = run_django({**PRODUCTION, "DJANGO_SECRET_KEY":
                          "dev-only-insecure-key-never-use-in-production"}, "check")
@@ -57,7 +74,7 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_env_bool_rejects_nonsense(monkeypatch):
-    from kptportal.env import env_bool
+    from core.env import env_bool
 
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ValueError, match="SOME_FLAG"):
@@ -65,7 +82,7 @@ def test_env_bool_rejects_nonsense(monkeypatch):
 
 
 def test_secrets_can_come_from_a_file(monkeypatch, tmp_path):
-    from kptportal.env import env_str
+    from core.env import env_str
 
     secret = tmp_path / "secret"
     secret.write_text("from-file\n")
@@ -73,9 +90,42 @@ def test_secrets_can_come_from_a_file(monkeypatch, tmp_path):
     assert env_str("MY_SECRET", "default") == "from-file"
 
 
-def test_the_deploy_check_warns_about_development_sms_and_links():
-    env = {**PRODUCTION, "SMS_BACKEND": "console", "PORTAL_BASE_URL": "http://127.0.0.1:8000"}
+@pytest.mark.parametrize("backend", ["console", "locmem"])
+def test_production_refuses_to_start_with_a_development_sms_backend(backend):
+    """Before: only a deploy-check warning, and login codes went into the logs."""
+    result = run_django({**PRODUCTION, "SMS_BACKEND": backend}, "check")
+    assert result.returncode != 0
+    assert f"SMS_BACKEND={backend} is a development backend" in result.stderr
+
+
+def test_the_deploy_check_warns_about_links_that_are_not_https():
+    env = {**PRODUCTION, "PORTAL_BASE_URL": "http://127.0.0.1:8000"}
     result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
-    assert "kptportal.W001" in result.stderr + result.stdout
     assert "kptportal.W002" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("name", ["kptportal", "portal", "postgres", "kpt_benchmark-x"])
+def test_bench_loaddata_refuses_a_database_that_is_not_a_benchmark_one(name):
+    from django.core.management import CommandError
+
+    from kptportal.management.commands.bench_loaddata import refuse_real_database
+
+    with pytest.raises(CommandError, match="benchmark"):
+        refuse_real_database(name, debug=True)
+    refuse_real_database("kpt_bench_2000", debug=True)
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):
+        refuse_real_database("kpt_bench_2000", debug=False)
+
+
+def test_the_deploy_check_warns_when_nobody_is_mailed_server_errors():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_ADMINS"}
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "kptportal.W003" in result.stderr + result.stdout
+
+
+def test_production_refuses_passkey_origins_outside_the_relying_party():
+    result = run_django({**PRODUCTION, "PASSKEY_ORIGINS": "https://other.example"}, "check")
+    assert result.returncode != 0
+    assert "PASSKEY_ORIGINS" in result.stderr and "Refusing to start" in result.stderr

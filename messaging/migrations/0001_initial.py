@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import kptportal.storage
+import core.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=kptportal.storage.private_storage, upload_to='messages/%Y/%m/')),
+                ('file', models.FileField(storage=core.storage.private_storage, upload_to='messages/%Y/%m/')),
                 ('filename', models.CharField(max_length=120, verbose_name='nom du fichier')),
                 ('content_type', models.CharField(max_length=40)),
                 ('size', models.PositiveIntegerField()),

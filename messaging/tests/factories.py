@@ -1,11 +1,9 @@
-import io
-
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from reportlab.pdfgen import canvas
 
 from accounts.tests.factories import CustomerFactory
+from core.tests.samples import pdf_bytes
 from messaging.models import Message, Thread
 
 
@@ -34,14 +32,5 @@ def advisor_reply(thread, body="Voici la réponse.", **kwargs):
     return MessageFactory(thread=thread, from_advisor=True, body=body, **kwargs)
 
 
-def pdf_bytes(text: str = "Facture") -> bytes:
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.drawString(72, 720, text)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
 def pdf_upload(name: str = "facture.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(text="Facture"), content_type="application/pdf")

@@ -2,13 +2,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.tests.samples import pdf_bytes
 from messaging import about
 from messaging.models import Attachment, Message, Thread
 from messaging.tests.factories import (
     MessageFactory,
     ThreadFactory,
     advisor_reply,
-    pdf_bytes,
     pdf_upload,
 )
 
@@ -107,9 +107,18 @@ def test_a_file_that_is_not_a_pdf_or_photo_is_refused_and_the_text_kept(customer
 
 
 def test_a_pdf_with_javascript_is_refused(customer_client):
-    bad = SimpleUploadedFile("a.pdf", pdf_bytes().replace(b"%%EOF", b"/JavaScript %%EOF"))
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript,
+                                                 JS=pikepdf.String("app.alert(1)"))
+        out = io.BytesIO()
+        pdf.save(out)
+    bad = SimpleUploadedFile("a.pdf", out.getvalue())
     response = send_new(customer_client, attachments=[bad])
-    assert "code actif" in response.text
+    assert "contenu actif" in response.text
     assert not Attachment.objects.exists()
 
 

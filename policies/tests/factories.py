@@ -4,7 +4,8 @@ from decimal import Decimal
 import factory
 
 from accounts.tests.factories import InsuredPersonFactory
-from policies.models import Coverage, Line, Product
+from policies.card import make_ahv_number, make_card_number
+from policies.models import Coverage, InsuranceCard, Line, Product
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -35,3 +36,15 @@ class CoverageFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     start = date(2020, 1, 1)
     monthly_premium = Decimal("100.00")
+
+
+class InsuranceCardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InsuranceCard
+
+    insured_person = factory.SubFactory(InsuredPersonFactory)
+    card_number = factory.Sequence(lambda n: make_card_number("00376", 500_000 + n))
+    ahv_number = factory.Sequence(lambda n: make_ahv_number(600_000_000 + n))
+    sex = "F"
+    valid_from = date(2025, 1, 1)
+    valid_until = date(2029, 12, 31)

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Correspondence, CorrespondenceChange, SecurityEvent
+from accounts.models import Correspondence, CorrespondenceChange
 from accounts.profile import set_correspondence
+from audit.models import AuditEvent
 from policies import discounts
 from policies.tests.factories import BasicProductFactory, CoverageFactory, ProductFactory
 
@@ -102,7 +103,7 @@ def test_confirmed_switch_records_the_history_and_shows_the_discount_from_next_m
     assert discounts.monthly_premiums(insured, first).online_discount
     assert "−CHF 1.95" in response.content.decode()  # next month's discount, shown already
     assert not discounts.monthly_premiums(insured).online_discount
-    assert SecurityEvent.objects.filter(kind="profile_changed", customer=insured).exists()
+    assert AuditEvent.objects.filter(kind="accounts.profile_changed", customer=insured).exists()
 
 
 def test_switch_without_confirmation_changes_nothing(customer_client, insured):
@@ -116,8 +117,8 @@ def test_certificate_is_a_pdf_and_its_download_is_audited(customer_client, insur
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    event = SecurityEvent.objects.get(kind="document_downloaded", customer=insured)
-    assert event.detail["document"] == "legal_protection_certificate"
+    event = AuditEvent.objects.get(kind="policies.certificate_downloaded", customer=insured)
+    assert event.detail["certificate"]
 
 
 def test_certificate_needs_portal_registration(customer_client, customer):

@@ -1,4 +1,4 @@
-// The phone's camera on the claim upload page (issue 10), alongside claims-upload.js:
+// The phone's camera on the claim upload page alongside claims-upload.js:
 // - photos are shrunk on the phone before they are sent (long edge 2400 px, JPEG 0.85:
 //   measured with bench/phone_photo.py, the OCR reads the same as from the 12-MP original);
 // - each page's preview gets a "re-take" button; after the first photo the camera button

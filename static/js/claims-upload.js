@@ -3,9 +3,13 @@
 (function () {
   "use strict";
 
-  function humanSize(bytes) {
-    if (bytes >= 1048576) return (bytes / 1048576).toFixed(1) + " Mo";
-    return (bytes ? Math.max(1, Math.round(bytes / 1024)) : 0) + " Ko";
+  // Units and decimal separator in the page's language (data-size-* on the form).
+  function humanSize(form, bytes) {
+    var separator = form.getAttribute("data-size-decimal") || ",";
+    if (bytes >= 1048576) {
+      return (bytes / 1048576).toFixed(1).replace(".", separator) + "\u00a0" + (form.getAttribute("data-size-mb") || "Mo");
+    }
+    return (bytes ? Math.max(1, Math.round(bytes / 1024)) : 0) + "\u00a0" + (form.getAttribute("data-size-kb") || "Ko");
   }
 
   function setup(form) {
@@ -34,6 +38,8 @@
       urls.forEach(function (url) { URL.revokeObjectURL(url); });
       urls = [];
       list.textContent = "";
+      // For claim-patient-hint.js: the pages chosen so far, in order.
+      form.dispatchEvent(new CustomEvent("claim-pages-changed", { detail: { files: chosen.slice() } }));
       if (!chosen.length) {
         var empty = document.createElement("li");
         empty.className = "upload-previews__empty muted";
@@ -65,7 +71,7 @@
         name.textContent = (index + 1) + ". " + file.name;
         var size = document.createElement("span");
         size.className = "muted";
-        size.textContent = humanSize(file.size);
+        size.textContent = humanSize(form, file.size);
         var remove = document.createElement("button");
         remove.type = "button";
         remove.className = "button button--small button--quiet";
@@ -84,7 +90,7 @@
       });
     }
 
-    // For camera-pages.js (issue 10): put a re-taken photo in a page's place.
+    // For camera-pages.js: put a re-taken photo in a page's place.
     form.claimUpload = {
       replace: function (index, file) {
         if (index < 0 || index >= chosen.length) return;

@@ -25,7 +25,24 @@
     schedule();
   }
 
+  // The account menu is a <details>: it opens without JavaScript; with it, a tap outside or
+  // Escape closes it, and Escape gives the focus back to its button.
+  function accountMenu() {
+    var menu = document.querySelector(".account-menu");
+    if (!menu) return;
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     idleWarning();
+    accountMenu();
   });
 })();

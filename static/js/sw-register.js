@@ -8,6 +8,13 @@
       // No worker (private mode, old browser): the portal works the same online.
     });
   });
+  // Logging out deletes the insurance cards a customer kept offline on this device (the
+  // server's Clear-Site-Data does the same where the browser supports it).
+  document.addEventListener("submit", function (event) {
+    if (event.target.closest && event.target.closest(".site-header__logout") && window.indexedDB) {
+      window.indexedDB.deleteDatabase("kpt-card");
+    }
+  });
   // The offline page's "retry" reloads the page the customer wanted, not the start page.
   document.addEventListener("DOMContentLoaded", function () {
     var retry = document.querySelector("[data-offline-retry]");

@@ -5,11 +5,10 @@ The portal's Content-Security-Policy allows only its own scripts, so the pages a
 browser context with ``bypass_csp=True``: that context is for the accessibility check only.
 """
 
-import importlib
 import re
 from pathlib import Path
 
-from kptportal import sms
+from core import sms
 
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -52,20 +51,11 @@ def format_violations(found: dict[str, list[dict]]) -> str:
 
 
 def seed_demo_data():
-    """The fictitious demo households, products, ten years of documents and a conversation."""
-    from accounts.models import User
+    """The fictitious demo: households, products, ten years of documents, a conversation, and
+    the advisor with the advisors' group's permissions only (as ``make run`` seeds it)."""
+    from kptportal.demo import seed_all
 
-    # seed_demo refuses to run with DEBUG off (as in tests): call each app's seed() directly.
-    for app in ["accounts", "policies", "documents", "claims", "messaging"]:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        module.seed(stdout=None)
-    # The admin's changelists need the model permissions: the demo advisor gets them all.
-    User.objects.filter(username="advisor").update(is_superuser=True)
+    seed_all(stdout=None)
 
 
 def last_sms_code() -> str:

@@ -19,9 +19,9 @@ from tests.e2e.a11y import (
     axe_violations,
     format_violations,
     last_sms_code,
-    seed_demo_data,
 )
 from tests.e2e.conftest import screenshot
+from tests.e2e.portal_login import submit_code, submit_credentials
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +47,14 @@ def claim_of(contract):
             or claims.order_by("-pk").first())
 
 
+def settled_claim_of(contract):
+    """The demo claim a benefit statement settled (claims/demo.py), if any."""
+    from claims.models import Claim
+
+    return Claim.objects.filter(customer__account__username=contract,
+                                settlement__isnull=False).first()
+
+
 class Walk:
     def __init__(self, page, base, label):
         self.page, self.base, self.label, self.found, self.visited = page, base, label, {}, []
@@ -67,20 +75,16 @@ def log_in(walk, username, password, *, staff=False):
     page = walk.page
     page.goto(walk.base + ("/staff/login/" if staff else "/login/"))
     walk.check("staff login" if staff else "login 1 credentials")
-    page.locator("input[name$=username]").fill(username)
-    page.locator("input[type=password]").first.fill(password)
-    page.locator("form button[type=submit]").first.click()
+    submit_credentials(page, username, password)
     page.wait_for_load_state("load")
     walk.check("staff login 2 code" if staff else "login 2 SMS code")
-    page.locator("input[autocomplete=one-time-code]").fill(last_sms_code())
-    page.locator("form button[type=submit]").first.click()
+    submit_code(page, last_sms_code())
     page.wait_for_load_state("load")
     assert "/login/" not in page.url, f"{username} not logged in"
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_page_passes_axe(browser, live_server, viewport):
-    seed_demo_data()
+def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
     label = "phone" if viewport == PHONE else "desktop"
     base = live_server.url
     document = (Document.objects.filter(insured_person__customer__account__username=CONTRACT,
@@ -88,6 +92,7 @@ def test_every_page_passes_axe(browser, live_server, viewport):
                 .order_by("-issue_date").first())
     thread = Thread.objects.get(customer__account__username=CONTRACT)
     claim = claim_of(CONTRACT)
+    settled = settled_claim_of(CONTRACT)
 
     # Public pages, and the login's error and second step.
     context = a11y_context(browser, viewport)
@@ -115,7 +120,9 @@ def test_every_page_passes_axe(browser, live_server, viewport):
         ("authenticator setup", "/profile/security/authenticator/"),
         ("claims", optional("claims:list")), ("new claim", optional("claims:new")),
         ("claim detail", claim and optional("claims:detail", claim.pk)),
-        ("data export", optional("kptportal:export")),
+        ("settled claim", settled and optional("claims:detail", settled.pk)),
+        ("question about a claim", settled and f"/messages/new/?claim={settled.pk}"),
+        ("data export", optional("exports:export")),
         ("activity", optional("accounts:activity")),
     ]
     for name, path in customer_pages:
@@ -128,6 +135,15 @@ def test_every_page_passes_axe(browser, live_server, viewport):
     walk.page.locator("form[action$='/profile/mobile/'] button[type=submit]").click()
     walk.page.wait_for_load_state("load")
     walk.check("profile mobile code")
+    # The payout account's code step.
+    walk.page.goto(base + "/profile/")
+    payout = walk.page.locator("form[action$='/profile/payout/']")
+    payout.locator("input[name=iban]").fill("CH56 0483 5012 3456 7800 9")
+    payout.locator("input[name=holder]").fill("Anna Muster")
+    payout.locator("input[name=password]").fill(DEMO_PASSWORD)
+    payout.locator("button[type=submit]").click()
+    walk.page.wait_for_load_state("load")
+    walk.check("profile payout code")
     context.close()
 
     # The advisor in the admin.
@@ -140,6 +156,8 @@ def test_every_page_passes_axe(browser, live_server, viewport):
         ("admin thread", f"/admin/messaging/thread/{thread.pk}/change/"),
         ("admin customers", "/admin/accounts/customer/"),
         ("admin customer", f"/admin/accounts/customer/{thread.customer_id}/change/"),
+        ("admin customer overview",
+         f"/admin/accounts/customer/{thread.customer_id}/overview/"),
         ("admin documents", "/admin/documents/document/"),
         ("admin login help", "/admin/messaging/loginhelprequest/"),
         ("admin claims queue", claim and "/admin/claims/claimtoreview/"),

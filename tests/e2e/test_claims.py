@@ -14,8 +14,8 @@ from accounts.models import User
 from claims.models import Claim, ClaimStatus
 from claims.tests.factories import QR_PHOTO, truth
 from conftest import log_in_verified
-from kptportal.money import format_chf
-from tests.e2e.conftest import screenshot
+from core.money import format_chf
+from tests.e2e.conftest import SCREENSHOTS, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ SHOWN = format_chf(Decimal(AMOUNT))  # e.g. "CHF 718.83"
 @pytest.fixture
 def eager_intake():
     """No worker in browser tests: the intake runs right after the upload commits."""
-    from kptportal.celery import app
+    from core.celery import app
 
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -102,8 +102,8 @@ def test_customer_sends_a_photographed_qr_invoice_and_the_advisor_accepts_it(
     assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     screenshot(desktop, "claims-admin-review-desktop")
     desktop.locator("input[name=_accept]").click()
-    desktop.wait_for_url("**/admin/claims/claimtoreview/")
-    assert "Demande acceptée" in desktop.content()
+    desktop.wait_for_url("**/admin/claims/claimtoreview/")  # the queue is empty now
+    assert f"Demande #{claim.pk} acceptée" in desktop.content()
 
     phone.goto(f"{live_server.url}/claims/")
     card = phone.locator(".claim-card").first
@@ -142,3 +142,87 @@ def test_claims_list_on_desktop(request, live_server, demo_customer, viewport):
     screenshot(page, f"claims-list-{viewport}")
     page.goto(f"{live_server.url}/claims/new/")
     screenshot(page, f"claims-upload-{viewport}")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_advisor_reads_the_intakes_warnings_in_german(request, live_server, reviewer,
+                                                          viewport):
+    """An invoice for Anna sent for Léo: the warning names both, in the advisor's language."""
+    from datetime import date
+
+    from accounts.tests.factories import InsuredPersonFactory
+    from claims.notes import note
+    from claims.tests.factories import ClaimFactory
+
+    claim = ClaimFactory(status=ClaimStatus.TO_REVIEW)
+    leo = claim.insured_person
+    leo.first_name, leo.last_name, leo.birth_date = "Léo", "Muster", date(2012, 3, 9)
+    leo.save()
+    InsuredPersonFactory(customer=claim.customer, first_name="Anna", last_name="Muster",
+                         birth_date=date(1981, 4, 17))
+    claim.review_notes = [
+        note("patient_mismatch", {"name": "Anna Muster", "birth": "1981-04-17",
+                                  "insured": "Léo Muster"}),
+        note("patient_in_household", {"name": "Anna Muster"}),
+        note("field_missing", {"field": "provider_gln"}, file="rechnung.jpg"),
+    ]
+    claim.save()
+    reviewer.language = "de"  # the admin speaks the advisor's own language
+    reviewer.save(update_fields=["language"])
+    page = request.getfixturevalue(viewport)
+    sign_in(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/admin/claims/claimtoreview/{claim.pk}/change/")
+    notes = page.locator(".claim-note")
+    assert notes.count() == 3
+    assert notes.nth(0).inner_text() == (
+        "⚠ Die Rechnung lautet auf Anna Muster, geboren am 17.04.1981; die Rückforderung wurde "
+        "für Léo Muster eingereicht.")
+    assert not any("provider_gln" in text for text in notes.all_inner_texts())
+    assert "GLN des Leistungserbringers" in notes.nth(2).inner_text()
+    (SCREENSHOTS / "intake-notes").mkdir(parents=True, exist_ok=True)
+    screenshot(page, f"intake-notes/review-notes-de-{viewport}")
+
+
+def _invoice_for_anna(tmp_path):
+    """A text PDF invoice naming Anna Muster, born 17.04.1981 (the demo household's holder)."""
+    import random
+    from datetime import date
+
+    from claims.tests.corpus.generate import make_invoice, render_pdf
+
+    rng = random.Random("anna")
+    invoice = make_invoice(rng, has_qr=False)
+    invoice.patient_name, invoice.patient_birth = "Anna Muster", date(1981, 4, 17)
+    path = tmp_path / "facture-anna.pdf"
+    path.write_bytes(render_pdf(invoice, rng))
+    return path
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_an_invoice_for_anna_sent_for_leo_offers_to_choose_anna(request, live_server,
+                                                               demo_customer, eager_intake,
+                                                               tmp_path, viewport):
+    page = request.getfixturevalue(viewport)
+    sign_in(page, live_server, demo_customer)
+    page.goto(f"{live_server.url}/claims/new/")
+    page.get_by_label("Pour qui?").select_option(label="Léo Muster")
+    page.set_input_files("#id_files", str(_invoice_for_anna(tmp_path)))
+    hint = page.locator("[data-patient-hint]")
+    hint.wait_for(state="visible", timeout=15_000)
+    assert hint.inner_text().startswith(
+        "Cette facture semble concerner Anna Muster — vous l’envoyez pour Léo Muster. "
+        "Choisir Anna\u00a0?")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"claims-patient-hint-{viewport}")
+    page.get_by_role("button", name="Choisir Anna").click()
+    assert page.get_by_label("Pour qui?").evaluate("s => s.options[s.selectedIndex].text") == (
+        "Anna Muster")
+    assert hint.is_hidden()
+    assert "Anna Muster" in page.locator("[data-patient-hint-done]").inner_text()
+    screenshot(page, f"claims-patient-hint-chosen-{viewport}")
+    if viewport == "desktop":  # the hint never stands between the customer and sending
+        page.get_by_label("Pour qui?").select_option(label="Léo Muster")
+        hint.wait_for(state="visible")
+        page.get_by_role("button", name="Envoyer", exact=True).click()
+        page.wait_for_url(re.compile(r"/claims/\d+/$"), timeout=60_000)
+        assert Claim.objects.get().insured_person.first_name == "Léo"

@@ -20,11 +20,12 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_ADVISOR_PASSWORD, DEMO_PASSWORD
 from accounts.models import Correspondence, Customer
+from core import sms
+from core.money import format_chf
 from documents.models import DocumentType
-from kptportal import sms
-from kptportal.money import format_chf
-from tests.e2e.a11y import last_sms_code, seed_demo_data
+from tests.e2e.a11y import last_sms_code
 from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, SCREENSHOTS  # noqa: F401
+from tests.e2e.portal_login import open_account_menu, submit_credentials
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,17 +64,14 @@ class Steps:
 
 def log_in(page, base, username, password, *, staff=False):
     page.goto(base + ("/staff/login/" if staff else "/login/"))
-    page.locator("input[name$=username]").fill(username)
-    page.locator("input[type=password]").fill(password)
-    page.locator("form button[type=submit]").first.click()
+    submit_credentials(page, username, password)
     code = page.locator("input[autocomplete=one-time-code]")
     expect(code).to_be_visible()
     return code
 
 
 @pytest.fixture
-def household():
-    seed_demo_data()
+def household(seeded_demo):
     customer = Customer.objects.get(account__username=CONTRACT)
     assert customer.correspondence == Correspondence.POST  # so the day includes paperless
     return customer
@@ -82,7 +80,7 @@ def household():
 @pytest.fixture
 def eager_intake():
     """No worker in browser tests: the invoice intake runs as soon as the upload commits."""
-    from kptportal.celery import app
+    from core.celery import app
 
     before = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -117,7 +115,7 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
         "link", name="Documents").click()
     expect(page.get_by_role("heading", name="Mes documents")).to_be_visible()
     page.get_by_text("Rechercher et filtrer").click()  # folded away on a phone
-    page.get_by_label("Type").select_option(DocumentType.BENEFIT_STATEMENT)
+    page.get_by_label("Type", exact=True).select_option(DocumentType.BENEFIT_STATEMENT)
     page.get_by_label("Année").select_option(str(last_year))
     page.get_by_role("button", name="Afficher").click()
     expect(page).to_have_url(re.compile(rf"type={DocumentType.BENEFIT_STATEMENT}.*year={last_year}"))
@@ -140,7 +138,8 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
         steps.skip("upload an invoice and see it read",
                    "claims (/claims/new/) has not landed on main")
 
-    # 5. Switch the portal to German with the footer language form.
+    # 5. Switch the portal to German from the account menu.
+    open_account_menu(page)
     page.get_by_label("Langue").select_option("de")
     page.get_by_role("button", name="Changer").click()
     expect(page.get_by_role("heading", name="Meine Dokumente")).to_be_visible()
@@ -152,11 +151,13 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     steps.shot(page, "documents-de")
 
     # 6. Change the mobile number, confirmed with the code sent to the new number.
-    page.get_by_role("banner").get_by_role("link", name="Profil").click()  # header icon
+    open_account_menu(page)
+    page.get_by_role("banner").get_by_role("link", name="Mein Profil").click()
     expect(page.get_by_role("heading", name="Mein Profil")).to_be_visible()
-    page.get_by_label("Neue Mobilnummer").fill("079 123 45 67")
-    page.get_by_label("Ihr aktuelles Passwort").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Code senden").click()
+    mobile = page.get_by_role("region", name="Mobiltelefon")
+    mobile.get_by_label("Neue Mobilnummer").fill("079 123 45 67")
+    mobile.get_by_label("Ihr aktuelles Passwort").fill(DEMO_PASSWORD)
+    mobile.get_by_role("button", name="Code senden").click()
     expect(page.get_by_role("heading", name="Neue Nummer bestätigen")).to_be_visible()
     assert sms.outbox[-1].to == NEW_MOBILE
     steps.shot(page, "mobile-code-de")
@@ -223,12 +224,13 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     steps.shot(page, "answer-read-de")
 
     # 11. The data export (security branch), if it is on main.
-    if routed("kptportal:export"):
+    if routed("exports:export"):
         download_export(page, base, steps)
     else:
         steps.skip("download the data export", "/profile/export/ has not landed on main")
 
     # 12. Logout.
+    open_account_menu(page)
     page.get_by_role("button", name="Abmelden").click()
     page.wait_for_url(re.compile(r"/login/"))
     expect(page.get_by_role("heading", name="Anmeldung im Kundenportal")).to_be_visible()
@@ -246,7 +248,7 @@ def upload_invoice(page, base, steps):
 
     shown = format_chf(Decimal(truth(QR_PHOTO)["amount"]))
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Factures").click()
+        "link", name="Remboursements").click()
     page.get_by_role("link", name="Envoyer une facture").first.click()
     assert page.locator("input[capture=environment]").count() == 1  # the phone's camera
     page.get_by_label("Quittance de pharmacie").check()
@@ -262,13 +264,17 @@ def upload_invoice(page, base, steps):
 
 def download_export(page, base, steps):
     """From the profile: request the export (built by a task, eager here), download the ZIP."""
-    page.get_by_role("banner").get_by_role("link", name="Profil").click()
+    open_account_menu(page)
+    page.get_by_role("banner").get_by_role("link", name="Mein Profil").click()
     page.get_by_role("link", name="Meine Daten exportieren").click()
     expect(page.get_by_role("heading", name="Meine Daten exportieren")).to_be_visible()
     page.get_by_role("button", name="Export anfordern").click()
     zip_link = page.get_by_role("link", name="ZIP herunterladen")
-    if zip_link.count() == 0:  # still being prepared: the page offers to refresh
-        page.get_by_role("link", name="Aktualisieren").first.click()
+    refresh = page.get_by_role("link", name="Aktualisieren")
+    # Wait for the answer page (ready or still being prepared) before looking at which.
+    expect(zip_link.or_(refresh).first).to_be_visible()
+    if not zip_link.count():  # still being prepared: the page offers to refresh
+        refresh.first.click()
     expect(zip_link.first).to_be_visible()
     steps.shot(page, "data-export-ready-de")
     with page.expect_download() as download:

@@ -3,7 +3,7 @@ always visible, and a customer logs in and moves around without a mouse."""
 
 import pytest
 
-from accounts.tests.factories import TEST_PASSWORD, CustomerFactory, sms_device_for
+from accounts.tests.factories import TEST_PASSWORD
 from tests.e2e.a11y import last_sms_code
 from tests.e2e.conftest import screenshot
 
@@ -31,14 +31,6 @@ FOCUS_STATE = """(previous) => {
 }"""
 
 
-@pytest.fixture
-def household():
-    customer = CustomerFactory(account__username="KPT12345678",
-                               account__mobile_phone="+41790000001")
-    sms_device_for(customer.account)
-    return customer
-
-
 def tab(page, times=1):
     states = []
     for _ in range(times):
@@ -60,12 +52,14 @@ def assert_well_ordered_and_visible(states):
         assert state["after"], f"focus jumped backwards to {label}"
 
 
-def test_login_by_keyboard_only_with_skip_link_and_visible_focus(desktop, live_server, household):
+def test_login_by_keyboard_only_with_skip_link_and_visible_focus(desktop, live_server,
+                                                                  login_household):
     page = desktop
     page.goto(f"{live_server.url}/login/")
 
     # The contract number has the focus on arrival (autofocus); the skip link and the brand are
-    # just before it, the password, the button and the help links after it, all visibly focused.
+    # just before it, the password, the button, the passkey button and the help links after it,
+    # all visibly focused.
     assert page.evaluate("document.activeElement.id").endswith("username")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
@@ -75,15 +69,16 @@ def test_login_by_keyboard_only_with_skip_link_and_visible_focus(desktop, live_s
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
-    states = tab(page, 5)
-    assert [s["tag"] for s in states] == ["input", "input", "button", "a", "a"]
+    states = tab(page, 6)
+    assert [s["tag"] for s in states] == ["input", "input", "button", "button", "a", "a"]
     assert states[0]["id"].endswith("username") and "password" in states[1]["id"]
     assert states[2]["name"] == "Continuer"
+    assert states[3]["name"].strip() == "Se connecter avec une clé d'accès"
     assert_well_ordered_and_visible(states)
     screenshot(page, "keyboard-login-focus-desktop")
 
     # Type and submit without the mouse.
-    for _ in range(4):
+    for _ in range(5):
         page.keyboard.press("Shift+Tab")
     page.keyboard.type("KPT12345678")
     page.keyboard.press("Tab")
@@ -101,25 +96,24 @@ def test_login_by_keyboard_only_with_skip_link_and_visible_focus(desktop, live_s
 
 
 def test_customer_page_focus_order_follows_the_page_and_is_always_visible(
-        phone, live_server, household):
+        phone, live_server, login_household):
     from tests.e2e.portal_login import log_in_page
 
-    page = log_in_page(phone, live_server, household.account)
+    page = log_in_page(phone, live_server, login_household.account)
     page.goto(f"{live_server.url}/profile/")
     states = tab(page, 60)
     assert states[0]["cls"] == "skip-link"
     names = [s["name"] for s in states]
-    assert "Se déconnecter" in names
-    assert any(s["id"] == "language-select" for s in states), "the footer's language form"
+    assert "Menu" in names, "the account menu's button"
     assert_well_ordered_and_visible(states)
     page.keyboard.press("Shift+Tab")
     screenshot(page, "keyboard-profile-focus-phone")
 
 
-def test_skip_link_jumps_over_the_navigation(phone, live_server, household):
+def test_skip_link_jumps_over_the_navigation(phone, live_server, login_household):
     from tests.e2e.portal_login import log_in_page
 
-    page = log_in_page(phone, live_server, household.account)
+    page = log_in_page(phone, live_server, login_household.account)
     page.goto(f"{live_server.url}/")
     tab(page)
     page.keyboard.press("Enter")

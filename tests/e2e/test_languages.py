@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from tests.e2e.a11y import PHONE, seed_demo_data
+from tests.e2e.a11y import PHONE
 from tests.e2e.conftest import screenshot
 from tests.e2e.portal_login import log_in_page
 
@@ -17,7 +17,7 @@ PUBLIC_PAGES = ["accounts:login", "accounts:register", "accounts:activate",
                 "accounts:password_reset", "messaging:login_help", "pwa:offline"]
 PAGES = ["dashboard", "documents:list", "claims:list", "claims:new", "messaging:inbox",
          "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors",
-         "accounts:activity", "kptportal:export"]
+         "accounts:activity", "exports:export"]
 # A word of each language's menu or page, to be sure the page is not in French.
 FRENCH_UI = re.compile(r"\b(?:vous|votre|vos|Vous|Votre|Vos|Aucun|aucune|Envoyer|Télécharger)\b")
 # The page's own wording, without what people wrote (an advisor's refusal reason, messages).
@@ -30,10 +30,9 @@ EXPECTED = {"de": "Dokumente", "it": "Documenti", "en": "Documents"}
 
 
 @pytest.mark.parametrize("lang", ["de", "it", "en"])
-def test_customer_pages_fit_a_phone_in_every_language(browser, live_server, lang):
+def test_customer_pages_fit_a_phone_in_every_language(browser, live_server, seeded_demo, lang):
     from accounts.models import User
 
-    seed_demo_data()
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
                                   has_touch=True, locale="fr-CH")
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang,

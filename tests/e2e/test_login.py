@@ -2,22 +2,14 @@ import re
 
 import pytest
 
-from accounts.tests.factories import TEST_PASSWORD, CustomerFactory, sms_device_for
-from kptportal import sms
+from accounts.tests.factories import TEST_PASSWORD
+from core import sms
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def household():
-    customer = CustomerFactory(account__username="KPT12345678",
-                               account__mobile_phone="+41790000001")
-    sms_device_for(customer.account)
-    return customer
-
-
-def test_sms_login_in_chromium_on_a_phone(phone, live_server, household):
+def test_sms_login_in_chromium_on_a_phone(phone, live_server, login_household):
     phone.goto(f"{live_server.url}/")
     assert phone.url.startswith(f"{live_server.url}/login/")  # protected pages need a login
     screenshot(phone, "login-1-credentials-phone")
@@ -36,7 +28,7 @@ def test_sms_login_in_chromium_on_a_phone(phone, live_server, household):
     screenshot(phone, "login-3-after-phone")
 
 
-def test_wrong_password_message_in_chromium(desktop, live_server, household):
+def test_wrong_password_message_in_chromium(desktop, live_server, login_household):
     desktop.goto(f"{live_server.url}/login/")
     desktop.get_by_label("Numéro de contrat online").fill("KPT12345678")
     desktop.get_by_label("Mot de passe").fill("wrong-Password-9")

@@ -4,41 +4,31 @@ the unread badge, the notification SMS; and the public login-help form."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.tests.factories import AdvisorFactory, CustomerFactory
-from conftest import log_in_verified
-from kptportal import sms
+from core import sms
+from core.tests.samples import pdf_bytes
 from messaging.models import LoginHelpRequest, Thread
-from messaging.tests.factories import pdf_bytes
 from tests.e2e.conftest import screenshot
+from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, user):
-    """Open a verified session for ``user`` in this browser (the SMS login is tested apart)."""
-    client = log_in_verified(Client(), user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
-                               "url": live_server.url}])
-
-
 @pytest.fixture
 def household():
-    advisor = AdvisorFactory(first_name="Claire", last_name="Conseil", is_superuser=True)
+    advisor = AdvisorFactory(first_name="Claire", last_name="Conseil")
     return CustomerFactory(advisor=advisor)
 
 
 def test_customer_writes_with_a_pdf_and_reads_the_advisors_reply(
         live_server, phone, desktop, household, tmp_path):
     invoice = tmp_path / "facture-opticien.pdf"
-    invoice.write_bytes(pdf_bytes("Optique Lac, CHF 320.00"))
+    invoice.write_bytes(pdf_bytes(text="Optique Lac, CHF 320.00"))
 
     # The customer writes, on the phone.
-    log_in(phone, live_server, household.account)
+    log_in_page(phone, live_server, household.account)
     phone.goto(f"{live_server.url}/messages/")
     screenshot(phone, "messaging-inbox-empty-phone")
     phone.get_by_role("link", name="Nouveau message").click()
@@ -52,7 +42,7 @@ def test_customer_writes_with_a_pdf_and_reads_the_advisors_reply(
     thread = Thread.objects.get()
 
     # The advisor sees it first in the admin queue and replies.
-    log_in(desktop, live_server, household.advisor)
+    log_in_page(desktop, live_server, household.advisor)
     desktop.goto(f"{live_server.url}/admin/messaging/thread/")
     expect(desktop.get_by_role("link", name="Lunettes de Léo")).to_be_visible()
     screenshot(desktop, "messaging-admin-queue-desktop")
@@ -81,7 +71,7 @@ def test_customer_writes_with_a_pdf_and_reads_the_advisors_reply(
     expect(phone.locator(".main-nav .badge")).to_have_count(0)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    log_in(desktop, live_server, household.account)
+    log_in_page(desktop, live_server, household.account)
     desktop.goto(f"{live_server.url}/messages/")
     screenshot(desktop, "messaging-inbox-desktop")
     desktop.goto(f"{live_server.url}/messages/{thread.pk}/")
@@ -107,6 +97,6 @@ def test_someone_who_cannot_log_in_asks_for_help(request, live_server, viewport)
     screenshot(page, f"messaging-login-help-sent-{viewport}")
 
     advisor = AdvisorFactory()
-    log_in(page, live_server, advisor)
+    log_in_page(page, live_server, advisor)
     page.goto(f"{live_server.url}/admin/messaging/loginhelprequest/")
     expect(page.get_by_role("link", name=reference)).to_be_visible()

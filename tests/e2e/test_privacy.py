@@ -4,9 +4,12 @@ import zipfile
 
 import pytest
 
-from accounts import audit
 from accounts import demo as accounts_demo
-from accounts.models import SecurityEvent, User
+from accounts import events as account_events
+from accounts.models import User
+from audit import log as audit
+from audit.models import AuditEvent
+from documents import events as document_events
 from tests.e2e.conftest import screenshot
 from tests.e2e.portal_login import log_in_page
 
@@ -18,11 +21,10 @@ def anna():
     accounts_demo.seed()
     user = User.objects.get(username="KPT12345678")
     advisor = User.objects.get(username="advisor")
-    Kind = SecurityEvent.Kind
-    audit.record(Kind.LOGIN_FAILED, username=user.username, user=user)
-    audit.record(Kind.PROFILE_CHANGED, user=user, fields=["email", "address"])
-    audit.record(Kind.DOCUMENT_VIEWED, user=user, actor=advisor, document=1, via="admin")
-    audit.record(Kind.DOCUMENT_DOWNLOADED, user=user, document=1)
+    audit.record(account_events.LOGIN_FAILED, username=user.username, user=user)
+    audit.record(account_events.PROFILE_CHANGED, user=user, fields=["email", "address"])
+    audit.record(document_events.VIEWED, user=user, actor=advisor, document=1, via="admin")
+    audit.record(document_events.DOWNLOADED, user=user, document=1)
     return user
 
 
@@ -51,4 +53,4 @@ def test_request_and_download_the_export(request, live_server, anna, viewport, t
     path = tmp_path / "export.zip"
     download.value.save_as(path)
     assert "data.json" in zipfile.ZipFile(path).namelist()
-    assert SecurityEvent.objects.filter(kind="data_exported", user=anna).exists()
+    assert AuditEvent.objects.filter(kind="exports.downloaded", user=anna).exists()

@@ -2,7 +2,7 @@ import pytest
 
 from accounts import demo as accounts_demo
 from accounts.models import User
-from kptportal import sms
+from core import sms
 from tests.e2e.conftest import screenshot
 from tests.e2e.portal_login import log_in_page
 
@@ -42,7 +42,8 @@ def test_mobile_change_needs_the_code_sent_to_the_new_number(phone, live_server,
     page = log_in_page(phone, live_server, anna)
     page.goto(f"{live_server.url}/profile/")
     page.get_by_label("Nouveau numéro de mobile").fill("079 555 44 33")
-    page.get_by_label("Votre mot de passe actuel").fill(accounts_demo.DEMO_PASSWORD)
+    page.locator("#mobile").get_by_label("Votre mot de passe actuel").fill(
+        accounts_demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Envoyer le code").click()
     page.wait_for_url(f"{live_server.url}/profile/mobile/confirm/")
     anna.refresh_from_db()

@@ -6,15 +6,16 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from PIL import Image
+from playwright.sync_api import expect
 
-from accounts.tests.factories import TEST_PASSWORD, CustomerFactory, sms_device_for
-from conftest import log_in_verified
+from accounts.tests.factories import TEST_PASSWORD
+from conftest import sms_household
+from core import sms
+from core.models import SharedUpload
 from documents.tests.factories import private_storage_follows_settings
-from kptportal import sms
-from kptportal.models import SharedUpload
 from tests.e2e.conftest import screenshot
+from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,16 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def household(_private_storage_in_tmp):
     with private_storage_follows_settings():
-        customer = CustomerFactory(account__username="KPT12345678",
-                                   account__mobile_phone="+41790000001")
-        sms_device_for(customer.account)
-        yield customer
-
-
-def log_in(page, live_server, user):
-    client = log_in_verified(Client(), user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+        yield sms_household()
 
 
 def log_in_through_the_form(page):
@@ -81,7 +73,7 @@ def test_manifest_is_valid_and_its_icons_reachable(phone, live_server, household
 
 def test_service_worker_controls_the_app_and_serves_the_offline_page(phone, live_server,
                                                                      household):
-    log_in(phone, live_server, household.account)
+    log_in_page(phone, live_server, household.account)
     phone.goto(f"{live_server.url}/")
     script = phone.evaluate("navigator.serviceWorker.ready.then(r => r.active.scriptURL)")
     assert script == f"{live_server.url}/sw.js"
@@ -100,12 +92,12 @@ def test_service_worker_controls_the_app_and_serves_the_offline_page(phone, live
     screenshot(phone, "pwa-offline-phone")
     phone.context.set_offline(False)
     phone.get_by_role("link", name="Réessayer").click()
-    phone.wait_for_load_state()
-    assert phone.locator("h1").inner_text() != "Pas de connexion"
+    # The offline page is already loaded: wait for the page that replaces it.
+    expect(phone.locator("h1")).not_to_have_text("Pas de connexion")
 
 
 def test_logout_empties_the_workers_cache(phone, live_server, household):
-    log_in(phone, live_server, household.account)
+    log_in_page(phone, live_server, household.account)
     phone.goto(f"{live_server.url}/")
     phone.evaluate("navigator.serviceWorker.ready")
     phone.reload()
@@ -115,6 +107,7 @@ def test_logout_empties_the_workers_cache(phone, live_server, household):
         await (await caches.open("marker")).put("/static/marker", new Response("x"));
     }""")
     with phone.expect_response(lambda r: r.url.endswith("/logout/")) as logout:
+        open_account_menu(phone)
         phone.get_by_role("button", name="Se déconnecter").click()
     assert logout.value.all_headers()["clear-site-data"] == '"cache", "storage"'
     phone.wait_for_url(re.compile(r".*/login/"))
@@ -152,7 +145,7 @@ def test_shared_photo_waits_through_the_login(phone, live_server, household):
     session_id = next(c["value"] for c in phone.context.cookies() if c["name"] == "sessionid")
     from django.contrib.sessions.backends.cached_db import SessionStore
 
-    from kptportal.sharing import SESSION_KEY
+    from core.sharing import SESSION_KEY
     assert SessionStore(session_key=session_id)[SESSION_KEY] == [held.pk]
 
 
@@ -197,21 +190,6 @@ TOO_SMALL = """() => {
 
 
 @pytest.fixture
-def demo_household(_private_storage_in_tmp):
-    from accounts import demo as accounts_demo
-    from claims import demo as claims_demo
-    from documents import demo as documents_demo
-    from messaging import demo as messaging_demo
-    from policies import demo as policies_demo
-
-    with private_storage_follows_settings():
-        for module in (accounts_demo, policies_demo, documents_demo, claims_demo,
-                       messaging_demo):
-            module.seed()
-        yield
-
-
-@pytest.fixture
 def narrow_phone(browser):
     context = browser.new_context(viewport={"width": 360, "height": 740},
                                   device_scale_factor=2, is_mobile=True, has_touch=True,
@@ -221,7 +199,7 @@ def narrow_phone(browser):
 
 
 def test_customer_pages_fit_360_px_with_thumb_sized_targets(narrow_phone, live_server,
-                                                           demo_household):
+                                                           seeded_demo):
     from accounts.models import User
     from claims.models import Claim
     from documents.models import Document
@@ -238,7 +216,7 @@ def test_customer_pages_fit_360_px_with_thumb_sized_targets(narrow_phone, live_s
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if widths[0] > widths[1]:
         problems["/offline/"] = widths
-    log_in(page, live_server, user)
+    log_in_page(page, live_server, user)
     for path in pages:
         page.goto(f"{live_server.url}{path}")
         assert "/login/" not in page.url, path

@@ -12,12 +12,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from accounts.tests.factories import CustomerFactory, sms_device_for
 from claims.models import Claim
+from conftest import sms_household
+from core.models import SharedUpload
 from documents.tests.factories import private_storage_follows_settings
-from kptportal.models import SharedUpload
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_pwa import log_in, log_in_through_the_form, share_from_the_phone
+from tests.e2e.portal_login import log_in_page
+from tests.e2e.test_pwa import log_in_through_the_form, share_from_the_phone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,10 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def household(_private_storage_in_tmp):
     with private_storage_follows_settings(), \
             mock.patch("claims.services.queue_intake", return_value=True):
-        customer = CustomerFactory(account__username="KPT12345678",
-                                   account__mobile_phone="+41790000001")
-        sms_device_for(customer.account)
-        yield customer
+        yield sms_household()
 
 
 def photo(size=(3000, 4000), colour="white", text="") -> bytes:
@@ -91,7 +89,7 @@ def test_shared_photo_becomes_a_claim_after_the_login(phone, live_server, househ
 
 def test_shared_photos_of_a_logged_in_customer_become_a_claim(desktop, live_server,
                                                               household):
-    log_in(desktop, live_server, household.account)
+    log_in_page(desktop, live_server, household.account)
     desktop.goto(f"{live_server.url}/")
     response = desktop.request.post(f"{live_server.url}/share/", multipart={
         "files": file_payload("page-1.jpg", photo((600, 800), colour="#e8eef3")),
@@ -106,7 +104,7 @@ def test_shared_photos_of_a_logged_in_customer_become_a_claim(desktop, live_serv
 
 
 def test_several_camera_photos_with_remove_and_retake(phone, live_server, household):
-    log_in(phone, live_server, household.account)
+    log_in_page(phone, live_server, household.account)
     phone.goto(f"{live_server.url}/claims/new/")
     camera = phone.locator("#id_pages")
     heavy = camera_photo(1)
@@ -134,7 +132,7 @@ def test_several_camera_photos_with_remove_and_retake(phone, live_server, househ
 
 
 def test_upload_resumes_when_the_connection_comes_back(phone, live_server, household):
-    log_in(phone, live_server, household.account)
+    log_in_page(phone, live_server, household.account)
     phone.goto(f"{live_server.url}/claims/new/")
     phone.locator("#id_pages").set_input_files(files=[file_payload("p.jpg", photo((600, 800)))])
     phone.wait_for_selector(".upload-preview")
@@ -155,7 +153,7 @@ def test_twelve_megapixel_photo_on_a_slow_line_before_and_after_shrinking(
     from bench.phone_photo import fields_read, twelve_megapixel_invoice
 
     original, truth = twelve_megapixel_invoice(0)
-    log_in(phone, live_server, household.account)
+    log_in_page(phone, live_server, household.account)
     cdp = phone.context.new_cdp_session(phone)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", {
@@ -171,7 +169,9 @@ def test_twelve_megapixel_photo_on_a_slow_line_before_and_after_shrinking(
             files=[file_payload("IMG_4000x3000.jpg", original)])
         phone.wait_for_selector(".upload-preview")
         started = time.monotonic()
-        with phone.expect_request(lambda r: r.method == "POST") as posted:
+        # The claim itself, not the pre-read that the chosen page starts meanwhile.
+        with phone.expect_request(lambda r: r.method == "POST"
+                                  and r.url.endswith("/claims/new/")) as posted:
             claim = send_claim(phone)
         elapsed = time.monotonic() - started
         page = claim.pages.get()

@@ -1,19 +1,21 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Customer
 from accounts.registration import RegistrationError, create_online_contract
-from kptportal.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
+from core.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
 
 
 class Command(BaseCommand):
     help = ("Give a new customer access at once (what the core system calls): prints the online "
             "contract number and sends the password link by SMS.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("customer_number")
         parser.add_argument("--mobile", required=True, help="Mobile number, e.g. +41791234567")
 
-    def handle(self, *args, customer_number, mobile, **options):
+    def handle(self, *args: Any, customer_number: str, mobile: str, **options: Any) -> None:
         try:
             number = normalise_phone_number(mobile)
         except InvalidPhoneNumber as exc:

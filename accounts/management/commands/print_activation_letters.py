@@ -1,19 +1,21 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.registration import print_pending_letters
 
 
 class Command(BaseCommand):
-    help = "Write one PDF per pending activation letter for the print shop and mark them sent."
+    help = ("Write one PDF per pending letter for the print shop (activation letters, notices "
+            "of a delayed new password) and mark them sent.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", default=str(settings.VAR_DIR / "letters"),
                             help="Folder for the PDFs (default: var/letters).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
         try:
             out.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import qrcode
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pillow_heif import register_heif_opener
 from qrbill import QRBill
 from reportlab.lib.pagesizes import A4
@@ -296,16 +296,38 @@ class Invoice:
     number_style: str
     date_style: str
     labels: dict = field(default_factory=dict)
+    # the layout families beyond "classic" (see layouts.py)
+    family: str = "classic"
+    mode: str = "TG"  # "TG" tiers garant (the patient pays) | "TP" tiers payant (the insurer)
+    gross: Decimal = Decimal("0")  # the printed Total; ``total`` is the amount due
+    speciality: str = ""
+    provider_fax: str = ""
+    zsr: str = ""
+    reason: str = ""
+    sex: str = ""
+    ahv: str = ""
+    insured_no: str = ""
+    card_no: str = ""
+    vat_no: str = ""
+    case_no: str = ""
+    kind: str = ""
+    prescriber: str = ""
+    fonts: tuple[str, str] = ("Helvetica", "Helvetica-Bold")
+
+    @property
+    def payable_by_patient(self) -> bool:
+        return self.family == "classic" or (self.mode == "TG" and self.family != "pharmacy")
 
     def truth(self) -> dict:
+        pays = self.payable_by_patient
         return {
             "amount": f"{self.total:.2f}",
             "currency": self.currency,
             "invoice_date": self.invoice_date.isoformat(),
             "provider_gln": self.provider_gln,
             "invoice_number": self.invoice_number,
-            "iban": self.iban,
-            "reference": self.reference or None,
+            "iban": self.iban if pays else None,
+            "reference": (self.reference or None) if pays else None,
             "provider_name": self.provider_name,
             "patient_name": self.patient_name,
             "patient_birth_date": self.patient_birth.isoformat(),
@@ -450,6 +472,133 @@ def make_invoice(rng: random.Random, *, has_qr: bool, n_lines: int | None = None
         date_style=rng.choice(["numeric", "numeric", "short", "long"]),
         labels=lab,
     )
+
+
+FAMILIES = ["classic", "form", "pharmacy", "hospital", "letter", "dentist"]
+# Kept out of tuning: the bench reports it (and the held-out seed) separately. The hospital
+# family was held out first, but the extractor's words and a test had been written against it;
+# the dentist's note (heldout.py) was written from the domain note only and nothing in the
+# intake or its tests refers to it.
+HELD_OUT_FAMILY = "dentist"
+# the held-out seed is the tuning seed plus this (seed + 1 was looked at while tuning)
+HELD_OUT_SEED_OFFSET = 1000
+
+
+def _money(v: Decimal) -> Decimal:
+    return v.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def _gln7601(rng: random.Random) -> str:
+    body = "7601" + _digits(rng, 8)
+    return body + ean.calc_check_digit(body)
+
+
+def make_family_invoice(rng: random.Random, family: str, *, has_qr: bool) -> Invoice:
+    """An invoice of one layout family: the classic data, then what that family prints."""
+    from .layouts import W, pick_fonts
+
+    n = rng.randint(10, 16) if family == "hospital" else None
+    inv = make_invoice(rng, has_qr=has_qr, n_lines=n)
+    if family == "classic":
+        return inv
+    w = W[inv.lang]
+    inv.family = family
+    inv.fonts = pick_fonts(rng, mono=family == "pharmacy" and rng.random() < 0.7)
+    first, last = rng.choice(FIRST[inv.lang]), rng.choice(LAST[inv.lang])
+    city = inv.provider_city[1]
+    inv.provider_gln, inv.insurer_gln = _gln7601(rng), _gln7601(rng)
+    inv.mode = "TP" if family not in ("pharmacy", "dentist") and rng.random() < 0.25 else "TG"
+    inv.speciality = rng.choice(w["doc_spec"])
+    inv.provider_fax = f"0{rng.randint(21, 91)} {rng.randint(200, 999)} {rng.randint(10, 99)} 00"
+    inv.zsr = f"{rng.choice('ABCDEFGHJKLMNPRSTVWXYZ')}{_digits(rng, 6)}"
+    inv.reason = rng.choice(w["reason_v"])
+    inv.sex = rng.choice(["F", "M"])
+    ahv_body = "756" + _digits(rng, 9)
+    ahv = ahv_body + ean.calc_check_digit(ahv_body)
+    inv.ahv = f"{ahv[:3]}.{ahv[3:7]}.{ahv[7:11]}.{ahv[11:]}"
+    inv.insured_no = _digits(rng, 8)
+    inv.card_no = "80756" + _digits(rng, 15)
+    inv.vat_no = f"CHE-{_digits(rng, 3)}.{_digits(rng, 3)}.{_digits(rng, 3)} MWST"
+    inv.prescriber = f"Dr {rng.choice(FIRST[inv.lang])} {rng.choice(LAST[inv.lang])}"
+    if family == "pharmacy":
+        inv.provider_name = rng.choice(w["pharmacy"]).format(l=last)
+        inv.speciality = ""
+        lines = []
+        for _ in range(rng.randint(2, 5)):
+            qty = rng.choice([1, 1, 2])
+            price = Decimal(rng.randint(450, 6500)) / 100
+            gtin = "7680" + _digits(rng, 8)
+            gtin += ean.calc_check_digit(gtin)
+            text = rng.choice(w["drugs"])
+            lines.append(TariffLine(inv.invoice_date, "400", gtin, text, qty, price,
+                                    Decimal("1"), _money(price * qty)))
+        lines.append(TariffLine(inv.invoice_date, "402", "4010", w["pharm_tax"], 1,
+                                Decimal("4.30"), Decimal("1"), Decimal("4.30")))
+        inv.lines = lines
+        inv.paid = Decimal("0.00")
+        inv.date_style = "numeric"
+    elif family == "hospital":
+        inv.kind = rng.choice(["hospital", "lab"])
+        inv.provider_name = (w["hospital"] if inv.kind == "hospital" else w["lab"]).format(
+            c=city, l=last
+        )
+        inv.speciality = rng.choice(w["dept"])
+        items, tariff = (w["hosp_items"], "003") if inv.kind == "hospital" else (
+            w["lab_items"], "317")
+        start = inv.invoice_date - timedelta(days=rng.randint(8, 40))
+        for i, t in enumerate(inv.lines):
+            t.day = start + timedelta(days=min(i // 3, 6))
+            t.tariff = tariff
+            t.code = f"{rng.randint(1000, 1999)}.00"
+            t.text = rng.choice(items)
+        inv.case_no = f"{rng.randint(10, 99)}-{_digits(rng, 6)}"
+    elif family == "letter":
+        inv.provider_name = rng.choice(w["therapist"]).format(f=first, l=last)
+        start = inv.invoice_date - timedelta(days=rng.randint(20, 50))
+        for i, t in enumerate(inv.lines):
+            t.day = start + timedelta(days=3 * i + rng.randint(0, 2))
+            t.tariff, t.code, t.qty = "312", "7301", 1
+            t.text = f"{w['session']} {i + 1}" if rng.random() < 0.8 else w["report"]
+            t.amount = Decimal(rng.choice(["48.00", "52.50", "77.00", "96.00", "120.00"]))
+    elif family == "dentist":
+        from .heldout import dress
+
+        dress(inv, rng)
+    else:  # form
+        for t in inv.lines:
+            t.tariff = rng.choice(["007", "007", "312", "317"])
+    inv.gross = sum((t.amount for t in inv.lines), Decimal("0"))
+    if family == "pharmacy":  # cash totals round to 0.05
+        rounded = (inv.gross * 20).quantize(Decimal("1"), ROUND_HALF_UP) / 20
+        inv.lines[-1].amount += rounded - inv.gross
+        inv.gross = _money(rounded)
+    inv.subtotal = inv.gross
+    if family != "pharmacy" and inv.paid >= inv.gross:
+        inv.paid = Decimal("0.00")
+    inv.total = inv.gross - inv.paid
+    if family in ("form", "letter") and rng.random() < 0.1:
+        inv.currency = "EUR"
+    if not inv.payable_by_patient:
+        inv.has_qr = False
+    if inv.ref_type == "QRR" and not inv.has_qr and rng.random() < 0.5:
+        inv.ref_type, inv.reference = "NON", ""
+    return inv
+
+
+def render_family(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> bytes:
+    if inv.family == "classic":
+        return render_pdf(inv, rng, force_pages=force_pages)
+    if inv.family == "dentist":
+        from .heldout import render_dentist
+
+        return render_dentist(inv, rng, force_pages=force_pages)
+    from .layouts import RENDERERS
+
+    return RENDERERS[inv.family](inv, rng, force_pages=force_pages)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -726,7 +875,33 @@ def photo(page: Image.Image, rng: random.Random, nrng: np.random.Generator) -> I
     return img.resize((int(img.width * scale), int(img.height * scale)), Image.LANCZOS)
 
 
-def degrade(pdf: bytes, kind: str, rng: random.Random) -> tuple[bytes, str]:
+def _mono_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from .layouts import ttf_pairs
+
+    for regular, _bold in ttf_pairs():
+        if "Mono" in regular:
+            from reportlab.pdfbase import pdfmetrics
+
+            return ImageFont.truetype(pdfmetrics.getFont(regular).face.filename, size)
+    return ImageFont.load_default()
+
+
+def fax_header(page: Image.Image, inv: Invoice, rng: random.Random) -> Image.Image:
+    """The transmission line a fax machine prints on top: its own date, number, page count."""
+    sent = inv.invoice_date + timedelta(days=rng.randint(1, 12))
+    text = (
+        f"{sent:%d/%m/%Y} {rng.randint(7, 19):02d}:{rng.randint(0, 59):02d}   "
+        f"FAX +41 {rng.randint(21, 91)} {rng.randint(200, 999)} {rng.randint(10, 99)} "
+        f"{rng.randint(10, 99)}   {inv.provider_name[:24].upper()}   P.001/001"
+    )
+    page = page.copy()
+    ImageDraw.Draw(page).text((int(page.width * 0.04), 12), text, fill=0,
+                              font=_mono_font(max(12, page.width // 90)))
+    return page
+
+
+def degrade(pdf: bytes, kind: str, rng: random.Random,
+            inv: Invoice | None = None) -> tuple[bytes, str]:
     nrng = np.random.default_rng(rng.randint(0, 2**31))
     if kind == "text-pdf":
         return pdf, "pdf"
@@ -770,6 +945,8 @@ def degrade(pdf: bytes, kind: str, rng: random.Random) -> tuple[bytes, str]:
         arr[sp > 0.996] = 255
         return _jpeg(Image.fromarray(arr), 60), "jpg"
     if kind == "fax":
+        if inv is not None and inv.family != "classic":
+            page = fax_header(page, inv, rng)
         small = page.resize((page.width, page.height // 2), Image.BILINEAR)
         small = small.resize(page.size, Image.NEAREST)
         arr = _noise(np.asarray(small), nrng, 18)
@@ -783,24 +960,52 @@ def degrade(pdf: bytes, kind: str, rng: random.Random) -> tuple[bytes, str]:
     raise ValueError(kind)
 
 
-def generate(out: Path, count: int, seed: int, kinds: list[str] | None = None) -> list[Path]:
-    """Write ``count`` samples (cycling through degradations) and return the truth files."""
+def generate(
+    out: Path,
+    count: int,
+    seed: int,
+    kinds: list[str] | None = None,
+    families: list[str] | None = None,
+) -> list[Path]:
+    """Write ``count`` samples and return the truth files.
+
+    Degradations cycle fastest; the family shifts by one every full cycle, so 12 x 5 = 60
+    samples cover every (degradation, family) pair once. Without ``families`` only the
+    classic layout is drawn (the committed sample corpus).
+    """
     out.mkdir(parents=True, exist_ok=True)
     kinds = kinds or DEGRADATIONS
+    families = families or ["classic"]
     written = []
     for i in range(count):
         kind = kinds[i % len(kinds)]
-        rng = random.Random(f"{seed}-{i}")
+        family = families[(i + i // len(kinds)) % len(families)]
+        rng = random.Random(f"{seed}-{i}" if family == "classic" else f"{seed}-{i}-{family}")
         has_qr = i % 2 == 0 if len(kinds) % 2 else (i // len(kinds) + i) % 2 == 0
         pages = 2 if kind == "multipage-pdf" or (kind == "text-pdf" and rng.random() < 0.3) else 1
-        inv = make_invoice(rng, has_qr=has_qr, n_lines=rng.randint(10, 16) if pages > 1 else None)
-        pdf = render_pdf(inv, rng, force_pages=pages)
-        data, ext = degrade(pdf, kind, rng)
+        if family == "classic":
+            n_lines = rng.randint(10, 16) if pages > 1 else None
+            inv = make_invoice(rng, has_qr=has_qr, n_lines=n_lines)
+        else:
+            inv = make_family_invoice(rng, family, has_qr=has_qr)
+            if pages > 1 and family == "form":
+                extra = make_invoice(rng, has_qr=False, n_lines=8).lines
+                for t in extra:
+                    t.day = inv.lines[-1].day
+                inv.lines += extra
+                inv.gross = inv.subtotal = sum((t.amount for t in inv.lines), Decimal("0"))
+                inv.total = inv.gross - inv.paid
+            elif family != "form":
+                pages = 1
+        pdf = render_family(inv, rng, force_pages=pages)
+        data, ext = degrade(pdf, kind, rng, inv)
         name = f"{i:03d}-{kind}.{ext}"
         (out / name).write_bytes(data)
         truth = {
             "file": name,
             "degradation": kind,
+            "family": family,
+            "seed": seed,
             "lang": inv.lang,
             "has_qr": inv.has_qr,
             "pages": pages if ext == "pdf" else 1,
@@ -820,9 +1025,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--kinds", default="", help="comma-separated subset of " + ",".join(DEGRADATIONS)
     )
+    ap.add_argument(
+        "--families", default="classic",
+        help="comma-separated layout families of " + ",".join(FAMILIES) + " or 'all'",
+    )
     args = ap.parse_args(argv)
     kinds = [k for k in args.kinds.split(",") if k] or None
-    for p in generate(args.out, args.count, args.seed, kinds):
+    families = FAMILIES if args.families == "all" else [f for f in args.families.split(",") if f]
+    for p in generate(args.out, args.count, args.seed, kinds, families):
         print(p)
     return 0
 

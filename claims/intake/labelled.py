@@ -1,0 +1,156 @@
+"""The fields an invoice prints next to a label, read by geometry (fr/de/it).
+
+Each reader returns a :class:`Field` or ``None``; ``extraction.extract_fields`` falls back to
+its line-based readers for what stays ``None`` here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from .layout import Box, Label, Pairing, boxes_from_lines, pair_label
+from .ocr import Line
+from .values import (
+    _INVOICE_NO_LABEL,
+    _INVOICE_NO_VALUE,
+    Field,
+    _clean_name,
+    _invoice_number_value,
+    find_amounts,
+    find_dates,
+    find_glns,
+)
+
+__all__ = ["read_labelled"]
+
+V = TypeVar("V")
+
+
+def _l(pattern: str, score: float = 3.0, alone: bool = False) -> Label:
+    return Label(re.compile(pattern), score, alone)
+
+
+INVOICE_DATE = [
+    _l(r"date\s*(de\s*(la\s*)?)?facture|rechnungsdatum|data\s*(della\s*)?fattura|"
+       r"facture\s*du|rechnung\s*vom|fattura\s*del"),
+    _l(r"^\W*(date|datum|data)\b", 2.9, alone=True),
+]
+BIRTH_DATE = [
+    _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
+       r"\bgeb\b\.?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita"),
+]
+INVOICE_NUMBER = [
+    _l(_INVOICE_NO_LABEL.replace("[eé]", "e")),
+    # a till receipt's number: "Quittance n°", "Beleg Nr.", "Quittung Nr.", "Scontrino n."
+    _l(r"(quittance|quittung|beleg|scontrino|ricevuta)\s*-?\s*(n\s?[°º*o.]|nr\b\.?|no\b\.?|"
+       r"n\b)", 2.8),
+]
+_INSURER_SIDE = r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf)"
+PROVIDER_GLN = [
+    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+)?(fournisseur|prestataire|facturant|emetteur|"
+       r"rechnungssteller|leistungserbringer|fornitore|prestatore|fatturante|biller|provider)"),
+    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _INSURER_SIDE + ")", 2.8),
+]
+PATIENT = [
+    _l(r"^\W*(patient(e|in)?|paziente|nom\s+du\s+patient|name\s+patient|nome\s+paziente|"
+       r"patient/in)\b"),
+]
+WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
+AMOUNT_DUE = [
+    _l(r"^\W*(montant\s*(du|a\s*payer|net)|solde(\s*a\s*payer)?|total\s*a\s*payer|"
+       r"falliger\s*betrag|zu\s*bezahlen|rechnungsbetrag|importo\s*(dovuto|da\s*pagare)|"
+       r"saldo(\s*da\s*pagare)?|totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
+    _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|montant\s*total|importo\s*totale|"
+       r"endbetrag)\s*(chf|eur|fr\.?)?\s*:?(?=\s*-?\d|\s*$)", 2.0),
+]
+_NOT_AMOUNT_LABEL = re.compile(r"sous|zwischen|sub|punkt|points|punti|tva|mwst|iva|acompte")
+
+
+def _date_parser(lo: date, hi: date, today: date) -> Callable[[str], date | None]:
+    def parse(text: str) -> date | None:
+        for d, start, _end in find_dates(text, today=today):
+            if start <= 3 and lo <= d <= hi:
+                return d
+            break
+        return None
+
+    return parse
+
+
+def _number(text: str) -> str | None:
+    m = re.match(_INVOICE_NO_VALUE, text.strip(), re.IGNORECASE)
+    return _invoice_number_value(m.group(1)) if m else None
+
+
+def _gln(text: str) -> str | None:
+    found = find_glns(text, repair=True)
+    ok = found and found[0][1] <= 3 and not found[0][0].startswith("7680")
+    return found[0][0] if ok else None
+
+
+def _amount(text: str) -> Decimal | None:
+    t = text.strip()
+    if t.startswith(("-", "–")) or not re.fullmatch(
+        r"(?i)(chf|eur|fr\.|sfr\.?)?\s*[\d'’` .,]+-?\s*(chf|eur)?", t
+    ):
+        return None
+    found = find_amounts(t)
+    return found[-1][0] if found else None
+
+
+_LABEL_WORDS = re.compile(r"(?i)\b(nr|no|n°|date|datum|data|geb|gln|ahv|avs)\b")
+
+
+def _name(text: str) -> str | None:
+    name = _clean_name(text)
+    if name is None or _LABEL_WORDS.search(name) or len(name.split()) < 2:
+        return None
+    return name
+
+
+def _field(p: Pairing[Any], weight: float) -> Field:
+    return Field(p.value, p.label.source, round(weight * max(0.0, min(1.0, p.conf)), 3))
+
+
+def _best(pairs: list[Pairing[V]], *, last: bool = False) -> Pairing[V] | None:
+    if not pairs:
+        return None
+    top = max(p.score for p in pairs)
+    best = [p for p in pairs if p.score == top]
+    return best[-1] if last else best[0]
+
+
+def read_labelled(lines: list[Line], today: date, *,
+                  boxes: list[Box] | None = None) -> dict[str, Field | None]:
+    """invoice_date, patient_birth_date, invoice_number, provider_gln, patient_name, amount and
+    currency, each read next to its label; ``None`` where no label carries a value."""
+    boxes = boxes_from_lines(lines) if boxes is None else boxes
+    out: dict[str, Field | None] = {}
+    invoice_day = _date_parser(date(2000, 1, 1), today + timedelta(days=31), today)
+    day = _best(pair_label(boxes, INVOICE_DATE, invoice_day))
+    out["invoice_date"] = _field(day, 0.96) if day else None
+    birth = _best(pair_label(boxes, BIRTH_DATE, _date_parser(date(1900, 1, 1), today, today)))
+    out["patient_birth_date"] = _field(birth, 0.95) if birth else None
+    number = _best(pair_label(boxes, INVOICE_NUMBER, _number))
+    out["invoice_number"] = _field(number, 0.95) if number else None
+    insurer_gln = re.compile(_INSURER_SIDE + r".{0,12}gln")
+    gln = _best(pair_label(boxes, PROVIDER_GLN, _gln, skip=insurer_gln))
+    out["provider_gln"] = _field(gln, 0.97) if gln else None
+    name = _best(pair_label(boxes, PATIENT, _name)) or _best(pair_label(boxes, WINDOW, _name))
+    out["patient_name"] = _field(name, 0.9 if name.score >= 2.5 else 0.7) if name else None
+    pairs = [p for p in pair_label(boxes, AMOUNT_DUE, _amount)
+             if not _NOT_AMOUNT_LABEL.search(p.label.folded)]
+    due = _best(pairs, last=True)
+    out["amount"] = _field(due, 0.97 if due.score >= 2.5 else 0.9) if due else None
+    out["currency"] = None
+    if due is not None:
+        row = " ".join(b.text for b in boxes if b.row == due.label.row)
+        cur = re.search(r"\b(CHF|EUR|Fr\.|SFr\.?)", row)
+        if cur:
+            code = "EUR" if cur.group(1) == "EUR" else "CHF"
+            out["currency"] = Field(code, due.label.source, round(0.97 * due.conf, 3))
+    return out

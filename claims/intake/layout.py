@@ -1,0 +1,246 @@
+"""Label -> value pairing by geometry on the words of a page (OCR or PDF text layer).
+
+A page is read as *boxes*: runs of words separated by ordinary spaces. A label's value is the
+rest of its own box, else the next box to its right on the same row, else the box directly
+below it; a box that is itself a label stops the search, so the neighbouring column of a
+two-column grid (an invoice date on the left, a birth date on the right of the same printed
+line) never lends its value to, nor takes it from, the other column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .ocr import Line, Word
+
+__all__ = ["Box", "Label", "Pairing", "boxes_from_lines", "pair_label", "any_label"]
+
+T = TypeVar("T")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, keeping the length when the text is precomposed."""
+    nfkd = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
+
+
+@dataclass(frozen=True)
+class Box:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    page: int
+    conf: float  # 0..1
+    source: str
+    row: int  # index of the printed row (Line) the box belongs to
+
+    @property
+    def h(self) -> float:
+        return max(1.0, self.y1 - self.y0)
+
+    @property
+    def folded(self) -> str:
+        f = fold(self.text)
+        return f if len(f) == len(self.text) else self.text.lower()
+
+
+def _phrases(words: tuple[Word, ...]) -> list[list[Word]]:
+    """Split a row of words where the gap is wider than an ordinary space."""
+    ws = sorted(words, key=lambda w: w.left)
+    if not ws:
+        return []
+    heights = sorted(w.height for w in ws)
+    h = max(4, heights[len(heights) // 2])
+    out: list[list[Word]] = [[ws[0]]]
+    for w in ws[1:]:
+        prev = out[-1][-1]
+        gap = w.left - (prev.left + prev.width)
+        if gap > 1.1 * h:
+            out.append([w])
+        else:
+            out[-1].append(w)
+    return out
+
+
+def boxes_from_lines(lines: list[Line]) -> list[Box]:
+    """Boxes in reading order. Lines without word positions (plain text) are split on runs of
+    two or more spaces and laid out on a synthetic grid (one row per line, a column per char)."""
+    boxes: list[Box] = []
+    for idx, ln in enumerate(lines):
+        if ln.words:
+            for group in _phrases(ln.words):
+                boxes.append(
+                    Box(
+                        text=" ".join(w.text.strip() for w in group).strip(),
+                        x0=min(w.left for w in group),
+                        y0=min(w.top for w in group),
+                        x1=max(w.left + w.width for w in group),
+                        y1=max(w.top + w.height for w in group),
+                        page=ln.page,
+                        conf=sum(w.conf for w in group) / len(group) / 100,
+                        source=ln.source,
+                        row=idx,
+                    )
+                )
+            continue
+        for m in re.finditer(r"\S+(?: \S+)*", ln.text):
+            boxes.append(
+                Box(m.group(0), m.start() * 10.0, idx * 20.0, m.end() * 10.0, idx * 20.0 + 12,
+                    ln.page, ln.conf, ln.source, idx)
+            )
+    return [b for b in boxes if b.text]
+
+
+@dataclass(frozen=True)
+class Label:
+    """A field label: ``pattern`` matches in folded text; ``alone`` labels (a bare "Date")
+    only count when they open their box."""
+
+    pattern: re.Pattern[str]
+    score: float = 3.0
+    alone: bool = False
+
+
+@dataclass(frozen=True)
+class Pairing(Generic[T]):
+    value: T
+    score: float
+    label: Box
+    where: str  # "same box" | "right" | "below"
+
+    @property
+    def conf(self) -> float:
+        return self.label.conf
+
+
+# any label of the forms, to stop a search at the next field (fr/de/it)
+_ANY_LABEL = re.compile(
+    r"^\W*(n\s?[°º o.]|no\b|nr\b|num|date|datum|data\b|gln|rcc|zsr|loi\b|gesetz|legge|motif|"
+    r"grund|motivo|period|behandlung|traitement|trattamento|patient|pazient|nom\b|name\b|nome\b|"
+    r"ne\(e\)|nee?\b|nato|geb|naissance|nascita|sex|geschlecht|sesso|avs|ahv|assur|versich|"
+    r"assicur|karte|carte|tessera|facture|rechnung|fattura|case|fall|caso|sejour|aufenthalt|"
+    r"degenza|total|montant|betrag|importo|acompte|anzahlung|acconto|solde|saldo|tel|fax|iban|"
+    r"ref|beleg|quittance|scontrino|prelevement|entnahme|prelievo|medecin|auftrag|medico|"
+    r"eintritt|austritt|entree|sortie|entrata|uscita|davon|dont|di cui|ordonnance|rezept|ricetta)"
+)
+
+
+def any_label(box: Box) -> bool:
+    t = box.folded
+    return bool(_ANY_LABEL.search(t)) and not re.match(r"^\W*\d", t)
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    if a.page != b.page:
+        return False
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap >= 0.5 * min(a.h, b.h)
+
+
+def _table_header(label: Box, boxes: list[Box]) -> bool:
+    """A label in a row of four or more short boxes is a column heading (Date | Tarif | ...)."""
+    row = [b for b in boxes if _same_row(b, label)]
+    return len(row) >= 4 and sum(len(b.text) <= 12 for b in row) >= 4
+
+
+def right_of(label: Box, boxes: list[Box]) -> list[Box]:
+    out = [b for b in boxes if b is not label and _same_row(b, label) and b.x0 >= label.x1 - 2]
+    return sorted(out, key=lambda b: b.x0)
+
+
+def below(label: Box, boxes: list[Box]) -> Box | None:
+    best = None
+    for b in boxes:
+        if b is label or b.page != label.page or b.y0 < label.y1 - 0.3 * label.h:
+            continue
+        if b.y0 - label.y1 > 1.6 * max(label.h, b.h):
+            continue
+        aligned = abs(b.x0 - label.x0) < 3 * label.h or (
+            min(b.x1, label.x1) - max(b.x0, label.x0) > 0.5 * min(b.x1 - b.x0, label.x1 - label.x0)
+        )
+        if aligned and (best is None or b.y0 < best.y0):
+            best = b
+    return best
+
+
+def _rest_of_box(box: Box, end: int) -> str:
+    rest = box.text[end:]
+    # cut at the next label inside the same run ("Patient: A. Muster  Né le: 17.04.1981")
+    folded = fold(rest)
+    stop = _NEXT_IN_BOX.search(folded if len(folded) == len(rest) else rest.lower())
+    if stop and stop.start() > 0:
+        rest = rest[: stop.start()]
+    return rest.strip(" :.;,|-–°º")
+
+
+_NEXT_IN_BOX = re.compile(
+    r"\s(?=(ne\(e\)|nee?\s+le|geb\.|geburtsdatum|date de naissance|data di nascita|nato/a|"
+    r"n° avs|ahv-nr|n\. avs|assureur|versicherer|assicuratore|gln\b|tel\.|fax\b)\W)"
+)
+
+
+def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
+           ) -> tuple[Label, re.Match[str]] | None:
+    """The first of ``labels`` the box carries (an ``alone`` label must open it)."""
+    f = box.folded
+    for label in labels:
+        m = label.pattern.search(f)
+        if not m or (label.alone and f[: m.start()].strip(" :.-|")):
+            continue
+        if skip is not None and skip.search(f[max(0, m.start() - 25) : m.end() + 12]):
+            continue
+        return label, m
+    return None
+
+
+def _beside(box: Box, label: Label, boxes: list[Box], parse: Callable[[str], T | None]
+            ) -> Pairing[T] | None:
+    """The value in the next box to the right, else in the box below; a label stops."""
+    right = right_of(box, boxes)[:1]
+    if right and not any_label(right[0]):
+        value = parse(right[0].text)
+        if value is not None:
+            return Pairing(value, label.score - 0.1, box, "right")
+    nb = below(box, boxes)
+    if nb is not None and not any_label(nb):
+        value = parse(nb.text)
+        if value is not None:
+            return Pairing(value, label.score - 0.2, box, "below")
+    return None
+
+
+def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
+              parse: Callable[[str], T | None], skip: re.Pattern[str] | None
+              ) -> Pairing[T] | None:
+    hit = _match(box, labels, skip)
+    if hit is None:
+        return None
+    label, m = hit
+    rest = _rest_of_box(box, m.end())
+    value = parse(rest) if rest else None
+    if value is not None:
+        return Pairing(value, label.score, box, "same box")
+    if rest and re.search(r"\w", rest):
+        return None  # the label's own box goes on with something else: look no further
+    if _table_header(box, boxes):
+        return None
+    return _beside(box, label, boxes, parse)
+
+
+def pair_label(
+    boxes: list[Box],
+    labels: list[Label],
+    parse: Callable[[str], T | None],
+    *,
+    skip: re.Pattern[str] | None = None,
+) -> list[Pairing[T]]:
+    """Every value ``parse`` accepts next to one of ``labels``, best first then reading order."""
+    out = [p for box in boxes if (p := _pair_box(box, labels, boxes, parse, skip)) is not None]
+    out.sort(key=lambda p: -p.score)
+    return out

@@ -1,0 +1,88 @@
+"""The provider's name: the biller's letterhead, at the top of the first page.
+
+Swiss invoices open with the biller's block (top left, sometimes centred): a logo or initials,
+the provider's name, the practitioner and speciality, the address, phone and fax; the title
+and the billing mode stand on the right, the patient's address window below. The name is
+usually the biggest text of that block. So the candidates are the boxes of the first page's
+top rows that are not an address, a phone line, a title, a salutation or a label; each scores
+by its size against the page's usual text, by words that name a provider (Dr, cabinet, Praxis,
+pharmacie, Spital, laboratoire, SA, AG…), by how high and how far left it stands.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from .layout import Box, any_label, fold
+from .ocr import Line
+from .values import Field
+
+__all__ = ["provider_name"]
+
+HEAD_ROWS = 12  # the printed rows of page 1 the letterhead lives in
+
+_HINT = re.compile(
+    r"\b(dr|dre|dr\.ssa|prof|med|cabinet|studio|centre|centro|physio\w*|fisio\w*|ergo\w*|"
+    r"clinique|clinica|hopital|ospedale|pharmacie|farmacia|sarl|gmbh|sa|ag|medical|"
+    r"laboratoire|laboratorio|psycho\w*|therap\w*)\b|"
+    # German compounds: Kantonsspital, Bahnhof-Apotheke, Gemeinschaftspraxis, Laborzentrum
+    r"(spital|apotheke|praxis|klinik|zentrum|labor)\w*\b"
+)
+_NOT_A_NAME = re.compile(
+    r"\b(tel|fax|gln|zsr|rcc|iban|www|e-?mail|rue|strasse|str|via|avenue|av|chemin|weg|gasse|"
+    r"corso|viale|route|platz|place|piazza|case postale|postfach|casella)\b|@|\d{4}\s+\w|"
+    r"\+41|\b0\d{2}\s?\d{3}"
+)
+# the title and mode of the form, the salutation of the address window, a page count
+_TITLE = re.compile(
+    r"^\W*(facture|rechnung|fattura|invoice|quittance|quittung|beleg|scontrino|ricevuta|"
+    r"justificatif|ruckforderungsbeleg|copie|kopie|copia|tiers\s+(garant|payant)|"
+    r"madame|monsieur|mme|frau|herr|signora|signor|signore|page|seite|pagina)\b"
+)
+_SPECIALITY = re.compile(r"\bfmh\b|\bfsp\b|\bsso\b|^\W*(service|abteilung|servizio)\b")
+
+
+def _clean(text: str) -> str:
+    # the OCR often sets a name's hyphen between spaces: "See - Apotheke"
+    return re.sub(r"(?<=\w) - (?=\w)", "-", text.split("  ")[0].strip(" |:;,.-_=*'\""))
+
+
+def _candidate(box: Box) -> bool:
+    t = _clean(box.text)
+    f = fold(t)
+    if len(t) < 4 or box.conf < 0.45 or _NOT_A_NAME.search(f) or _TITLE.search(f):
+        return False
+    if any_label(box) and not _HINT.search(f):
+        return False
+    letters = sum(c.isalpha() for c in t)
+    return letters >= 0.6 * len(t.replace(" ", ""))
+
+
+def _score(box: Box, rank: int, usual: float, width: float) -> float:
+    f = fold(_clean(box.text))
+    size = min(box.h / usual, 2.0) if usual else 1.0
+    score = 3.0 * size + (0.8 if _HINT.search(f) else 0.0) - 0.08 * rank
+    if _SPECIALITY.search(f):
+        score -= 0.8  # the practitioner's speciality or the department, under the name
+    if width and box.x0 > 0.55 * width:
+        score -= 0.6  # the right side holds the title and the window
+    return score
+
+
+def provider_name(lines: list[Line], boxes: list[Box]) -> Field | None:
+    """The biller's name from the first page's letterhead, or None."""
+    first = [b for b in boxes if b.page == 0]
+    if not first:
+        return None
+    usual = statistics.median(b.h for b in first)
+    width = max(b.x1 for b in first)
+    rows = sorted({b.row for b in first}, key=lambda r: min(b.y0 for b in first if b.row == r))
+    head = {row: rank for rank, row in enumerate(rows[:HEAD_ROWS])}
+    cands = [(_score(b, head[b.row], usual, width), b) for b in first
+             if b.row in head and _candidate(b)]
+    if not cands:
+        return None
+    score, box = max(cands, key=lambda c: c[0])
+    conf = (0.85 if score >= 3.6 else 0.6) * max(0.0, min(1.0, box.conf))
+    return Field(_clean(box.text), box.source, round(conf, 3))

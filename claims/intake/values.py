@@ -1,0 +1,224 @@
+"""Values an invoice prints, recognised in a piece of text: amounts, dates, GLNs, invoice
+numbers, names; shared by the line-based and the layout-based readers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from stdnum import ean
+
+
+@dataclass(frozen=True)
+class Field:
+    value: object  # Decimal for amount, date for dates, str otherwise
+    source: str  # "qr" | "text-layer" | "ocr"
+    confidence: float  # 0..1
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Montant dû' -> 'montant du'."""
+    nfkd = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
+
+
+# ------------------------------------------------------------------------ amounts
+
+_AMOUNT_RE = re.compile(
+    r"(?<![\d.,'’])(\d{1,3}(?:['’`´ ]\d{3})+|\d{1,9})\s?[.,]\s?(\d{2}|--|-)(?!\d|[.,]\d)"
+)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Parse one Swiss-formatted amount: 1'234.50, 1’234.50, 1 234,50, 183.45, 183,45, 12.-"""
+    m = _AMOUNT_RE.search(text.strip())
+    if not m:
+        return None
+    return _amount_from_match(m)
+
+
+def _amount_from_match(m: re.Match[str]) -> Decimal | None:
+    whole = re.sub(r"\D", "", m.group(1))
+    cents = m.group(2)
+    cents = "00" if "-" in cents else cents
+    try:
+        return Decimal(f"{int(whole)}.{cents}")
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def find_amounts(text: str) -> list[tuple[Decimal, int, int]]:
+    out = []
+    for m in _AMOUNT_RE.finditer(text):
+        # a date like 14.03.2026 or a time 12.30 h is not an amount
+        before = text[max(0, m.start() - 3) : m.start()]
+        if re.search(r"\d[.,]$", before):
+            continue
+        val = _amount_from_match(m)
+        if val is not None:
+            out.append((val, m.start(), m.end()))
+    return out
+
+
+
+_MONTHS = {
+    # fr
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
+    # de
+    "januar": 1,
+    "janner": 1,
+    "februar": 2,
+    "marz": 3,
+    "maerz": 3,
+    "april": 4,
+    "juni": 6,
+    "juli": 7,
+    "august": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "dezember": 12,
+    # it
+    "gennaio": 1,
+    "febbraio": 2,
+    "marzo": 3,
+    "aprile": 4,
+    "maggio": 5,
+    "giugno": 6,
+    "luglio": 7,
+    "agosto": 8,
+    "settembre": 9,
+    "ottobre": 10,
+    "dicembre": 12,
+}
+_NUM_DATE = re.compile(
+    r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
+)
+_LONG_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
+    + "|".join(sorted(_MONTHS, key=len, reverse=True))
+    + r")\.?\s+(\d{4})(?!\d)"
+)
+
+
+def _year(y: str, today: date) -> int:
+    if len(y) == 4:
+        return int(y)
+    yy = int(y)
+    return 2000 + yy if 2000 + yy <= today.year + 1 else 1900 + yy
+
+
+def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int, int]]:
+    """All valid dates in the text (dd.mm.yyyy, dd.mm.yy, d. Monat yyyy in fr/de/it)."""
+    today = today or date.today()
+    out = []
+    for m in _NUM_DATE.finditer(text):
+        try:
+            out.append(
+                (
+                    date(_year(m.group(4), today), int(m.group(3)), int(m.group(1))),
+                    m.start(),
+                    m.end(),
+                )
+            )
+        except ValueError:
+            continue
+    folded = fold(text)  # same length for Latin text after NFKD stripping? not guaranteed
+    if len(folded) != len(text):
+        folded = text.lower()
+    for m in _LONG_DATE.finditer(folded):
+        try:
+            out.append(
+                (date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))), m.start(), m.end())
+            )
+        except (ValueError, KeyError):
+            continue
+    out.sort(key=lambda d: d[1])
+    return out
+
+
+
+_OCR_DIGITS = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
+)
+
+
+def is_valid_gln(value: str) -> bool:
+    """GLN: 13 digits, Swiss ones start with 76, EAN-13 check digit."""
+    return bool(re.fullmatch(r"76\d{11}", value)) and ean.is_valid(value)
+
+
+SWISS_GLN_PREFIX = "7601"  # GS1 Switzerland's prefix: nearly every provider's GLN opens so
+
+
+def _repaired(cand: str) -> str | None:
+    """A misread GLN prefix ("2601…", "7681…" on a fax) put right, when the check digit
+    then agrees; only for a number printed next to a GLN label."""
+    if sum(a == b for a, b in zip(cand[:4], SWISS_GLN_PREFIX, strict=True)) < 2:
+        return None
+    fixed = SWISS_GLN_PREFIX + cand[4:]
+    return fixed if fixed != cand and is_valid_gln(fixed) else None
+
+
+def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
+    """Valid Swiss GLNs in the text (OCR letter/digit confusions tolerated) and where each
+    starts; ``repair``: also a number whose Swiss prefix was misread (see ``_repaired``)."""
+    out = []
+    for m in re.finditer(r"(?<![\w])([0-9OoDIl|SBZ](?:\s?[0-9OoDIl|SBZ]){12})(?![\w])", text):
+        cand = re.sub(r"\s", "", m.group(1)).translate(_OCR_DIGITS)
+        if sum(c.isdigit() for c in m.group(1)) < 10:
+            continue
+        if is_valid_gln(cand):
+            out.append((cand, m.start()))
+        elif repair and (fixed := _repaired(cand)) is not None:
+            out.append((fixed, m.start()))
+    return out
+
+
+
+_INVOICE_NO_LABEL = (
+    r"(?:n\s?[°º*o'.]?\s*(?:de\s+)?(?:la\s+)?facture|facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
+    r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
+    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
+    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
+)
+_INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
+
+def _invoice_number_value(raw: str) -> str | None:
+    value = raw.rstrip("._-/")
+    if not re.search(r"\d", value) or _NUM_DATE.fullmatch(value):
+        return None
+    return value
+
+
+
+_NAME_RE = re.compile(r"^((?:[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*)(?:\s[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*){1,3})")
+
+
+def _clean_name(text: str) -> str | None:
+    text = text.split("  ")[0].strip(" :,;.-|=_*'\"")
+    m = _NAME_RE.match(text)
+    if not m:
+        return None
+    name = m.group(1).strip()
+    # OCR specks often end up as a trailing one-letter "word"
+    name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
+    if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):
+        return None
+    return name
+
+

@@ -1,0 +1,196 @@
+"""The intake as a chain of small steps: the runner's records and error policy, each step
+alone, the snapshot that lets the steps after the OCR run again."""
+
+from datetime import date
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from PIL import Image
+
+from claims.intake import IntakeError, TransientIntakeError, read_invoice, reread_invoice
+from claims.intake.chain import run_steps
+from claims.intake.errors import CorruptFileError, ImageTooLargeError
+from claims.intake.notes import Note
+from claims.intake.ocr import lines_from_runs
+from claims.intake.qrbill import parse_spc
+from claims.intake.steps import (
+    CrossCheck,
+    Extract,
+    IntakeContext,
+    Layout,
+    ReadQr,
+    Rescue,
+)
+from claims.tests.corpus.generate import qr_image
+from claims.tests.factories import QR_TEXT_PDF, truth
+from claims.tests.test_intake_qrbill import spc
+
+TODAY = date(2026, 3, 20)
+
+
+class Noting:
+    name = "noting"
+
+    def run(self, ctx):
+        ctx.notes.append(Note("no_text"))
+        return {"said": 1}
+
+
+class Failing:
+    name = "failing"
+
+    def __init__(self, exc):
+        self.exc = exc
+
+    def run(self, ctx):
+        raise self.exc
+
+
+def test_each_step_is_recorded_with_its_time_output_and_notes():
+    ctx = run_steps(IntakeContext(), [Noting(), Layout()])
+    first, second = ctx.records
+    assert (first.step, first.status, first.out) == ("noting", "ok", {"said": 1})
+    assert first.notes == [{"code": "no_text"}]
+    assert second.notes == []  # a note belongs to the step that added it
+    assert first.wall_ms >= 0 and first.cpu_ms >= 0
+    assert set(first.as_json()) >= {"step", "status", "wall_ms", "cpu_ms"}
+
+
+def test_a_transient_error_goes_up_unchanged_for_a_retry():
+    ctx = IntakeContext()
+    with pytest.raises(TransientIntakeError):
+        run_steps(ctx, [Failing(TransientIntakeError("OCR timed out."))])
+    assert ctx.records[0].status == "failed"
+
+
+def test_a_permanent_error_goes_up_with_the_step_that_failed():
+    ctx = IntakeContext()
+    with pytest.raises(CorruptFileError) as failed:
+        run_steps(ctx, [Layout(), Failing(CorruptFileError("damaged")), Noting()])
+    assert failed.value.step == "failing"
+    assert [r.step for r in ctx.records] == ["layout", "failing"]  # the chain stopped
+
+
+def test_a_library_exception_becomes_a_permanent_intake_error():
+    with pytest.raises(IntakeError, match="KeyError") as failed:
+        run_steps(IntakeContext(), [Failing(KeyError("x"))])
+    assert not failed.value.retryable and failed.value.step == "failing"
+
+
+def test_running_out_of_memory_means_the_file_is_too_large():
+    with pytest.raises(ImageTooLargeError):
+        run_steps(IntakeContext(), [Failing(MemoryError())])
+
+
+def _lines(*runs):
+    return lines_from_runs([(t, x * 10, y * 10, len(t) * 17.0, 30.0) for x, y, t in runs])
+
+
+def test_layout_then_extract_read_the_fields_from_the_words():
+    ctx = IntakeContext(today=TODAY, lines=_lines(
+        (20, 10, "Cabinet Exemple"), (20, 70, "N° de facture"), (55, 70, "2026-0042"),
+        (20, 75, "Date facture"), (55, 75, "12.03.2026"),
+        (110, 120, "Montant dû CHF"), (190, 120, "200.00")))
+    run_steps(ctx, [Layout(), Extract()])
+    assert ctx.records[0].out["boxes"] == 7
+    assert ctx.fields["invoice_number"].value == "2026-0042"
+    assert ctx.fields["amount"].value == Decimal("200.00")
+    assert ctx.records[1].out["found"]["amount"]["source"] == "text-layer"
+
+
+def test_the_qr_step_tells_how_far_the_page_is_turned():
+    page = Image.new("L", (1240, 1754), 255)
+    page.paste(qr_image(spc()).resize((500, 500)), (400, 1100))
+    ctx = IntakeContext()
+    from claims.intake.normalise import Page
+
+    turned = page.rotate(90, expand=True)  # a quarter turn counter-clockwise
+    ctx.pages = [Page(index=0, original=turned, image=turned)]
+    out = run_steps(ctx, [ReadQr()]).records[0].out
+    assert out["found"] is True and out["turn"] == 90  # a quarter turn clockwise undoes it
+    assert ctx.qr is not None and ctx.qr_payload.startswith("SPC")
+
+
+def test_the_rescue_runs_only_for_missing_fields_and_reuses_a_stored_second_reading():
+    ctx = IntakeContext(today=TODAY, lines=_lines((20, 10, "Cabinet Exemple")))
+    ctx.extra_lines = _lines((20, 70, "Rechnungsnummer 4711-22"))
+    run_steps(ctx, [Layout(), Extract()])
+    with mock.patch("claims.intake.steps.rescue_lines", side_effect=AssertionError("OCR")):
+        run_steps(ctx, [Rescue()])
+    assert ctx.fields["invoice_number"].value == "4711-22"
+    assert "invoice_number" in ctx.records[-1].out["filled"]
+
+
+def test_the_cross_check_notes_a_printed_amount_that_differs_from_the_qr_bill():
+    qr = parse_spc(spc())
+    ctx = IntakeContext(today=TODAY, qr=qr, lines=_lines(
+        (20, 10, "Cabinet Exemple"), (110, 120, "Montant dû CHF"), (190, 120, "1.00")))
+    run_steps(ctx, [Layout(), Extract(), CrossCheck()])
+    assert [n.code for n in ctx.notes][0] == "qr_amount_differs"
+
+
+def test_the_steps_after_the_ocr_run_again_from_the_snapshot_without_the_file():
+    first = read_invoice(QR_TEXT_PDF.read_bytes())
+    with mock.patch("claims.intake.steps.load_pages", side_effect=AssertionError("decoded")):
+        again = reread_invoice(first.snapshot)
+    assert {n: f.value if f else None for n, f in again.fields.items()} == {
+        n: f.value if f else None for n, f in first.fields.items()}
+    assert again.fields["amount"].value == Decimal(truth(QR_TEXT_PDF)["amount"])
+    # the records of the steps up to the OCR are kept from the first reading
+    assert [r.step for r in again.steps] == ["decode", "qr", "normalise", "qr", "ocr", "layout",
+                                             "extract", "rescue", "cross-check"]
+    assert again.steps[0].wall_ms == first.steps[0].wall_ms
+
+
+def _ocr_line(y, text, conf=91.0):
+    from claims.intake.ocr import Line, Word
+
+    words, x = [], 100
+    for w in text.split():
+        words.append(Word(w, conf, x, y, len(w) * 17, 30))
+        x += len(w) * 17 + 9
+    return Line(text, conf / 100, tuple(words))
+
+
+def test_the_rescue_reads_again_the_rows_of_the_missing_fields_labels():
+    from claims.intake.rescue import rows_to_read_again
+
+    lines = [_ocr_line(100, "Cabinet Exemple"), _ocr_line(700, "GLN fournisseur 76O1OOO"),
+             _ocr_line(740, "Rechnungsnummer"), _ocr_line(780, "R-12345"),
+             _ocr_line(900, "Consultation 50.00", conf=40.0)]
+    assert rows_to_read_again(lines, ["provider_gln", "invoice_number"], 0) == [1, 2]
+    # no label of the missing field in sight: the least confident rows
+    assert rows_to_read_again(lines, ["patient_name"], 0) == [4]
+
+
+def test_the_rescue_ocrs_bands_of_the_page_not_the_whole_page():
+    from claims.intake import rescue
+    from claims.intake.normalise import Page
+    from claims.intake.ocr import OcrResult
+
+    image = Image.new("L", (1700, 2400), 255)
+    page = Page(index=0, original=image, image=image)
+    seen = []
+
+    def fake_ocr(img, **_kwargs):
+        seen.append(img.size)
+        return OcrResult(words=[], lines=[_ocr_line(10, "GLN 7601000000002")])
+
+    lines = [_ocr_line(100, "Cabinet Exemple"), _ocr_line(700, "GLN 76O1OOOOOOOO2")]
+    with mock.patch.object(rescue, "ocr_image", fake_ocr):
+        again = rescue.rescue_lines([page], lines, ["provider_gln"])
+    assert len(seen) == 1 and seen[0][1] < 2400 * rescue.SCALE / 10  # one band, enlarged
+    assert [ln.text for ln in again] == ["Cabinet Exemple", "GLN 7601000000002"]
+
+
+def test_decode_then_ocr_take_a_pdfs_text_layer_without_tesseract():
+    from claims.intake.steps import Decode, Normalise, Ocr
+
+    ctx = IntakeContext(data=QR_TEXT_PDF.read_bytes())
+    with mock.patch("claims.intake.steps.ocr_image", side_effect=AssertionError("OCR ran")):
+        run_steps(ctx, [Decode(), Normalise(), Ocr()])
+    decode, _normalise, ocr = ctx.records
+    assert decode.out["pages"] == 1 and decode.out["text_layer"] == [True]
+    assert ocr.out["pages"][0]["source"] == "text-layer"
+    assert any(truth(QR_TEXT_PDF)["invoice_number"] in ln.text for ln in ctx.lines)

@@ -1,0 +1,153 @@
+"""Label -> value pairing by geometry: the two-column grid, stacked labels, fax headers."""
+
+from datetime import date
+from decimal import Decimal
+
+from claims.intake.extraction import extract_fields
+from claims.intake.layout import boxes_from_lines
+from claims.intake.ocr import Line, Word, lines_from_runs, merge_rows
+
+TODAY = date(2026, 3, 20)
+
+
+def page(*runs: tuple[float, float, str]) -> list[Line]:
+    """Lines from (x mm, y mm, text) runs, 3 mm high, one word box per run like the text layer."""
+    return lines_from_runs([(t, x * 10, y * 10, len(t) * 17.0, 30.0) for x, y, t in runs])
+
+
+def ocr_page(*runs: tuple[float, float, str]) -> list[Line]:
+    """The same, one box per word (as Tesseract gives them), rows merged."""
+    lines = []
+    for x, y, text in runs:
+        words, cx = [], x * 10
+        for w in text.split():
+            words.append(Word(w, 91.0, round(cx), round(y * 10), len(w) * 17, 30))
+            cx += len(w) * 17 + 9
+        lines.append(Line(text, 0.91, tuple(words)))
+    return merge_rows(lines)
+
+
+GRID = [
+    (20, 10, "Dr méd. Anna Exemple"),
+    (20, 70, "N° de facture"), (55, 70, "2026-0042"),
+    (110, 70, "Patient"), (142, 70, "Anna Muster"),
+    # one printed row: the invoice date on the left, the birth date on the right
+    (20, 74.4, "Date facture"), (55, 74.4, "12.03.2026"),
+    (110, 74.4, "Date de naissance"), (142, 74.4, "17.04.1981"),
+    (20, 78.8, "GLN fournisseur"), (55, 78.8, "7601000000002"),
+    (110, 78.8, "GLN assureur"), (142, 78.8, "7601003000016"),
+    (20, 83.2, "Période"), (55, 83.2, "du 02.03.2026 au 10.03.2026"),
+    (20, 100, "Date"), (40, 100, "Tarif"), (60, 100, "Code"), (80, 100, "Prestation"),
+    (20, 105, "02.03.2026"), (40, 105, "007"), (60, 105, "AA.00.0010"), (80, 105, "Consultation"),
+    (110, 120, "Total CHF"), (190, 120, "250.00"),
+    (110, 125, "Acompte"), (190, 125, "-50.00"),
+    (110, 130, "Montant dû CHF"), (190, 130, "200.00"),
+]
+
+
+def test_the_grid_row_with_a_birth_date_still_gives_the_invoice_date():
+    for lines in (page(*GRID), ocr_page(*GRID)):
+        f = extract_fields(lines, today=TODAY)
+        assert f["invoice_date"].value == date(2026, 3, 12)
+        assert f["patient_birth_date"].value == date(1981, 4, 17)
+        assert f["invoice_number"].value == "2026-0042"
+        assert f["patient_name"].value == "Anna Muster"
+        assert f["provider_gln"].value == "7601000000002"  # not the insurer's, beside it
+        assert f["amount"].value == Decimal("200.00")  # the amount due, not the total
+
+
+def test_words_split_into_boxes_at_column_gaps_only():
+    boxes = boxes_from_lines(ocr_page((20, 74.4, "Date facture"), (55, 74.4, "12.03.2026"),
+                                      (110, 74.4, "Date de naissance")))
+    assert [b.text for b in boxes] == ["Date facture", "12.03.2026", "Date de naissance"]
+
+
+def test_a_label_stacked_above_its_value_in_a_box():
+    lines = page(
+        (20, 10, "Laboratoire Exemple SA"),
+        (131, 50, "Facture n°"), (131, 53.6, "R-833309"),
+        (131, 59, "Date"), (131, 62.6, "12.03.2026"),
+        (131, 68, "N° de cas"), (131, 71.6, "85-997421"),
+        (20, 86, "Patient: Luc Dupont   Né(e) le: 10.07.1971"),
+        (20, 90, "Séjour du 04.03.2026 au 09.03.2026"),
+    )
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_number"].value == "R-833309"
+    assert f["invoice_date"].value == date(2026, 3, 12)
+    assert f["patient_name"].value == "Luc Dupont"
+    assert f["patient_birth_date"].value == date(1971, 7, 10)
+
+
+def test_a_table_heading_date_is_not_the_invoice_date():
+    lines = page(
+        (20, 10, "Physio Exemple"),
+        (20, 100, "Date"), (40, 100, "Tarif"), (60, 100, "Code"), (80, 100, "Prestation"),
+        (20, 105, "02.03.2026"), (40, 105, "312"), (60, 105, "7301"), (80, 105, "Séance"),
+        (115, 74, "Lausanne, le 14 mars 2026"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 14)
+
+
+def test_the_fax_header_date_is_never_the_invoice_date():
+    lines = page(
+        (5, 1, "18/03/2026 14:32   FAX +41 21 555 12 34   CABINET EXEMPLE   P.001/001"),
+        (20, 10, "Cabinet Exemple"),
+        (20, 40, "Séance du 02.03.2026"),
+        (20, 60, "Zürich, 9. März 2026"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 9)
+
+
+def test_a_till_receipt_reads_its_number_date_and_total_not_the_gtin():
+    lines = page(
+        (5, 10, "PHARMACIE DU LAC"),
+        (5, 14, "Beleg Nr. 551295168"),
+        (5, 18, "31.10.2025 12:19"),
+        (5, 22, "Pantoprazol Mepha 40 mg"), (75, 22, "62.50"),
+        (5, 26, "7680415040834  1 x 62.50"),
+        (5, 30, "Total CHF"), (75, 30, "62.50"),
+        (5, 34, "davon MWST 2.6 %"), (75, 34, "1.58"),
+    )
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_number"].value == "551295168"
+    assert f["invoice_date"].value == date(2025, 10, 31)
+    assert f["amount"].value == Decimal("62.50")
+    assert f["provider_gln"] is None  # a medicine GTIN is not the provider's GLN
+
+
+def sized(*runs: tuple[float, float, str, float]) -> list[Line]:
+    """Like ``page`` with a font height (mm) per run: a letterhead's name is printed bigger."""
+    return lines_from_runs([(t, x * 10, y * 10, len(t) * 17.0 * h / 3, h * 10)
+                            for x, y, t, h in runs])
+
+
+def test_the_provider_is_the_biggest_name_of_the_letterhead_not_the_title_or_window():
+    lines = sized(
+        (20, 14, "Cabinet médical Exemple", 4.2), (120, 14, "Facture", 5.0),
+        (20, 19, "Médecine générale FMH", 3.0), (20, 23, "Rue du Bourg 3", 3.0),
+        (20, 27, "1003 Lausanne", 3.0), (20, 31, "Tél. 021 555 12 34", 3.0),
+        (120, 44, "Madame", 3.5), (120, 49, "Anna Muster", 3.5),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Cabinet médical Exemple"
+
+
+def test_a_logo_beside_the_name_does_not_hide_it():
+    lines = sized((20, 14, "|||", 4.5), (36, 14, "Regionalspital Exemple", 4.2),
+                  (36, 19, "Medizinische Klinik", 3.0), (20, 44, "Herr", 3.5),
+                  (20, 49, "Hans Muster", 3.5))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Regionalspital Exemple"
+
+
+def test_a_receipt_number_after_its_mark_is_read_whole():
+    lines = page((5, 10, "PHARMACIE EXEMPLE"), (5, 14, "Quittance n° R-507733"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-507733"
+
+
+def test_without_a_label_the_patient_is_the_addressee_in_the_window_not_the_biller():
+    lines = page(
+        (20, 14, "Physiothérapie Exemple"), (20, 19, "Rue du Lac 5"), (20, 23, "1003 Lausanne"),
+        (120, 50, "Anna Muster"), (120, 55, "Chemin des Vignes 12"), (120, 60, "1950 Sion"),
+        (20, 90, "Séance du 02.03.2026"), (150, 90, "96.00"),
+        (20, 285, "Merci de votre confiance"),  # the foot of the page
+    )
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Muster"
