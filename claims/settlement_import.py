@@ -41,50 +41,33 @@ from claims.models import Claim, ClaimStatus
 from core.errors import PortalError
 from core.money import CENT, FIVE_CENTIMES
 from documents import benefits, importing, statement_letters
-from documents.importing import ManifestError, RowResult, Summary, json_values
+from documents.importing import RowResult, Summary
 from documents.models import BenefitStatement, DocumentType, PaidTo
+from documents.record_files import (
+    RecordLayout,
+    SourceLine,
+    SourceRecord,
+    delete_orphans,
+    read_records,
+)
 from documents.storing import store_document
 from notifications.activity import notify_new_activity
 
 logger = logging.getLogger(__name__)
 
-STATEMENT_FIELDS = ["statement_reference", "contract_or_customer_number", "insured_number",
-                    "issue_date", "paid_to", "paid_on"]
-LINE_FIELDS = ["claim", "provider", "treatment_date", "line", "billed", "deductible", "copay",
-               "not_covered", "reimbursed"]
-CSV_COLUMNS = STATEMENT_FIELDS + LINE_FIELDS
-SUFFIXES = (".csv", ".json")
+STATEMENTS = RecordLayout(
+    noun="statement", reference_field="statement_reference",
+    record_fields=("statement_reference", "contract_or_customer_number", "insured_number",
+                   "issue_date", "paid_to", "paid_on"),
+    line_fields=("claim", "provider", "treatment_date", "line", "billed", "deductible",
+                 "copay", "not_covered", "reimbursed"))
 PAID_TO = {"insured": PaidTo.INSURED, "provider": PaidTo.PROVIDER}
 CLAIM_NUMBER = re.compile(r"#?\s*(\d{1,12})")
 MAX_LINES = 200
 
 
-class SettlementFileError(Exception):
-    """The folder or one of its files cannot be read at all."""
-
-
 class StatementError(Exception):
     """One statement cannot be imported; the message says why (and on which line)."""
-
-
-@dataclass
-class SourceLine:
-    line: int  # where it starts in its file
-    values: dict[str, str]
-    label: str  # "line 7" (CSV) or "line 3, invoice line 2" (JSON)
-
-
-@dataclass
-class SourceStatement:
-    source: str  # the file's name
-    line: int
-    values: dict[str, str]
-    lines: list[SourceLine] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # found while reading
-
-    @property
-    def reference(self) -> str:
-        return self.values.get("statement_reference", "").strip()
 
 
 @dataclass
@@ -97,106 +80,8 @@ class StatementResult(RowResult):
 # --- Reading the files ----------------------------------------------------------------------
 
 
-def files_in(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        raise SettlementFileError(f"{directory} is not a folder.")
-    files = sorted(path for path in directory.iterdir()
-                   if path.suffix.lower() in SUFFIXES and path.is_file()
-                   and not path.is_symlink())
-    if not files:
-        raise SettlementFileError(f"{directory} holds no .csv or .json file.")
-    return files
-
-
-def read_statements(directory: Path) -> list[SourceStatement]:
-    statements: list[SourceStatement] = []
-    for path in files_in(directory):
-        try:
-            if path.suffix.lower() == ".csv":
-                statements += read_csv(path)
-            else:
-                statements += read_json(path)
-        except UnicodeDecodeError as exc:
-            raise SettlementFileError(f"{path.name} is not UTF-8; export it as UTF-8 and run "
-                                      "again.") from exc
-    return statements
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def read_csv(path: Path) -> list[SourceStatement]:
-    """One row per invoice line; the rows of a statement follow one another and repeat its
-    own columns, which must then agree."""
-    try:
-        rows = importing.read_csv(path, CSV_COLUMNS)
-    except ManifestError as exc:
-        raise SettlementFileError(str(exc)) from exc
-    statements: list[SourceStatement] = []
-    current: SourceStatement | None = None
-    for number, row in rows:
-        values = {name: _text(row.get(name)) for name in CSV_COLUMNS}
-        if row.get(None):
-            statement = SourceStatement(path.name, number, values)
-            statement.problems.append(f"line {number}: more fields than columns (a separator "
-                                      "inside a value?)")
-            statements.append(statement)
-            current = None
-            continue
-        head = {name: values[name] for name in STATEMENT_FIELDS}
-        if current is None or not head["statement_reference"] \
-                or head["statement_reference"] != current.reference:
-            current = SourceStatement(path.name, number, head)
-            statements.append(current)
-        else:
-            for name in STATEMENT_FIELDS:
-                if head[name] != current.values[name]:
-                    current.problems.append(
-                        f"line {number}: {name} {head[name]!r} differs from line "
-                        f"{current.line} ({current.values[name]!r}) of the same statement")
-        current.lines.append(SourceLine(number, {name: values[name] for name in LINE_FIELDS},
-                                        f"line {number}"))
-    return statements
-
-
-def read_json(path: Path) -> list[SourceStatement]:
-    """An array of statements (or one per line, JSON Lines), each with its ``lines``."""
-    text = path.read_text(encoding="utf-8-sig")
-    statements: list[SourceStatement] = []
-    try:
-        for number, value in json_values(text):
-            statements.append(_statement_from_json(path.name, number, value))
-    except (SettlementFileError, ManifestError) as exc:
-        raise SettlementFileError(f"{path.name}: {exc}") from exc
-    return statements
-
-
-def _statement_from_json(source: str, number: int, value: object) -> SourceStatement:
-    if not isinstance(value, dict):
-        statement = SourceStatement(source, number, {})
-        statement.problems.append(f"line {number}: a statement must be an object")
-        return statement
-    statement = SourceStatement(source, number,
-                                {name: _text(value.get(name)) for name in STATEMENT_FIELDS})
-    unknown = sorted(set(value) - set(STATEMENT_FIELDS) - {"lines"})
-    if unknown:
-        statement.problems.append(f"line {number}: unknown field(s) {', '.join(unknown)}")
-    lines = value.get("lines")
-    if not isinstance(lines, list):
-        statement.problems.append(f"line {number}: 'lines' must be a list of invoice lines")
-        return statement
-    for position, item in enumerate(lines, start=1):
-        label = f"line {number}, invoice line {position}"
-        if not isinstance(item, dict):
-            statement.problems.append(f"{label}: an invoice line must be an object")
-            continue
-        unknown = sorted(set(item) - set(LINE_FIELDS))
-        if unknown:
-            statement.problems.append(f"{label}: unknown field(s) {', '.join(unknown)}")
-        statement.lines.append(SourceLine(number, {name: _text(item.get(name))
-                                                   for name in LINE_FIELDS}, label))
-    return statement
+def read_statements(directory: Path) -> list[SourceRecord]:
+    return read_records(directory, STATEMENTS)
 
 
 # --- Checking one statement -----------------------------------------------------------------
@@ -242,7 +127,7 @@ class CheckedStatement:
     claims: dict[int, Claim]  # line position → the claim it settles
 
 
-def check_statement(statement: SourceStatement, today: date) -> CheckedStatement:
+def check_statement(statement: SourceRecord, today: date) -> CheckedStatement:
     """Every value of ``statement``, or StatementError naming the first wrong one."""
     if statement.problems:
         raise StatementError(statement.problems[0])
@@ -355,7 +240,7 @@ def _claim(label: str, raw: str, customer: Customer, person: InsuredPerson) -> C
 # --- Importing one statement ----------------------------------------------------------------
 
 
-def import_statement(statement: SourceStatement, *, today: date | None = None
+def import_statement(statement: SourceRecord, *, today: date | None = None
                      ) -> StatementResult:
     """Check, archive and record one statement and settle its claims, in one transaction."""
     today = today or timezone.localdate()
@@ -380,8 +265,10 @@ def import_statement(statement: SourceStatement, *, today: date | None = None
     return result
 
 
-def _import(statement: SourceStatement, today: date,
+def _import(statement: SourceRecord, today: date,
             stored: list[str]) -> tuple[str, str, list[int]]:
+    if statement.problems:  # as read, before a run again finds it in the archive
+        raise StatementError(statement.problems[0])
     existing = _existing(statement.reference)
     if existing is not None:
         return _again(statement, existing, today)
@@ -426,7 +313,7 @@ def _existing(reference: str) -> BenefitStatement | None:
                     document__reference=reference).first())
 
 
-def _again(statement: SourceStatement, existing: BenefitStatement,
+def _again(statement: SourceRecord, existing: BenefitStatement,
            today: date) -> tuple[str, str, list[int]]:
     """A statement already in the archive: skipped, unless this run brings its payout date."""
     label = f"line {statement.line}"
@@ -449,16 +336,10 @@ def _again(statement: SourceStatement, existing: BenefitStatement,
 
 
 def _delete_files(names: list[str]) -> None:
-    from core.storage import private_storage
-
-    for name in names:
-        try:
-            private_storage().delete(name)
-        except Exception:  # noqa: BLE001 - cleanup must not hide the original error
-            logger.exception("import_settlements: could not delete an orphan file")
+    delete_orphans(names, "import_settlements")
 
 
-def import_statements(statements: list[SourceStatement],
+def import_statements(statements: list[SourceRecord],
                       progress: Callable[[StatementResult], object] | None = None
                       ) -> tuple[Summary, list[StatementResult]]:
     summary, results = Summary(), []

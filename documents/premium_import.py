@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,20 +39,28 @@ from django.utils import timezone, translation
 from accounts.models import Customer
 from core.errors import PortalError
 from documents import importing, premium_letters, premiums
-from documents.importing import ManifestError, RowResult, Summary
+from documents.importing import RowResult, Summary
 from documents.models import Document, DocumentType, PremiumInvoice
+from documents.record_files import (
+    RecordLayout,
+    SourceLine,
+    SourceRecord,
+    delete_orphans,
+    read_records,
+)
 from documents.storing import checksum_and_size, store_document
 from notifications.activity import notify_new_activity
 
 logger = logging.getLogger(__name__)
 
-INVOICE_FIELDS = ["invoice_reference", "contract_or_customer_number", "period", "issue_date",
-                  "due_date", "qr_reference", "paid_on", "reminded_on", "file_name"]
-LINE_FIELDS = ["insured_number", "line", "label", "gross", "discount"]
-CSV_COLUMNS = INVOICE_FIELDS + LINE_FIELDS
-# A CSV may leave these out; every other column is required.
-OPTIONAL_COLUMNS = {"qr_reference", "paid_on", "reminded_on", "file_name", "discount"}
-SUFFIXES = (".csv", ".json")
+INVOICES = RecordLayout(
+    noun="invoice", reference_field="invoice_reference",
+    record_fields=("invoice_reference", "contract_or_customer_number", "period", "issue_date",
+                   "due_date", "qr_reference", "paid_on", "reminded_on", "file_name"),
+    line_fields=("insured_number", "line", "label", "gross", "discount"),
+    # A CSV may leave these out; every other column is required.
+    optional_columns=frozenset({"qr_reference", "paid_on", "reminded_on", "file_name",
+                                "discount"}))
 MAX_LINES = 200
 MAX_REFERENCE = 60
 MAX_LABEL = 120
@@ -61,32 +69,8 @@ PDF_MAGIC = b"%PDF-"
 REPORT_LANGUAGE = "en"
 
 
-class InvoiceFileError(Exception):
-    """The folder or one of its files cannot be read at all."""
-
-
 class InvoiceError(Exception):
     """One invoice cannot be imported; the message says why (and on which line)."""
-
-
-@dataclass
-class SourceLine:
-    line: int  # where it starts in its file
-    values: dict[str, str]
-    label: str  # "line 7" (CSV) or "line 3, invoice line 2" (JSON)
-
-
-@dataclass
-class SourceInvoice:
-    source: str  # the file's name
-    line: int
-    values: dict[str, str]
-    lines: list[SourceLine] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # found while reading
-
-    @property
-    def reference(self) -> str:
-        return self.values.get("invoice_reference", "").strip()
 
 
 @dataclass
@@ -98,114 +82,8 @@ class InvoiceResult(RowResult):
 # --- Reading the files ----------------------------------------------------------------------
 
 
-def files_in(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        raise InvoiceFileError(f"{directory} is not a folder.")
-    files = sorted(path for path in directory.iterdir()
-                   if path.suffix.lower() in SUFFIXES and path.is_file()
-                   and not path.is_symlink())
-    if not files:
-        raise InvoiceFileError(f"{directory} holds no .csv or .json file.")
-    return files
-
-
-def read_invoices(directory: Path) -> list[SourceInvoice]:
-    invoices: list[SourceInvoice] = []
-    for path in files_in(directory):
-        try:
-            invoices += read_csv(path) if path.suffix.lower() == ".csv" else read_json(path)
-        except UnicodeDecodeError as exc:
-            raise InvoiceFileError(f"{path.name} is not UTF-8; export it as UTF-8 and run "
-                                   "again.") from exc
-    return invoices
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def read_csv(path: Path) -> list[SourceInvoice]:
-    """One row per invoice line; the rows of an invoice follow one another and repeat its
-    own columns, which must then agree."""
-    required = [name for name in CSV_COLUMNS if name not in OPTIONAL_COLUMNS]
-    try:
-        rows = importing.read_csv(path, required)
-    except ManifestError as exc:
-        raise InvoiceFileError(str(exc)) from exc
-    if rows:
-        unknown = sorted(str(name) for name in rows[0][1] if name is not None
-                         and name not in CSV_COLUMNS)
-        if unknown:
-            raise InvoiceFileError(f"{path.name} has unknown column(s): {', '.join(unknown)}.")
-    invoices: list[SourceInvoice] = []
-    began: dict[str, int] = {}  # reference → the line its rows began
-    current: SourceInvoice | None = None
-    for number, row in rows:
-        values = {name: _text(row.get(name)) for name in CSV_COLUMNS}
-        head = {name: values[name] for name in INVOICE_FIELDS}
-        if row.get(None):
-            invoice = SourceInvoice(path.name, number, head)
-            invoice.problems.append(f"line {number}: more fields than columns (a separator "
-                                    "inside a value?)")
-            invoices.append(invoice)
-            current = None
-            continue
-        reference = head["invoice_reference"]
-        if current is None or not reference or reference != current.reference:
-            current = SourceInvoice(path.name, number, head)
-            invoices.append(current)
-            if reference in began:
-                current.problems.append(
-                    f"line {number}: invoice {reference} began at line {began[reference]}; "
-                    "the rows of one invoice must follow one another")
-            elif reference:
-                began[reference] = number
-        else:
-            for name in INVOICE_FIELDS:
-                if head[name] != current.values[name]:
-                    current.problems.append(
-                        f"line {number}: {name} {head[name]!r} differs from line "
-                        f"{current.line} ({current.values[name]!r}) of the same invoice")
-        current.lines.append(SourceLine(number, {name: values[name] for name in LINE_FIELDS},
-                                        f"line {number}"))
-    return invoices
-
-
-def read_json(path: Path) -> list[SourceInvoice]:
-    """An array of invoices (or one per line, JSON Lines), each with its ``lines``."""
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        return [_invoice_from_json(path.name, number, value)
-                for number, value in importing.json_values(text)]
-    except ManifestError as exc:
-        raise InvoiceFileError(f"{path.name}: {exc}") from exc
-
-
-def _invoice_from_json(source: str, number: int, value: object) -> SourceInvoice:
-    if not isinstance(value, dict):
-        invoice = SourceInvoice(source, number, {})
-        invoice.problems.append(f"line {number}: an invoice must be an object")
-        return invoice
-    invoice = SourceInvoice(source, number,
-                            {name: _text(value.get(name)) for name in INVOICE_FIELDS})
-    unknown = sorted(set(value) - set(INVOICE_FIELDS) - {"lines"})
-    if unknown:
-        invoice.problems.append(f"line {number}: unknown field(s) {', '.join(unknown)}")
-    lines = value.get("lines")
-    if not isinstance(lines, list):
-        invoice.problems.append(f"line {number}: 'lines' must be a list of invoice lines")
-        return invoice
-    for position, item in enumerate(lines, start=1):
-        label = f"line {number}, invoice line {position}"
-        if not isinstance(item, dict):
-            invoice.problems.append(f"{label}: an invoice line must be an object")
-            continue
-        unknown = sorted(set(item) - set(LINE_FIELDS))
-        if unknown:
-            invoice.problems.append(f"{label}: unknown field(s) {', '.join(unknown)}")
-        invoice.lines.append(SourceLine(number, {name: _text(item.get(name))
-                                                 for name in LINE_FIELDS}, label))
-    return invoice
+def read_invoices(directory: Path) -> list[SourceRecord]:
+    return read_records(directory, INVOICES)
 
 
 # --- Checking one invoice -------------------------------------------------------------------
@@ -258,7 +136,7 @@ class CheckedInvoice:
     file_name: str
 
 
-def check_invoice(invoice: SourceInvoice, today: date) -> CheckedInvoice:
+def check_invoice(invoice: SourceRecord, today: date) -> CheckedInvoice:
     """Every value of ``invoice``, or InvoiceError naming the first wrong one and its line."""
     if invoice.problems:
         raise InvoiceError(invoice.problems[0])
@@ -327,7 +205,7 @@ def _check_line(source: SourceLine, customer: Customer) -> premiums.InvoiceLineD
 # --- Importing one invoice ------------------------------------------------------------------
 
 
-def import_invoice(directory: Path, invoice: SourceInvoice, *, today: date | None = None,
+def import_invoice(directory: Path, invoice: SourceRecord, *, today: date | None = None,
                    notified: set[int] | None = None) -> InvoiceResult:
     """Check, archive and record one invoice of ``directory`` in one transaction; tell its
     household unless its pk is in ``notified`` (to which it is then added)."""
@@ -357,7 +235,7 @@ def import_invoice(directory: Path, invoice: SourceInvoice, *, today: date | Non
     return result
 
 
-def _import(directory: Path, invoice: SourceInvoice, today: date, stored: list[str],
+def _import(directory: Path, invoice: SourceRecord, today: date, stored: list[str],
             notified: set[int]) -> tuple[str, str, int | None]:
     checked = check_invoice(invoice, today)
     customer, data, label = checked.customer, checked.data, f"line {invoice.line}"
@@ -503,16 +381,10 @@ def _pdf_name(reference: str) -> str:
 
 
 def _delete_files(names: list[str]) -> None:
-    from core.storage import private_storage
-
-    for name in names:
-        try:
-            private_storage().delete(name)
-        except Exception:  # noqa: BLE001 - cleanup must not hide the original error
-            logger.exception("import_premium_invoices: could not delete an orphan file")
+    delete_orphans(names, "import_premium_invoices")
 
 
-def import_invoices(directory: Path, invoices: list[SourceInvoice],
+def import_invoices(directory: Path, invoices: list[SourceRecord],
                     progress: Callable[[InvoiceResult], object] | None = None
                     ) -> tuple[Summary, list[InvoiceResult]]:
     """Import ``invoices`` (read from ``directory``) one by one; each household is told once

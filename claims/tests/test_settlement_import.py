@@ -197,6 +197,16 @@ def test_the_rows_of_one_statement_must_agree_on_its_own_columns(tmp_path, custo
     assert not BenefitStatement.objects.exists()
 
 
+def test_the_rows_of_one_statement_must_follow_one_another(tmp_path, customer):
+    out, error = run(tmp_path / "in", {"s.csv": csv(
+        row(customer), row(customer, reference="OTHER-1"), row(customer))})
+    assert error is not None
+    assert ("line 4: statement SIN-2026-4711 began at line 2; the rows of one statement must "
+            "follow one another") in out
+    assert set(BenefitStatement.objects.values_list("document__reference", flat=True)) == {
+        "SIN-2026-4711", "OTHER-1"}
+
+
 def test_a_statement_already_archived_for_another_customer_is_an_error(tmp_path, customer,
                                                                        other_customer):
     folder = tmp_path / "in"
@@ -229,5 +239,7 @@ def test_a_folder_without_files_or_with_bad_columns_stops_with_a_clear_message(t
         call_command("import_settlements", str(tmp_path / "empty"), stdout=StringIO())
     out, error = run(tmp_path / "bad", {"s.csv": "statement_reference;billed\nX;1\n"})
     assert error is not None and "lacks the column(s)" in str(error)
+    out, error = run(tmp_path / "extra", {"s.csv": HEADER + ";remark\n" + ";".join("X" * 16) + "\n"})
+    assert error is not None and "unknown column(s): remark" in str(error)
     out, error = run(tmp_path / "json", {"s.json": '[{"statement_reference": "X"},'})
     assert error is not None and "s.json" in str(error)

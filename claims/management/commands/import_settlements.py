@@ -6,12 +6,12 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from claims.settlement_import import (
-    SettlementFileError,
     StatementResult,
     import_statements,
     read_statements,
 )
 from core.import_command import ImportCommand
+from documents.record_files import RecordFileError
 
 
 class Command(ImportCommand):
@@ -27,7 +27,7 @@ class Command(ImportCommand):
         directory = directory.resolve()
         try:
             statements = read_statements(directory)
-        except SettlementFileError as exc:
+        except RecordFileError as exc:
             raise CommandError(str(exc)) from exc
         self.start(len(statements), directory, noun="statement(s)")
 

@@ -7,11 +7,11 @@ from django.core.management.base import CommandError, CommandParser
 
 from core.import_command import ImportCommand
 from documents.premium_import import (
-    InvoiceFileError,
     InvoiceResult,
     import_invoices,
     read_invoices,
 )
+from documents.record_files import RecordFileError
 
 
 class Command(ImportCommand):
@@ -28,7 +28,7 @@ class Command(ImportCommand):
         directory = directory.resolve()
         try:
             invoices = read_invoices(directory)
-        except InvoiceFileError as exc:
+        except RecordFileError as exc:
             raise CommandError(str(exc)) from exc
         self.start(len(invoices), directory, noun="invoice(s)")
 
