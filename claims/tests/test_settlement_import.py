@@ -239,7 +239,8 @@ def test_a_folder_without_files_or_with_bad_columns_stops_with_a_clear_message(t
         call_command("import_settlements", str(tmp_path / "empty"), stdout=StringIO())
     out, error = run(tmp_path / "bad", {"s.csv": "statement_reference;billed\nX;1\n"})
     assert error is not None and "lacks the column(s)" in str(error)
-    out, error = run(tmp_path / "extra", {"s.csv": HEADER + ";remark\n" + ";".join("X" * 16) + "\n"})
+    extra_column = HEADER + ";remark\n" + ";".join("X" * 16) + "\n"
+    out, error = run(tmp_path / "extra", {"s.csv": extra_column})
     assert error is not None and "unknown column(s): remark" in str(error)
     out, error = run(tmp_path / "json", {"s.json": '[{"statement_reference": "X"},'})
     assert error is not None and "s.json" in str(error)
