@@ -117,6 +117,19 @@ def _test_settings(settings):
     sms.outbox.clear()
 
 
+@pytest.fixture(scope="session")
+def _demo_snapshot(tmp_path_factory):
+    from tests.demo_snapshot import DemoSnapshot, seed_demo_data
+
+    return DemoSnapshot(tmp_path_factory.mktemp("demo-snapshot"), seed_demo_data)
+
+
+@pytest.fixture
+def seeded_demo(_demo_snapshot, db, _private_storage_in_tmp):
+    """Every app's demo data, seeded once per test process (``tests/demo_snapshot.py``)."""
+    _demo_snapshot.restore()
+
+
 @pytest.fixture(autouse=True)
 def _private_storage_in_tmp(settings, tmp_path):
     """Customer files written by a test go to a throwaway folder, never to var/."""

@@ -5,7 +5,8 @@
 Each sample is a synthetic invoice photographed at 12 megapixels (4000 x 3000, JPEG 90 like
 a phone camera). It is shrunk the way ``static/js/camera-pages.js`` does it (long edge to N
 pixels, JPEG 0.85) and read with ``claims.intake.read_invoice``; the table gives the fields
-read correctly, the bytes sent, and the OCR (wall) time per size.
+read correctly, the bytes sent, their upload time on a weak uplink and the OCR (wall) time
+per size.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from claims.tests.corpus.generate import _noise, make_invoice, rasterise, render
 TWELVE_MP_EDGE = 4000
 PHONE_QUALITY = 90  # a phone camera's own JPEG
 SHRINK_QUALITY = 85  # camera-pages.js: canvas.toBlob("image/jpeg", 0.85)
+SLOW_UPLINK_BITS_PER_SECOND = 1_600_000  # a weak mobile uplink
 
 
 def _photograph(page: Image.Image, rng: random.Random, nrng: np.random.Generator,
@@ -117,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             totals[edge][2] += len(data)
             print(f"seed {seed} edge {edge}: {correct(read, truth)} fields, {len(data)} bytes",
                   flush=True)
-    print("\nlong edge | fields right | avg bytes | OCR wall s/photo")
+    print("\nlong edge | fields right | avg bytes | upload s at 1.6 Mbit/s | OCR wall s/photo")
     for edge, (right, possible, size, seconds) in totals.items():
         label = f"{edge} (original 12 MP)" if edge >= TWELVE_MP_EDGE else str(edge)
+        upload = size / args.count * 8 / SLOW_UPLINK_BITS_PER_SECOND
         print(f"{label:>9} | {right:>4}/{possible:<7} | {size // args.count:>9} | "
-              f"{seconds / args.count:.1f}")
+              f"{upload:>22.1f} | {seconds / args.count:.1f}")
     return 0
 
 

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -134,10 +136,19 @@ def test_login_page_is_styled_and_translated(client, db):
     assert '<html lang="de">' in html
 
 
-def test_seed_demo_is_idempotent(db, settings):
+def test_seed_demo_is_idempotent(seeded_demo, settings):
+    from claims.models import Claim
+    from documents.models import Document
+    from messaging.models import Message
+
     settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")
+    models = (User, Customer, Document, Claim, Message)
+    before = {model: model.objects.count() for model in models}
+    out = StringIO()
+    call_command("seed_demo", stdout=out)  # again, on the demo seeded once already
+    assert {model: model.objects.count() for model in models} == before
+    assert "0 demo policy, premium invoice or benefit statement document(s) created or " \
+        "refreshed" in out.getvalue()
     assert set(User.objects.filter(username__startswith="KPT").values_list("username", flat=True)) \
         == {"KPT12345678", "KPT87654321"}
     household = Customer.objects.get(account__username="KPT12345678")

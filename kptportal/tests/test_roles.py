@@ -57,10 +57,7 @@ def test_advisors_can_delete_nothing_and_touch_no_technical_model():
     assert not [pair for pair in advisor_perms if pair[0] in technical]
 
 
-def test_the_demo_advisor_is_an_advisor_not_a_superuser():
-    from kptportal.demo import seed_all
-
-    seed_all()
+def test_the_demo_advisor_is_an_advisor_not_a_superuser(seeded_demo):
     from accounts.models import User
 
     advisor = User.objects.get(username="advisor")

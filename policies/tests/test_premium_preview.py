@@ -65,9 +65,7 @@ def test_bad_month_is_a_clear_error(household):
         preview(household.account.username, "--month", "May")
 
 
-def test_demo_customers_paperless_gets_discount_and_paper_gets_none(db, settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_customers_paperless_gets_discount_and_paper_gets_none(seeded_demo):
     paperless = json.loads(preview("KPT12345678", "--json"))
     assert paperless["online_discount"] is True
     for row in paperless["coverages"]:

@@ -50,13 +50,6 @@ def format_violations(found: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def seed_demo_data():
-    """The fictitious demo: households, products, ten years of documents, a conversation, and
-    the advisor with the advisors' group's permissions only (as ``make run`` seeds it)."""
-    from kptportal.demo import seed_all
-
-    seed_all(stdout=None)
-
 
 def last_sms_code() -> str:
     return re.search(r"(\d{6})", sms.outbox[-1].text).group(1)

@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.a11y import seed_demo_data
-from tests.e2e.demo_snapshot import DemoSnapshot
-
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves are still synchronous, so Django's async guard is lifted for e2e tests only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,14 +50,9 @@ def desktop(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def _demo_snapshot(tmp_path_factory):
-    return DemoSnapshot(tmp_path_factory.mktemp("demo-snapshot"), seed_demo_data)
-
-
 @pytest.fixture
 def seeded_demo(_demo_snapshot, transactional_db, _private_storage_in_tmp):
-    """Every app's demo data (``seed_demo_data``), seeded once per test process."""
+    """The demo data in a database the live server's threads see (committed rows)."""
     _demo_snapshot.restore()
 
 

@@ -6,13 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from accounts import demo as accounts_demo
 from accounts.models import User
 from documents import demo as documents_demo
 from documents.models import Document, DocumentType
 from documents.tests.factories import private_storage_follows_settings
-from kptportal import demo_documents
-from policies import demo as policies_demo
 from tests.e2e.conftest import screenshot
 from tests.e2e.portal_login import log_in_page
 
@@ -20,11 +17,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_archive(_private_storage_in_tmp):
+def demo_archive(seeded_demo):
     with private_storage_follows_settings():
-        # Policies and premium invoices print the coverages: kptportal's part of the seed.
-        for module in (accounts_demo, policies_demo, documents_demo, demo_documents):
-            module.seed()
         yield
 
 

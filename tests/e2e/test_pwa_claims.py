@@ -1,11 +1,9 @@
 """The claim upload as a phone app, in Chromium: a photo shared from the phone becomes a
-claim (also through the login), several camera photos with remove and re-take, shrinking a
-12-MP photo on a throttled line (measured, same OCR reading), and an upload that resumes
-when the connection comes back."""
+claim (also through the login), several camera photos with remove and re-take, a 12-MP photo
+shrunk before it is sent, and an upload that resumes when the connection comes back."""
 
 import io
 import re
-import time
 from unittest import mock
 
 import pytest
@@ -148,46 +146,29 @@ def test_upload_resumes_when_the_connection_comes_back(phone, live_server, house
     assert Claim.objects.count() == 1
 
 
-def test_twelve_megapixel_photo_on_a_slow_line_before_and_after_shrinking(
-        phone, live_server, household, capsys):
-    from bench.phone_photo import fields_read, twelve_megapixel_invoice
+def test_a_twelve_megapixel_photo_is_shrunk_before_it_is_sent(phone, live_server, household):
+    """The phone sends a third of the bytes or less, at the long edge the OCR still reads as
+    well (``bench.phone_photo`` measures the fields and the time on a slow line)."""
+    from bench.phone_photo import twelve_megapixel_invoice
 
-    original, truth = twelve_megapixel_invoice(0)
+    original, _truth = twelve_megapixel_invoice(0)
     log_in_page(phone, live_server, household.account)
-    cdp = phone.context.new_cdp_session(phone)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 150,
-        "downloadThroughput": 10_000_000 / 8, "uploadThroughput": 1_600_000 / 8,
-    })
     results = {}
-    for mode in ("off", "on"):
-        phone.goto(f"{live_server.url}/claims/new/")
-        phone.evaluate(f"document.querySelector('form[data-claim-upload]')"
-                       f".setAttribute('data-shrink', '{mode}')")
-        phone.locator("#id_pages").set_input_files(
-            files=[file_payload("IMG_4000x3000.jpg", original)])
-        phone.wait_for_selector(".upload-preview")
-        started = time.monotonic()
-        # The claim itself, not the pre-read that the chosen page starts meanwhile.
-        with phone.expect_request(lambda r: r.method == "POST"
-                                  and r.url.endswith("/claims/new/")) as posted:
-            claim = send_claim(phone)
-        elapsed = time.monotonic() - started
-        page = claim.pages.get()
-        with page.file.open("rb") as handle:
-            stored = handle.read()
-        results[mode] = {"sent_bytes": int(posted.value.header_value("content-length")),
-                         "seconds": round(elapsed, 1),
-                         "size": Image.open(io.BytesIO(stored)).size,
-                         "fields": fields_read(stored)}
-    with capsys.disabled():
-        for mode, r in results.items():
-            print(f"\n12-MP photo ({len(original)} bytes), shrink {mode}: {r['sent_bytes']} "
-                  f"bytes sent, stored {r['size'][0]}x{r['size'][1]}, from tap to claim page "
-                  f"{r['seconds']} s at 1.6 Mbit/s up; fields read: {r['fields']}")
-    assert max(results["on"]["size"]) == 2400 and max(results["off"]["size"]) == 4000
-    assert results["on"]["sent_bytes"] * 3 < results["off"]["sent_bytes"]
-    assert results["on"]["seconds"] * 2 < results["off"]["seconds"]
-    assert results["on"]["fields"] == results["off"]["fields"]
-    assert results["on"]["fields"]["amount"] == truth["amount"]
+    # The pre-read of the chosen page would OCR 12 megapixels: not what is tested here.
+    with mock.patch("claims.prereads.start", return_value=None):
+        for mode in ("off", "on"):
+            phone.goto(f"{live_server.url}/claims/new/")
+            phone.evaluate(f"document.querySelector('form[data-claim-upload]')"
+                           f".setAttribute('data-shrink', '{mode}')")
+            phone.locator("#id_pages").set_input_files(
+                files=[file_payload("IMG_4000x3000.jpg", original)])
+            phone.wait_for_selector(".upload-preview")
+            with phone.expect_request(lambda r: r.method == "POST"
+                                      and r.url.endswith("/claims/new/")) as posted:
+                claim = send_claim(phone)
+            with claim.pages.get().file.open("rb") as handle:
+                size = Image.open(io.BytesIO(handle.read())).size
+            results[mode] = (int(posted.value.header_value("content-length")), size)
+    (sent_off, size_off), (sent_on, size_on) = results["off"], results["on"]
+    assert max(size_on) == 2400 and max(size_off) == 4000
+    assert sent_on * 3 < sent_off

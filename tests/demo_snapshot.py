@@ -1,4 +1,5 @@
-"""Demo data seeded once per test process, then loaded again for each browser test.
+"""Demo data seeded once per test process, then loaded again for each test that asks for it
+(``seeded_demo``: the browser tests, and the tests about the demo itself).
 
 Seeding renders and encrypts some 360 PDFs (seconds of CPU); loading the very same rows from a
 fixture and copying the already encrypted files takes a fraction of that. The first test that
@@ -79,3 +80,11 @@ class DemoSnapshot:
             (self.files / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(folder / name, self.files / name)
         self.day = day
+
+
+def seed_demo_data() -> None:
+    """The fictitious demo: households, products, ten years of documents, a conversation, and
+    the advisor with the advisors' group's permissions only (as ``make run`` seeds it)."""
+    from kptportal.demo import seed_all
+
+    seed_all(stdout=None)
