@@ -1,0 +1,120 @@
+"""The corpus generator's layout families: each writes a readable PDF with a consistent truth,
+the QR-bill says what the truth says, and the bench holds out the family it names."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from stdnum import ean, iso11649
+from stdnum import iban as stdnum_iban
+from stdnum.ch import esr
+
+from bench.intake_accuracy import _group, default_count
+from claims.intake import FIELD_NAMES
+from claims.tests.corpus import generate as gen
+
+CLAIMS = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def truths(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """Two text PDFs per family: every family once with the QR-bill drawn, once without."""
+    out = tmp_path_factory.mktemp("families")
+    paths = gen.generate(out, 2 * len(gen.FAMILIES), seed=2, kinds=["text-pdf"],
+                         families=gen.FAMILIES)
+    loaded = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    return [t | {"path": out / t["file"]} for t in loaded]
+
+
+def _pdf_text(path: Path) -> tuple[int, str]:
+    doc = pdfium.PdfDocument(path.read_bytes())
+    try:
+        return len(doc), "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+
+
+def test_every_family_writes_a_pdf_with_a_complete_truth(truths: list[dict]) -> None:
+    assert sorted({t["family"] for t in truths}) == sorted(gen.FAMILIES)
+    for t in truths:
+        pages, text = _pdf_text(t["path"])
+        assert pages == t["pages"], t["file"]
+        f = t["fields"]
+        assert set(f) == set(FIELD_NAMES), t["family"]
+        assert re.fullmatch(r"\d+\.\d\d", f["amount"]) and Decimal(f["amount"]) > 0
+        assert f["currency"] in ("CHF", "EUR")
+        date.fromisoformat(f["invoice_date"])
+        assert date.fromisoformat(f["patient_birth_date"]) < date.fromisoformat(
+            f["invoice_date"])
+        assert len(f["provider_gln"]) == 13 and ean.is_valid(f["provider_gln"])
+        if f["iban"] is not None:
+            assert stdnum_iban.is_valid(f["iban"])
+        if f["reference"]:
+            assert esr.is_valid(f["reference"]) or iso11649.is_valid(f["reference"])
+        flat = " ".join(text.split()).casefold()
+        for name in ("invoice_number", "provider_gln", "patient_name", "provider_name"):
+            assert f[name].casefold() in flat, (t["family"], name)
+
+
+def test_the_qr_bill_decodes_to_the_truth(truths: list[dict]) -> None:
+    with_qr = [t for t in truths if t["has_qr"]]
+    # the pharmacy's till roll never carries a QR-bill
+    assert {t["family"] for t in with_qr} == set(gen.FAMILIES) - {"pharmacy"}
+    detector = cv2.QRCodeDetector()
+    for t in with_qr:
+        last_page = np.asarray(gen.rasterise(t["path"].read_bytes(), 150)[-1])
+        # the payment part's QR code: 67 to 113 mm from the left, in the bottom 105 mm
+        dots = 150 / 25.4
+        qr_area = last_page[-int(105 * dots):, int(62 * dots):int(120 * dots)]
+        payload, _points, _code = detector.detectAndDecode(qr_area)
+        lines = payload.splitlines()
+        assert lines[:3] == ["SPC", "0200", "1"], t["family"]
+        f = t["fields"]
+        assert (lines[3], lines[18], lines[19]) == (f["iban"], f["amount"], f["currency"])
+        assert lines[28] == (f["reference"] or "")
+        assert lines[5] == f["provider_name"]
+
+
+def test_refund_form_prints_its_amount_due_and_distractors(truths: list[dict]) -> None:
+    for t in (t for t in truths if t["family"] == "refund_form"):
+        _pages, text = _pdf_text(t["path"])
+        flat = " ".join(text.split())
+        assert f"{date.fromisoformat(t['fields']['patient_birth_date']):%d.%m.%Y}" in flat
+        # the insurer's GLN, the AHV and the card number stand beside the provider's GLN
+        glns = set(re.findall(r"\b7601\d{9}\b", flat))
+        assert t["fields"]["provider_gln"] in glns and len(glns) >= 2
+        assert re.search(r"\b756\.\d{4}\.\d{4}\.\d\d\b", flat)
+        assert re.search(r"\b80756\d{15}\b", flat)
+
+
+def test_refund_form_is_the_held_out_family() -> None:
+    assert gen.HELD_OUT_FAMILY == "refund_form"
+    assert {"refund_form", "dentist"} <= set(gen.FAMILIES)
+    seed = 1
+    held_out_seed = seed + gen.HELD_OUT_SEED_OFFSET
+    assert _group({"family": "refund_form", "seed": seed}, seed) == "held-out family"
+    assert _group({"family": "refund_form", "seed": held_out_seed}, seed) == "held-out family"
+    assert _group({"family": "dentist", "seed": seed}, seed) == "tuned"
+    assert _group({"family": "dentist", "seed": held_out_seed}, seed) == "held-out seed"
+
+
+def test_the_bench_count_draws_every_family_with_every_degradation() -> None:
+    plan = [gen.sample_plan(i, gen.DEGRADATIONS, gen.FAMILIES) for i in range(default_count())]
+    assert sorted(plan) == sorted(itertools.product(gen.DEGRADATIONS, gen.FAMILIES))
+
+
+def test_nothing_in_the_intake_refers_to_the_held_out_family() -> None:
+    sources = [*(CLAIMS / "intake").rglob("*.py"), *CLAIMS.glob("tests/test_intake*.py")]
+    assert sources
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "refund_form" not in text and "heldout_form" not in text, path
