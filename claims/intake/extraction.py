@@ -61,6 +61,7 @@ FIELD_NAMES = (
 
 _STRONG_TOTAL = re.compile(
     r"montant\s*(du|d[uû]|total|a\s*payer|net)|total\s*a\s*payer|totalbetrag|gesamtbetrag|"
+    r"en\s*notre\s*faveur|zu\s*unseren\s*gunsten|a\s*nostro\s*favore|(fallig|zahlbar)er\s*betrag|"
     r"rechnungsbetrag|zu\s*bezahlen|importo\s*(totale|dovuto|da\s*pagare)|total[e]?\s*chf|"
     r"total[e]?\s*eur|totale\s*da\s*pagare|endbetrag"
 )
@@ -157,13 +158,16 @@ def _extract_amount(lines: list[Line]) -> tuple[Field | None, Field | None]:
 
 # ------------------------------------------------------------------------ dates
 
-_BIRTH = re.compile(r"naissance|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|nato/a")
+_BIRTH = re.compile(
+    r"naissance|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|geboren|nascita|\bnat[oa]\b|nato/a")
 _TREATMENT = re.compile(
     r"traitement|behandlung|trattamento|periode|zeitraum|\bdu\b.*\bau\b|\bvom\b|\bdal\b"
 )
 _INVOICE_DATE = re.compile(
-    r"date\s*(de\s*(la\s*)?)?facture|rechnungsdatum|data\s*(della\s*)?fattura|"
-    r"facture\s*du|rechnung\s*vom|fattura\s*del|^\s*(date|datum|data)\b"
+    r"date\s*(de\s*(la\s*)?)?factur(e|ation)|rechnungs\s*-?\s*datum|data\s*(della\s*)?"
+    r"fattura|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
+    r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
+    r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|^\s*(date|datum|data)\b"
 )
 _CITY_DATE = re.compile(r"^[A-ZÀ-Ý][\w .'’-]{1,30},\s*(le\s+|il\s+|den\s+)?\d")
 
@@ -173,7 +177,9 @@ _OWNED_DATE = re.compile(
     r"(naissance|\bnee?\b|ne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|traitement|behandlung|"
     r"trattamento|periode|zeitraum|\bdu\b|\bau\b|\bvom\b|\bbis\b|\bdal\b|\bal\b|sejour|"
     r"aufenthalt|degenza|entree|sortie|eintritt|austritt|entrata|uscita|prelevement|entnahme|"
-    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto)\W*$"
+    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto|geboren(\s*am)?|devis|"
+    r"kostenvoranschlag|preventivo|imprime(\s*le)?|gedruckt(\s*am)?|druckdatum|stampat[oa]\s*il|"
+    r"fax)\W*$"
 )
 
 
@@ -198,6 +204,11 @@ def _invoice_date_score(ln: Line, f: str, start: int, end: int) -> float | None:
     return None
 
 
+def _service_line(text: str, start: int, end: int) -> bool:
+    """A tariff line: its row opens with the date of the service and carries an amount."""
+    return not text[:start].strip() and bool(find_amounts(text[end:]))
+
+
 def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
     """Line-based fallback: a date right after an invoice-date label, a "City, le <date>" line,
     a till receipt's "<date> <time>", else the latest date no other label owns."""
@@ -208,9 +219,9 @@ def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
             best = (score, -idx, d, ln)
     if best:
         return Field(best[2], best[3].source, round(0.9 * _line_conf(best[3]), 3))
-    pool = [(d, ln) for _i, ln, f, d, start, _e in _dates(lines, today)
+    pool = [(d, ln) for _i, ln, f, d, start, end in _dates(lines, today)
             if not _OWNED_DATE.search(f[max(0, start - 25) : start])
-            and date(2000, 1, 1) <= d <= today]
+            and not _service_line(ln.text, start, end) and date(2000, 1, 1) <= d <= today]
     if not pool:
         return None
     d, ln = max(pool, key=lambda x: x[0])

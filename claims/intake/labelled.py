@@ -35,19 +35,23 @@ def _l(pattern: str, score: float = 3.0, alone: bool = False) -> Label:
 
 
 INVOICE_DATE = [
-    _l(r"date\s*(de\s*(la\s*)?)?facture|rechnungsdatum|data\s*(della\s*)?fattura|"
-       r"facture\s*du|rechnung\s*vom|fattura\s*del"),
+    _l(r"date\s*(de\s*(la\s*)?)?factur(e|ation)|rechnungs\s*-?\s*datum|data\s*(della\s*)?"
+       r"fattura(zione)?|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
+       r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
+       r"emess[ao]\s*il|data\s*(di|d.)\s*emissione"),
     _l(r"^\W*(date|datum|data)\b", 2.9, alone=True),
 ]
 BIRTH_DATE = [
     _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
-       r"\bgeb\b\.?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita"),
+       r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita"),
 ]
 INVOICE_NUMBER = [
     _l(_INVOICE_NO_LABEL.replace("[eé]", "e")),
     # a till receipt's number: "Quittance n°", "Beleg Nr.", "Quittung Nr.", "Scontrino n."
     _l(r"(quittance|quittung|beleg|scontrino|ricevuta)\s*-?\s*(n\s?[°º*o.]|nr\b\.?|no\b\.?|"
        r"n\b)", 2.8),
+    # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
+    _l(r"^\W*(numero|nummer)\b", 2.6, alone=True),
 ]
 _INSURER_SIDE = r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf)"
 PROVIDER_GLN = [
@@ -61,11 +65,15 @@ PATIENT = [
 ]
 WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
 AMOUNT_DUE = [
-    _l(r"^\W*(montant\s*(du|a\s*payer|net)|solde(\s*a\s*payer)?|total\s*a\s*payer|"
-       r"falliger\s*betrag|zu\s*bezahlen|rechnungsbetrag|importo\s*(dovuto|da\s*pagare)|"
-       r"saldo(\s*da\s*pagare)?|totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
+    _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo)?\s*(en\s*notre\s*faveur|"
+       r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*a\s*payer)?|"
+       r"(net|reste)\s*a\s*payer|total\s*a\s*payer|(fallig|zahlbar)er\s*betrag|zu\s*bezahlen|"
+       r"rechnungsbetrag|restbetrag|importo\s*(dovuto|da\s*pagare)|saldo(\s*da\s*pagare)?|"
+       r"totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
     _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|montant\s*total|importo\s*totale|"
-       r"endbetrag)\s*(chf|eur|fr\.?)?\s*:?(?=\s*-?\d|\s*$)", 2.0),
+       r"endbetrag|total\s*(des\s*prestations|der\s*leistungen|leistungen|de\s*la\s*facture)|"
+       r"totale\s*(delle\s*)?prestazioni|rechnungstotal|totale\s*(della\s*)?fattura)"
+       r"\s*(chf|eur|fr\.?)?\s*:?(?=\s*-?\d|\s*$)", 2.0),
 ]
 _NOT_AMOUNT_LABEL = re.compile(r"sous|zwischen|sub|punkt|points|punti|tva|mwst|iva|acompte")
 

@@ -127,7 +127,8 @@ _ANY_LABEL = re.compile(
     r"assicur|karte|carte|tessera|facture|rechnung|fattura|case|fall|caso|sejour|aufenthalt|"
     r"degenza|total|montant|betrag|importo|acompte|anzahlung|acconto|solde|saldo|tel|fax|iban|"
     r"ref|beleg|quittance|scontrino|prelevement|entnahme|prelievo|medecin|auftrag|medico|"
-    r"eintritt|austritt|entree|sortie|entrata|uscita|davon|dont|di cui|ordonnance|rezept|ricetta)"
+    r"eintritt|austritt|entree|sortie|entrata|uscita|davon|dont|di cui|ordonnance|rezept|ricetta|"
+    r"geboren|devis|kostenvoranschlag|preventivo)"
 )
 
 
@@ -180,7 +181,7 @@ def _rest_of_box(box: Box, end: int) -> str:
 
 
 _NEXT_IN_BOX = re.compile(
-    r"\s(?=(ne\(e\)|nee?\s+le|geb\.|geburtsdatum|date de naissance|data di nascita|nato/a|"
+    r"\s(?=(ne\(e\)|nee?\s+le|geb\.|geburtsdatum|geboren|date de naissance|data di nascita|nato/a|"
     r"n° avs|ahv-nr|n\. avs|assureur|versicherer|assicuratore|gln\b|tel\.|fax\b)\W)"
 )
 

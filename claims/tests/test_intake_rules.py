@@ -1,0 +1,75 @@
+"""Rules that follow how Swiss medical invoices are built, each on a few positioned words."""
+
+from datetime import date
+from decimal import Decimal
+
+from claims.intake.extraction import extract_fields
+from claims.tests.test_intake_layout import TODAY, ocr_page, page
+
+
+def test_the_balance_in_our_favour_is_the_amount_due_beside_a_two_column_total():
+    french = page(
+        (20, 100, "02.03.2026"), (190, 100, "140,96"),
+        (20, 130, "Valeur du point"), (50, 130, "0.95"),
+        (110, 130, "Total des prestations"), (190, 130, "364,08"),
+        (20, 140, "Prestations exonérées de TVA"),
+        (110, 140, "Solde en notre faveur CHF"), (190, 140, "364,08"),
+    )
+    german = ocr_page(
+        (20, 100, "02.12.2025 11 4830 Lokalanästhesie"), (190, 100, "79,48"),
+        (20, 130, "Taxpunktwert 0.95"), (110, 130, "Total Leistungen"), (190, 130, "211,36"),
+        (20, 135, "Von der MWST befreite Leistungen"),
+        (110, 135, "Zu unseren Gunsten CHF"), (190, 135, "211,36"),
+    )
+    assert extract_fields(french, today=TODAY)["amount"].value == Decimal("364.08")
+    assert extract_fields(german, today=TODAY)["amount"].value == Decimal("211.36")
+
+
+def test_the_total_of_the_services_is_read_when_nothing_else_is_due():
+    lines = page((20, 130, "Valeur du point"), (50, 130, "0.95"),
+                 (110, 130, "Total des prestations"), (190, 130, "364,08"),
+                 (20, 100, "02.03.2026"), (190, 100, "140,96"))
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("364.08")
+
+
+def test_a_service_line_date_is_never_taken_for_the_invoice_date():
+    lines = page(
+        (20, 10, "Zahnarztpraxis Exemple"),
+        (20, 85, "09.12.2025 21 4163 Zahnsteinentfernung"), (190, 85, "50,48"),
+        (20, 90, "17.12.2025 21 4750 Kompositfüllung"), (190, 90, "74,12"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+
+
+def test_issue_date_labels_in_three_languages():
+    for label in ("Date d'émission", "Datum der Rechnung", "Data di emissione",
+                  "Date de facturation", "Rechnungs-Datum", "Établie le", "Ausgestellt am"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 70, label), (60, 70, "12.03.2026"),
+                     (20, 90, "Sitzung"), (60, 90, "20.03.2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_dates_of_a_cost_estimate_or_a_printout_are_not_the_invoice_date():
+    lines = page((20, 10, "Praxis Exemple"),
+                 (20, 70, "Kostenvoranschlag vom 15.11.2025"),
+                 (20, 75, "Gedruckt am 20.03.2026"),
+                 (20, 80, "Zürich, 9. März 2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 9)
+    lines = page((20, 10, "Praxis Exemple"), (20, 70, "Devis du 15.11.2025"),
+                 (20, 75, "Imprimé le 20.03.2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+
+
+def test_geboren_am_gives_the_birth_date_and_stops_the_invoice_date():
+    lines = ocr_page((20, 70, "Rechnungsdatum 12.03.2026"), (110, 70, "geboren am 03.08.1959"))
+    f = extract_fields(lines, today=TODAY)
+    assert f["patient_birth_date"].value == date(1959, 8, 3)
+    assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_a_bare_number_label_in_the_identification_block_is_the_invoice_number():
+    lines = page((20, 10, "Cabinet dentaire Exemple"), (110, 60, "Numéro"), (150, 60, "694149431"),
+                 (110, 65, "Nummer"), (150, 65, "F26/3206"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "694149431"
+    insured = page((110, 60, "Versichertennummer"), (150, 60, "694149431"))
+    assert extract_fields(insured, today=TODAY)["invoice_number"] is None
