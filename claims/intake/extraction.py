@@ -245,7 +245,10 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
 
 # ------------------------------------------------------------------------ identifiers
 
-_INSURER = re.compile(r"assur|versicher|assicura|insurer|kasse|patient|pazient|\bean\b")
+# the other parties a GLN may belong to (insurer, patient, prescriber, referrer, employer)
+_OTHER_PARTY = re.compile(r"assur|versicher|assicura|insurer|kasse|patient|pazient|\bean\b|"
+                          r"prescri|verordn|ordinant|zuweis|uberweis|invian|mandant|auftrag|"
+                          r"employeur|arbeitgeb|datore")
 
 
 def _extract_gln(lines: list[Line]) -> Field | None:
@@ -257,9 +260,9 @@ def _extract_gln(lines: list[Line]) -> Field | None:
             if gln.startswith("7680"):  # a medicine's GTIN (Swissmedic), not a GLN
                 continue
             prefix = f[max(0, pos - 40) : pos]
-            if _INSURER.search(prefix.split("gln")[-1] if "gln" in prefix else prefix):
+            if _OTHER_PARTY.search(prefix.split("gln")[-1] if "gln" in prefix else prefix):
                 continue
-            if _INSURER.search(prefix) and "gln" not in prefix:
+            if _OTHER_PARTY.search(prefix) and "gln" not in prefix:
                 continue
             (labelled if "gln" in prefix else other).append((gln, ln))
     pick = labelled or other

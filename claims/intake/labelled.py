@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -53,11 +54,23 @@ INVOICE_NUMBER = [
     # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
     _l(r"^\W*(numero|nummer)\b", 2.6, alone=True),
 ]
-_INSURER_SIDE = r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf)"
+# the other parties whose GLN a form prints: the insurer, the patient, the prescriber or
+# referrer (mandating doctor), the employer
+_OTHER_ROLE = (r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf|prescri|verordn|"
+               r"ordinant|prescrivent|zuweis|uberweis|invian|mandant|auftrag|employeur|"
+               r"arbeitgeb|datore)")
+_BILLER = r"(rechnungssteller|facturant|fatturante|biller|emetteur)"
+_PROVIDER = (r"(fournisseur|prestataire|leistungserbringer|fornitore|prestatore|provider|"
+             r"erbringer)")
+# "GLN", "GLN-Nr.", "EAN-Nr./ZSR-Nr." (the older forms call the GLN an EAN number)
+_GLN_WORD = r"(gln|ean)\s*[-.]?\s*(nr\.?|no\.?)?(\s*/\s*(zsr|rcc)\s*[-.]?\s*(nr\.?|no\.?)?)?"
 PROVIDER_GLN = [
-    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+)?(fournisseur|prestataire|facturant|emetteur|"
-       r"rechnungssteller|leistungserbringer|fornitore|prestatore|fatturante|biller|provider)"),
-    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _INSURER_SIDE + ")", 2.8),
+    _l(r"(gln|ean)\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _BILLER, 3.1),
+    _l(_BILLER + r"\W{1,3}" + _GLN_WORD, 3.1),
+    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _PROVIDER),
+    _l(_PROVIDER + r"(\s*de\s*prestations)?\W{1,3}" + _GLN_WORD),
+    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.8),
+    _l(r"^\W*" + _GLN_WORD + r"(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.7),
 ]
 PATIENT = [
     _l(r"^\W*(patient(e|in)?|paziente|nom\s+du\s+patient|name\s+patient|nome\s+paziente|"
@@ -132,6 +145,28 @@ def _best(pairs: list[Pairing[V]], *, last: bool = False) -> Pairing[V] | None:
     return best[-1] if last else best[0]
 
 
+def _row_role(label: Box, boxes: list[Box]) -> float | None:
+    """A form's row opens with the party it is about ("Rechnungssteller | EAN-Nr. | 7601…",
+    "Auftraggeber | GLN | 7601…"): a score bonus for the biller, ``None`` for another party."""
+    left = " ".join(b.folded for b in boxes if b.row == label.row and b.page == label.page
+                    and b.x1 <= label.x0 + 2)
+    if re.search(_OTHER_ROLE, left):
+        return None
+    return 0.3 if re.search(_BILLER, left) else 0.0
+
+
+def _provider_gln(boxes: list[Box]) -> Field | None:
+    """The biller's GLN: by the role its label or its row names, never another party's."""
+    other = re.compile(_OTHER_ROLE + r".{0,12}(gln|ean)")
+    pairs = []
+    for p in pair_label(boxes, PROVIDER_GLN, _gln, skip=other):
+        bonus = _row_role(p.label, boxes)
+        if bonus is not None:
+            pairs.append(replace(p, score=p.score + bonus))
+    gln = _best(sorted(pairs, key=lambda p: -p.score))
+    return _field(gln, 0.97) if gln else None
+
+
 def read_labelled(lines: list[Line], today: date, *,
                   boxes: list[Box] | None = None) -> dict[str, Field | None]:
     """invoice_date, patient_birth_date, invoice_number, provider_gln, patient_name, amount and
@@ -145,9 +180,7 @@ def read_labelled(lines: list[Line], today: date, *,
     out["patient_birth_date"] = _field(birth, 0.95) if birth else None
     number = _best(pair_label(boxes, INVOICE_NUMBER, _number))
     out["invoice_number"] = _field(number, 0.95) if number else None
-    insurer_gln = re.compile(_INSURER_SIDE + r".{0,12}gln")
-    gln = _best(pair_label(boxes, PROVIDER_GLN, _gln, skip=insurer_gln))
-    out["provider_gln"] = _field(gln, 0.97) if gln else None
+    out["provider_gln"] = _provider_gln(boxes)
     name = _best(pair_label(boxes, PATIENT, _name)) or _best(pair_label(boxes, WINDOW, _name))
     out["patient_name"] = _field(name, 0.9 if name.score >= 2.5 else 0.7) if name else None
     pairs = [p for p in pair_label(boxes, AMOUNT_DUE, _amount)

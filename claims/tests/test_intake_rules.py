@@ -73,3 +73,34 @@ def test_a_bare_number_label_in_the_identification_block_is_the_invoice_number()
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "694149431"
     insured = page((110, 60, "Versichertennummer"), (150, 60, "694149431"))
     assert extract_fields(insured, today=TODAY)["invoice_number"] is None
+
+
+def test_the_billers_gln_not_the_prescribers_nor_the_insurers():
+    for prescriber in ("Prescripteur GLN", "Verordnender Arzt GLN", "GLN medico prescrivente"):
+        lines = page(
+            (20, 10, "Physiothérapie Exemple"),
+            (20, 60, prescriber), (60, 60, "7601003000016"),
+            (110, 60, "Assureur GLN"), (150, 60, "7601003000023"),
+            (20, 65, "GLN"), (60, 65, "7601000000002"),
+        )
+        assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_the_row_of_a_form_names_the_party_of_its_gln():
+    lines = page(
+        (20, 10, "Praxis Exemple"),
+        (20, 60, "Auftraggeber"), (60, 60, "EAN-Nr./ZSR-Nr."), (100, 60, "7601003000016/H121111"),
+        (20, 65, "Leistungserbringer"), (60, 65, "EAN-Nr./ZSR-Nr."),
+        (100, 65, "7601000000019/H121112"),
+        (20, 70, "Rechnungssteller"), (60, 70, "EAN-Nr./ZSR-Nr."),
+        (100, 70, "7601000000002/H121111"),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_biller_label_before_its_gln():
+    for label in ("Rechnungssteller EAN-Nr.", "Fournisseur de prestations EAN", "Biller EAN"):
+        lines = page((20, 10, "Praxis Exemple"),
+                     (20, 55, "Zuweiser GLN"), (60, 55, "7601003000016"),
+                     (20, 60, label), (60, 60, "7601000000002"))
+        assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
