@@ -177,9 +177,9 @@ _OWNED_DATE = re.compile(
     r"(naissance|\bnee?\b|ne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|traitement|behandlung|"
     r"trattamento|periode|zeitraum|\bdu\b|\bau\b|\bvom\b|\bbis\b|\bdal\b|\bal\b|sejour|"
     r"aufenthalt|degenza|entree|sortie|eintritt|austritt|entrata|uscita|prelevement|entnahme|"
-    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto|geboren(\s*am)?|devis|"
-    r"kostenvoranschlag|preventivo|imprime(\s*le)?|gedruckt(\s*am)?|druckdatum|stampat[oa]\s*il|"
-    r"fax)\W*$"
+    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto|geboren(\s*am)?|"
+    r"(devis|kostenvoranschlag|preventivo)(\s*(du|vom|del))?|imprime(\s*le)?|gedruckt(\s*am)?|"
+    r"druckdatum|stampat[oa]\s*il|fax)\W*$"
 )
 
 

@@ -194,7 +194,7 @@ _INVOICE_NO_LABEL = (
     r"(?:n\s?[°º*o'.]?\s*(?:de\s+)?(?:la\s+)?facture|facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
-    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
+    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\s?[°º.]\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
 )
 _INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
 

@@ -55,9 +55,10 @@ def test_dates_of_a_cost_estimate_or_a_printout_are_not_the_invoice_date():
                  (20, 75, "Gedruckt am 20.03.2026"),
                  (20, 80, "Zürich, 9. März 2026"))
     assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 9)
-    lines = page((20, 10, "Praxis Exemple"), (20, 70, "Devis du 15.11.2025"),
-                 (20, 75, "Imprimé le 20.03.2026"))
-    assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+    for estimate in ("Devis du 15.11.2025", "Preventivo del 15.11.2025"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 70, estimate),
+                     (20, 75, "Imprimé le 20.03.2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"] is None
 
 
 def test_geboren_am_gives_the_birth_date_and_stops_the_invoice_date():
@@ -104,3 +105,9 @@ def test_a_biller_label_before_its_gln():
                      (20, 55, "Zuweiser GLN"), (60, 55, "7601003000016"),
                      (20, 60, label), (60, 60, "7601000000002"))
         assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_the_italian_invoice_number_label_with_della():
+    for label in ("N. della fattura", "N° della fattura", "N. fattura"):
+        lines = page((20, 10, "Studio Exemple"), (110, 60, label), (150, 60, "145807869"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "145807869"
