@@ -111,3 +111,11 @@ def test_the_italian_invoice_number_label_with_della():
     for label in ("N. della fattura", "N° della fattura", "N. fattura"):
         lines = page((20, 10, "Studio Exemple"), (110, 60, label), (150, 60, "145807869"))
         assert extract_fields(lines, today=TODAY)["invoice_number"].value == "145807869"
+
+
+def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_check():
+    from claims.intake.extraction import find_references
+
+    assert find_references("RF24 ALVT FG") == [("SCOR", "RF24A1VTFG")]  # 1 read as L
+    assert find_references("RF82 SNB1 STBL EJ") == [("SCOR", "RF82SNB1ST8LEJ")]  # 8 as B
+    assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
