@@ -26,6 +26,7 @@ from .values import (
     find_dates,
     find_glns,
     fold,
+    is_fax_header,
     is_valid_gln,
     parse_amount,
 )
@@ -172,7 +173,6 @@ _INVOICE_DATE = re.compile(
 _CITY_DATE = re.compile(r"^[A-ZÀ-Ý][\w .'’-]{1,30},\s*(le\s+|il\s+|den\s+)?\d")
 
 
-_FAX_HEADER = re.compile(r"\bp\.?\s?\d{3}\s?/\s?\d{3}\b|\bfax\b.*\d{2}:\d{2}|\d{2}:\d{2}.*\bfax\b")
 _OWNED_DATE = re.compile(
     r"(naissance|\bnee?\b|ne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|traitement|behandlung|"
     r"trattamento|periode|zeitraum|\bdu\b|\bau\b|\bvom\b|\bbis\b|\bdal\b|\bal\b|sejour|"
@@ -187,7 +187,7 @@ def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, dat
     """(row, line, folded text, date, start, end) of every date outside a fax header."""
     for idx, ln in enumerate(lines):
         f = fold(ln.text)
-        if _FAX_HEADER.search(f):
+        if is_fax_header(f):
             continue
         for d, start, end in find_dates(ln.text, today=today):
             yield idx, ln, f, d, start, end

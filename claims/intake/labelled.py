@@ -24,6 +24,7 @@ from .values import (
     find_amounts,
     find_dates,
     find_glns,
+    is_fax_header,
 )
 
 __all__ = ["read_labelled"]
@@ -145,6 +146,10 @@ def _best(pairs: list[Pairing[V]], *, last: bool = False) -> Pairing[V] | None:
     return best[-1] if last else best[0]
 
 
+def _row_text(box: Box, boxes: list[Box]) -> str:
+    return " ".join(b.folded for b in boxes if b.row == box.row and b.page == box.page)
+
+
 def _row_role(label: Box, boxes: list[Box]) -> float | None:
     """A form's row opens with the party it is about ("Rechnungssteller | EAN-Nr. | 7601…",
     "Auftraggeber | GLN | 7601…"): a score bonus for the biller, ``None`` for another party."""
@@ -174,7 +179,8 @@ def read_labelled(lines: list[Line], today: date, *,
     boxes = boxes_from_lines(lines) if boxes is None else boxes
     out: dict[str, Field | None] = {}
     invoice_day = _date_parser(date(2000, 1, 1), today + timedelta(days=31), today)
-    day = _best(pair_label(boxes, INVOICE_DATE, invoice_day))
+    day = _best([p for p in pair_label(boxes, INVOICE_DATE, invoice_day)
+                 if not is_fax_header(_row_text(p.label, boxes))])
     out["invoice_date"] = _field(day, 0.96) if day else None
     birth = _best(pair_label(boxes, BIRTH_DATE, _date_parser(date(1900, 1, 1), today, today)))
     out["patient_birth_date"] = _field(birth, 0.95) if birth else None

@@ -152,6 +152,20 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
 
 
 
+# a fax machine's transmission line: its page count ("P.001/001"), or a time of day with the
+# words of the header (fax, from/to, von/an, de/à, page, Seite)
+_FAX_HEADER = re.compile(
+    r"\bp\.?\s?\d{3}\s?/\s?\d{3}\b|"
+    r"\b\d{1,2}:\d{2}\b.*(\b(telefax|fax|from|to|von|an|seite|page|pag|sender)\b\W|\bs\.\s?\d)|"
+    r"(\b(telefax|fax|from|to|von|an|seite|page|pag|sender)\b\W|\bs\.\s?\d).*\b\d{1,2}:\d{2}\b"
+)
+
+
+def is_fax_header(folded: str) -> bool:
+    """The folded text is a fax transmission header: its date is the sending day."""
+    return bool(_FAX_HEADER.search(folded))
+
+
 _OCR_DIGITS = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
 )

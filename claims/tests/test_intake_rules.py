@@ -119,3 +119,18 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF24 ALVT FG") == [("SCOR", "RF24A1VTFG")]  # 1 read as L
     assert find_references("RF82 SNB1 STBL EJ") == [("SCOR", "RF82SNB1ST8LEJ")]  # 8 as B
     assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
+
+
+def test_a_fax_header_with_its_own_date_label_is_not_the_invoice_date():
+    for header in ("Von: Praxis Exemple   Datum: 18.03.2026 14:32   Seite 1/2",
+                   "FROM: CABINET EXEMPLE   DATE: 18/03/2026 14:32   PAGE 1",
+                   "Date 18.03.2026 14:32 Fax +41 21 555 12 34"):
+        lines = ocr_page((5, 2, header), (20, 10, "Cabinet Exemple"),
+                         (110, 40, "Lausanne, le 9 mars 2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 9)
+
+
+def test_a_till_receipts_date_and_time_is_still_its_date():
+    lines = page((5, 10, "PHARMACIE EXEMPLE"), (5, 14, "31.10.2025 12:19 Kasse 2"),
+                 (5, 30, "Total CHF"), (75, 30, "62.50"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2025, 10, 31)
