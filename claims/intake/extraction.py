@@ -160,7 +160,8 @@ def _extract_amount(lines: list[Line]) -> tuple[Field | None, Field | None]:
 # ------------------------------------------------------------------------ dates
 
 _BIRTH = re.compile(
-    r"naissance|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|geboren|nascita|\bnat[oa]\b|nato/a")
+    r"naissance|\bnaiss\b|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|geboren|nascita|\bnasc\b|"
+    r"\bnat[oa]\b|nato/a")
 _TREATMENT = re.compile(
     r"traitement|behandlung|trattamento|periode|zeitraum|\bdu\b.*\bau\b|\bvom\b|\bdal\b"
 )
@@ -178,23 +179,27 @@ _OWNED_DATE = re.compile(
     r"trattamento|periode|zeitraum|\bdu\b|\bau\b|\bvom\b|\bbis\b|\bdal\b|\bal\b|sejour|"
     r"aufenthalt|degenza|entree|sortie|eintritt|austritt|entrata|uscita|prelevement|entnahme|"
     r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto|geboren(\s*am)?|"
-    r"(devis|kostenvoranschlag|preventivo)(\s*(du|vom|del))?|imprime(\s*le)?|gedruckt(\s*am)?|"
+    r"(devis|kostenvoranschlag|preventivo)(\s*(du|vom|del))?|geburtsdatum|geb\.?\s*-?\s*dat\w*\.?|"
+    r"naiss\.?|nasc\.?|imprime(\s*le)?|gedruckt(\s*am)?|"
     r"druckdatum|stampat[oa]\s*il|fax)\W*$"
 )
 
 
 def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, date, int, int]]:
-    """(row, line, folded text, date, start, end) of every date outside a fax header."""
+    """(row, line, words before, date, start, end) of every date outside a fax header; the
+    words before (folded, at most 30 characters) stop at the previous date of the row, so
+    that in a two-column row the right column's label never reaches the left's date."""
     for idx, ln in enumerate(lines):
         f = fold(ln.text)
         if is_fax_header(f):
             continue
+        previous_end = 0
         for d, start, end in find_dates(ln.text, today=today):
-            yield idx, ln, f, d, start, end
+            yield idx, ln, f[max(previous_end, start - 30) : start], d, start, end
+            previous_end = end
 
 
-def _invoice_date_score(ln: Line, f: str, start: int, end: int) -> float | None:
-    before = f[max(0, start - 30) : start]
+def _invoice_date_score(ln: Line, before: str, end: int) -> float | None:
     if _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before):
         return 3
     if _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+$", before):
@@ -213,14 +218,14 @@ def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
     """Line-based fallback: a date right after an invoice-date label, a "City, le <date>" line,
     a till receipt's "<date> <time>", else the latest date no other label owns."""
     best: tuple[float, int, date, Line] | None = None
-    for idx, ln, f, d, start, end in _dates(lines, today):
-        score = _invoice_date_score(ln, f, start, end)
+    for idx, ln, before, d, _start, end in _dates(lines, today):
+        score = _invoice_date_score(ln, before, end)
         if score is not None and (best is None or (score, -idx) > best[:2]):
             best = (score, -idx, d, ln)
     if best:
         return Field(best[2], best[3].source, round(0.9 * _line_conf(best[3]), 3))
-    pool = [(d, ln) for _i, ln, f, d, start, end in _dates(lines, today)
-            if not _OWNED_DATE.search(f[max(0, start - 25) : start])
+    pool = [(d, ln) for _i, ln, before, d, start, end in _dates(lines, today)
+            if not _OWNED_DATE.search(before[-25:])
             and not _service_line(ln.text, start, end) and date(2000, 1, 1) <= d <= today]
     if not pool:
         return None

@@ -45,7 +45,8 @@ INVOICE_DATE = [
 ]
 BIRTH_DATE = [
     _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
-       r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita"),
+       r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita|"
+       r"date\s*(de\s*)?naiss\b|data\s*(di\s*)?nasc\b"),
 ]
 INVOICE_NUMBER = [
     _l(_INVOICE_NO_LABEL.replace("[eé]", "e")),

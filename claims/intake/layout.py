@@ -123,7 +123,7 @@ class Pairing(Generic[T]):
 _ANY_LABEL = re.compile(
     r"^\W*(n\s?[°º o.]|no\b|nr\b|num|date|datum|data\b|gln|rcc|zsr|loi\b|gesetz|legge|motif|"
     r"grund|motivo|period|behandlung|traitement|trattamento|patient|pazient|nom\b|name\b|nome\b|"
-    r"ne\(e\)|nee?\b|nato|geb|naissance|nascita|sex|geschlecht|sesso|avs|ahv|assur|versich|"
+    r"ne\(e\)|nee?\b|nato|geb|naiss|nasc|sex|geschlecht|sesso|avs|ahv|assur|versich|"
     r"assicur|karte|carte|tessera|facture|rechnung|fattura|case|fall|caso|sejour|aufenthalt|"
     r"degenza|total|montant|betrag|importo|acompte|anzahlung|acconto|solde|saldo|tel|fax|iban|"
     r"ref|beleg|quittance|scontrino|prelevement|entnahme|prelievo|medecin|auftrag|medico|"

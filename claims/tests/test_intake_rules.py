@@ -134,3 +134,16 @@ def test_a_till_receipts_date_and_time_is_still_its_date():
     lines = page((5, 10, "PHARMACIE EXEMPLE"), (5, 14, "31.10.2025 12:19 Kasse 2"),
                  (5, 30, "Total CHF"), (75, 30, "62.50"))
     assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2025, 10, 31)
+
+
+def test_the_right_columns_birth_date_never_stands_in_for_an_unreadable_invoice_date():
+    from claims.intake.ocr import Line
+
+    for row in ("Datum 12.O3.2O26 Geburtsdatum 17.04.1981",
+                "Date 12.O3.2O26 Date naiss. 17.04.1981"):
+        f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
+        assert f["invoice_date"] is None
+        assert f["patient_birth_date"].value == date(1981, 4, 17)
+    row = "Datum 12.03.2026 Geburtsdatum 17.04.1981"
+    f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
+    assert f["invoice_date"].value == date(2026, 3, 12)
