@@ -205,10 +205,13 @@ def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
 
 
 _INVOICE_NO_LABEL = (
-    r"(?:n\s?[°º*o'.]?\s*(?:de\s+)?(?:la\s+)?facture|facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
+    r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
+    r"facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
-    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\s?[°º.]\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
+    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])r[eg]\.?\s*-\s*nr\.?|numero\s*(?:della\s+)?fattura|"
+    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
+    r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
+    r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
 )
 _INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
 

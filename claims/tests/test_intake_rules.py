@@ -147,3 +147,11 @@ def test_the_right_columns_birth_date_never_stands_in_for_an_unreadable_invoice_
     row = "Datum 12.03.2026 Geburtsdatum 17.04.1981"
     f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
     assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_invoice_number_labels_as_printed_in_three_languages():
+    for label in ("No. de facture", "Réf. facture", "Référence de la facture", "Rg.-Nr.",
+                  "Re-Nr.", "Rechnungsreferenz", "Nr. fattura", "Riferimento fattura"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, label), (60, 60, "2026-0042"),
+                     (110, 60, "N° AVS"), (150, 60, "756.1234.5678.97"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042"
