@@ -376,8 +376,9 @@ def _extract_invoice_number(lines: list[Line]) -> Field | None:
     return None
 
 
-_PATIENT = re.compile(r"\b(?:patient(?:e|in)?|paziente|patient/in)\b\s*[:.]?\s*(.+)", re.I)
-_PATIENT_ALONE = re.compile(r"^\W*(?:patient(?:e|in)?|paziente|patient/in)\W*$", re.I)
+_PATIENT_WORD = r"(?:patient(?:\(e\)|/in|e|in)?|paziente)"
+_PATIENT = re.compile(r"\b" + _PATIENT_WORD + r"(?!\w)\s*[:.]?\s*(.+)", re.I)
+_PATIENT_ALONE = re.compile(r"^\W*" + _PATIENT_WORD + r"\W*$", re.I)
 
 
 def _extract_patient(lines: list[Line]) -> Field | None:
@@ -389,9 +390,11 @@ def _extract_patient(lines: list[Line]) -> Field | None:
         m = _PATIENT.search(ln.text)
         if not m:
             continue
-        if _BIRTH.search(fold(m.group(1))) or re.match(r"\s*(nr|no|n°)", m.group(1), re.I):
+        rest = m.group(1)
+        if re.match(r"\s*(nr|no|n°)", rest, re.I):
             continue
-        name = _clean_name(m.group(1))
+        birth = _BIRTH.search(fold(rest))  # the birth date's label ends the name
+        name = _clean_name(rest[: birth.start()] if birth else rest)
         if name:
             return Field(name, ln.source, round(0.9 * _line_conf(ln), 3))
     return None

@@ -208,7 +208,7 @@ _INVOICE_NO_LABEL = (
     r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
     r"facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])r[eg]\.?\s*-\s*nr\.?|numero\s*(?:della\s+)?fattura|"
+    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
     r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
@@ -227,7 +227,9 @@ _NAME_RE = re.compile(r"^((?:[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*)(?:\s[A-ZÀ-Ýa-zß-�
 
 
 def _clean_name(text: str) -> str | None:
-    text = text.split("  ")[0].strip(" :,;.-|=_*'\"")
+    # a speck read as a colon between the first and last name ("Markus: Huber")
+    text = re.sub(r"(?<=[^\W\d])[:;](?= [^\W\d])", "", text.split("  ")[0])
+    text = text.strip(" :,;.-|=_*'\"")
     m = _NAME_RE.match(text)
     if not m:
         return None

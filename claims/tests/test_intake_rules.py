@@ -155,3 +155,18 @@ def test_invoice_number_labels_as_printed_in_three_languages():
         lines = page((20, 10, "Praxis Exemple"), (20, 60, label), (60, 60, "2026-0042"),
                      (110, 60, "N° AVS"), (150, 60, "756.1234.5678.97"))
         assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042"
+
+
+def test_a_patient_label_with_its_gender_ending_and_a_speck_in_the_name():
+    from claims.intake.ocr import Line
+
+    for row in ("Ai Patient/in Anna Huber  VESTI geboren am 07.02.1940",
+                "x Patient(e) Anna Huber  Né(e) le 07.02.1940", "Patient: Anna: Huber"):
+        f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
+        assert f["patient_name"].value == "Anna Huber"
+
+
+def test_the_abbreviated_german_invoice_number_label():
+    for label in ("Rech Nr.", "Rech.-Nr."):
+        lines = page((20, 10, "Praxis Exemple"), (110, 60, f"{label} F25/7111"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/7111"
