@@ -105,6 +105,12 @@ _MONTHS = {
     "ottobre": 10,
     "dicembre": 12,
 }
+# the abbreviations printed with a dot ("24 janv. 2026", "3. Sept. 2025", "14 ott. 2025")
+_MONTHS.update({
+    "janv": 1, "jan": 1, "fevr": 2, "fev": 2, "feb": 2, "febr": 2, "avr": 4, "apr": 4,
+    "juil": 7, "aug": 8, "ago": 8, "sept": 9, "sep": 9, "set": 9, "oct": 10, "okt": 10,
+    "ott": 10, "nov": 11, "dec": 12, "dez": 12, "dic": 12, "mrz": 3, "gen": 1,
+})
 _NUM_DATE = re.compile(
     r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
 )

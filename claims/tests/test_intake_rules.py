@@ -170,3 +170,14 @@ def test_the_abbreviated_german_invoice_number_label():
     for label in ("Rech Nr.", "Rech.-Nr."):
         lines = page((20, 10, "Praxis Exemple"), (110, 60, f"{label} F25/7111"))
         assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/7111"
+
+
+def test_abbreviated_month_names():
+    from claims.intake.values import find_dates
+
+    for text, want in (("Lausanne, le 24 janv. 2026", date(2026, 1, 24)),
+                       ("Zürich, 3. Sept. 2025", date(2025, 9, 3)),
+                       ("Lugano, 14 ott. 2025", date(2025, 10, 14)),
+                       ("Bern, 9. Dez 2025", date(2025, 12, 9))):
+        assert [d for d, _s, _e in find_dates(text, today=TODAY)] == [want]
+    assert find_dates("12 Augenarzt 2026", today=TODAY) == []
