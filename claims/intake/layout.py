@@ -203,7 +203,8 @@ def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
 def _beside(box: Box, label: Label, boxes: list[Box], parse: Callable[[str], T | None]
             ) -> Pairing[T] | None:
     """The value in the next box to the right, else in the box below; a label stops."""
-    right = right_of(box, boxes)[:1]
+    # dot leaders and column rules between a label and its value carry no value
+    right = [b for b in right_of(box, boxes) if re.search(r"\w", b.text)][:1]
     if right and not any_label(right[0]):
         value = parse(right[0].text)
         if value is not None:
@@ -229,7 +230,9 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
         return Pairing(value, label.score, box, "same box")
     if rest and re.search(r"\w", rest):
         return None  # the label's own box goes on with something else: look no further
-    if _table_header(box, boxes):
+    # a bare or weak label in a heading row heads a table column (Date | Tarif | Code ...);
+    # a full label ("Rechnungsdatum") heading a band of the invoice's data keeps its value
+    if (label.alone or label.score < 3) and _table_header(box, boxes):
         return None
     return _beside(box, label, boxes, parse)
 

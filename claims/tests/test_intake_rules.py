@@ -181,3 +181,26 @@ def test_abbreviated_month_names():
                        ("Bern, 9. Dez 2025", date(2025, 12, 9))):
         assert [d for d, _s, _e in find_dates(text, today=TODAY)] == [want]
     assert find_dates("12 Augenarzt 2026", today=TODAY) == []
+
+
+def test_a_band_of_headings_over_the_invoices_data_gives_each_value():
+    lines = page(
+        (20, 10, "Praxis Exemple"),
+        (20, 60, "N° facture"), (60, 60, "Date facture"), (100, 60, "N° client"),
+        (140, 60, "Page"),
+        (20, 65, "2026-0042"), (60, 65, "12.03.2026"), (100, 65, "K-1234"), (140, 65, "1/1"),
+        (20, 80, "Datum"), (50, 80, "Tarif"), (80, 80, "Code"), (110, 80, "Leistung"),
+        (20, 85, "02.03.2026"), (50, 85, "007"), (80, 85, "AA.00.0010"), (110, 85, "Konsultation"),
+    )
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_number"].value == "2026-0042"
+    assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_dot_leaders_between_a_label_and_its_value():
+    lines = ocr_page((20, 10, "Praxis Exemple"),
+                     (20, 60, "Rechnungsdatum"), (55, 60, "........"), (75, 60, "12.03.2026"),
+                     (20, 65, "Patient"), (55, 65, "|"), (75, 65, "Anna Muster"))
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_date"].value == date(2026, 3, 12)
+    assert f["patient_name"].value == "Anna Muster"
