@@ -46,7 +46,7 @@ INVOICE_DATE = [
 BIRTH_DATE = [
     _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
        r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita|"
-       r"date\s*(de\s*)?naiss\b|data\s*(di\s*)?nasc\b"),
+       r"date\s*(de\s*)?naiss\b|data\s*(di\s*)?nasc\b|geburtstag"),
 ]
 INVOICE_NUMBER = [
     _l(_INVOICE_NO_LABEL.replace("[eé]", "e")),
@@ -75,8 +75,9 @@ PROVIDER_GLN = [
     _l(r"^\W*" + _GLN_WORD + r"(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.7),
 ]
 PATIENT = [
-    _l(r"^\W*(patient(e|in)?|paziente|nom\s+du\s+patient|name\s+patient|nome\s+paziente|"
-       r"patient/in)\b"),
+    _l(r"^\W*(patient(e|in)?|paziente|nom\s+(du\s+)?patient|name\s+(des\s+)?patient(en)?|"
+       r"patientenname|nome\s+(del\s+)?paziente|patient/in|personne\s+traitee|"
+       r"behandelte\s+person|persona\s+(curata|trattata))\b"),
 ]
 WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
 AMOUNT_DUE = [

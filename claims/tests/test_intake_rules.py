@@ -204,3 +204,13 @@ def test_dot_leaders_between_a_label_and_its_value():
     f = extract_fields(lines, today=TODAY)
     assert f["invoice_date"].value == date(2026, 3, 12)
     assert f["patient_name"].value == "Anna Muster"
+
+
+def test_patient_labels_as_forms_print_them():
+    for label in ("Nom patient", "Name des Patienten", "Patientenname", "Nome del paziente",
+                  "Personne traitée", "Behandelte Person"):
+        lines = page((20, 10, "Praxis Exemple"), (110, 60, label), (150, 60, "Anna Muster"),
+                     (110, 65, "Geburtstag"), (150, 65, "17.04.1981"))
+        f = extract_fields(lines, today=TODAY)
+        assert f["patient_name"].value == "Anna Muster"
+        assert f["patient_birth_date"].value == date(1981, 4, 17)
