@@ -199,8 +199,13 @@ def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, dat
             previous_end = end
 
 
+# "Facture n° 2026-0042 du 12.03.2026", "Rechnung Nr. 4711 vom ...", "Fattura n. 12 del ..."
+_NUMBER_OF_DATE = re.compile(r"\b(facture|rechnung|fattura)\b(\W+\S+){1,2}\s+(du|vom|del)\s*$")
+
+
 def _invoice_date_score(ln: Line, before: str, end: int) -> float | None:
-    if _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before):
+    if _NUMBER_OF_DATE.search(before) or (
+            _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before)):
         return 3
     if _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+$", before):
         return 2.5

@@ -214,3 +214,11 @@ def test_patient_labels_as_forms_print_them():
         f = extract_fields(lines, today=TODAY)
         assert f["patient_name"].value == "Anna Muster"
         assert f["patient_birth_date"].value == date(1981, 4, 17)
+
+
+def test_the_date_after_the_invoice_number_in_a_title_line():
+    for title in ("Facture n° 2026-0042 du 12.03.2026", "Rechnung Nr. 4711 vom 12. März 2026",
+                  "Fattura n. 2026/12 del 12.03.2026", "Facture 2026-0042 du 12.03.2026"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, title),
+                     (20, 70, "Behandlung vom 02.03.2026 bis 10.03.2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
