@@ -62,11 +62,12 @@ FIELD_NAMES = (
 
 _STRONG_TOTAL = re.compile(
     r"montant\s*(du|d[uû]|total|a\s*payer|net)|total\s*a\s*payer|totalbetrag|gesamtbetrag|"
-    r"en\s*notre\s*faveur|zu\s*unseren\s*gunsten|a\s*nostro\s*favore|(fallig|zahlbar)er\s*betrag|"
+    r"offener\s*(betrag|saldo)|ausstehender\s*betrag|(montant|solde)\s*ouvert|"
+    r"importo\s*(aperto|residuo)|en\s*notre\s*faveur|zu\s*unseren\s*gunsten|a\s*nostro\s*favore|(fallig|zahlbar)er\s*betrag|"
     r"rechnungsbetrag|zu\s*bezahlen|importo\s*(totale|dovuto|da\s*pagare)|total[e]?\s*chf|"
     r"total[e]?\s*eur|totale\s*da\s*pagare|endbetrag"
 )
-_WEAK_TOTAL = re.compile(r"\b(total[e]?|summe|gesamt)\b")
+_WEAK_TOTAL = re.compile(r"\b(total[e]?|summe|gesamt|gesamttotal|gesamtsumme)\b")
 _NOT_TOTAL = re.compile(
     r"sous[\s-]*total|zwischen\s*-?total|sub\s*-?total|taxp|punkte|points?\b|punti|"
     r"\btp\b|\bpt\b|\btva\b|\bmwst\b|\biva\b|acompte|bereits|acconto|anzahlung|rabais|rabatt|"

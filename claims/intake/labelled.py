@@ -82,11 +82,14 @@ PATIENT = [
 WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
 AMOUNT_DUE = [
     _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo)?\s*(en\s*notre\s*faveur|"
-       r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*a\s*payer)?|"
+       r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*(a\s*payer|ouvert))?|"
        r"(net|reste)\s*a\s*payer|total\s*a\s*payer|(fallig|zahlbar)er\s*betrag|zu\s*bezahlen|"
-       r"rechnungsbetrag|restbetrag|importo\s*(dovuto|da\s*pagare)|saldo(\s*da\s*pagare)?|"
+       r"rechnungsbetrag|restbetrag|offener\s*(betrag|saldo)|ausstehender\s*betrag|"
+       r"montant\s*ouvert|importo\s*(dovuto|da\s*pagare|aperto|residuo)|"
+       r"saldo(\s*(da\s*pagare|residuo))?|"
        r"totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
-    _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|montant\s*total|importo\s*totale|"
+    _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|gesamttotal|gesamtsumme|total\s*general|"
+       r"totale\s*generale|montant\s*total|importo\s*totale|"
        r"endbetrag|total\s*(des\s*prestations|der\s*leistungen|leistungen|de\s*la\s*facture)|"
        r"totale\s*(delle\s*)?prestazioni|rechnungstotal|totale\s*(della\s*)?fattura)"
        r"\s*(chf|eur|fr\.?)?\s*:?(?=\s*-?\d|\s*$)", 2.0),

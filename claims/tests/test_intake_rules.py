@@ -222,3 +222,16 @@ def test_the_date_after_the_invoice_number_in_a_title_line():
         lines = page((20, 10, "Praxis Exemple"), (20, 60, title),
                      (20, 70, "Behandlung vom 02.03.2026 bis 10.03.2026"))
         assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_the_open_balance_after_a_payment_is_the_amount_due():
+    for rows in ([("Total CHF", "250.00"), ("Bereits bezahlt", "50.00"),
+                  ("Offener Betrag", "200.00")],
+                 [("Total", "250.00"), ("Déjà payé", "50.00"), ("Solde ouvert", "200.00")],
+                 [("Totale", "250.00"), ("Già pagato", "50.00"), ("Importo residuo", "200.00")],
+                 [("Gesamttotal", "200.00"), ("davon MWST 2.6 %", "5.07")]):
+        runs = [(20, 10, "Praxis Exemple"), (20, 50, "02.03.2026  Konsultation"),
+                (190, 50, "300.00")]
+        for i, (label, value) in enumerate(rows):
+            runs += [(110, 100 + 5 * i, label), (180, 100 + 5 * i, value)]
+        assert extract_fields(page(*runs), today=TODAY)["amount"].value == Decimal("200.00")
