@@ -182,7 +182,9 @@ _OWNED_DATE = re.compile(
     r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto|geboren(\s*am)?|"
     r"(devis|kostenvoranschlag|preventivo)(\s*(du|vom|del))?|geburtsdatum|geb\.?\s*-?\s*dat\w*\.?|"
     r"naiss\.?|nasc\.?|imprime(\s*le)?|gedruckt(\s*am)?|"
-    r"druckdatum|stampat[oa]\s*il|fax)\W*$"
+    r"druckdatum|stampat[oa]\s*il|fax|fallig(\s*(am|bis))?|zahlbar\s*bis|echeance|"
+    r"payable\s*(jusqu.au|avant\s*le)|scadenza|pagabile\s*entro(\s*il)?|eingang(sdatum)?|"
+    r"eingegangen(\s*am)?|recue?\s*le|ricevut[oa]\s*il)\W*$"
 )
 
 

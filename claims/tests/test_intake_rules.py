@@ -235,3 +235,12 @@ def test_the_open_balance_after_a_payment_is_the_amount_due():
         for i, (label, value) in enumerate(rows):
             runs += [(110, 100 + 5 * i, label), (180, 100 + 5 * i, value)]
         assert extract_fields(page(*runs), today=TODAY)["amount"].value == Decimal("200.00")
+
+
+def test_a_due_date_or_a_received_stamp_is_not_the_invoice_date():
+    for other in ("Fällig am 11.04.2026", "Échéance 11.04.2026", "Scadenza 11.04.2026",
+                  "EINGANG 15.03.2026", "Reçu le 15.03.2026"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, "12.03.2026"),
+                     (110, 60, other))
+        assert extract_fields(lines, today=date(2026, 4, 20))["invoice_date"].value == date(
+            2026, 3, 12)
