@@ -155,24 +155,49 @@ def _row_text(box: Box, boxes: list[Box]) -> str:
     return " ".join(b.folded for b in boxes if b.row == box.row and b.page == box.page)
 
 
-def _row_role(label: Box, boxes: list[Box]) -> float | None:
-    """A form's row opens with the party it is about ("Rechnungssteller | EAN-Nr. | 7601…",
-    "Auftraggeber | GLN | 7601…"): a score bonus for the biller, ``None`` for another party."""
+_ROLE = re.compile(f"(?P<other>{_OTHER_ROLE})|(?P<biller>{_BILLER})|(?P<provider>{_PROVIDER})")
+# a section's heading: the party's word alone ("Versicherer", "Leistungserbringer:")
+_HEADING = re.compile(r"^\W*\w+(\s\w+)?\W*$")
+
+
+def _last_role(text: str) -> str | None:
+    """"other", "biller" or "provider": the last party the text names."""
+    kinds = [k for m in _ROLE.finditer(text) for k, v in m.groupdict().items() if v]
+    return kinds[-1] if kinds else None
+
+
+def _heading_above(label: Box, boxes: list[Box]) -> str | None:
+    """The party of the nearest heading above the label in its column (a few rows up)."""
+    above = [b for b in boxes if b.page == label.page and b.row < label.row
+             and label.y0 - b.y1 < 5 * label.h and b.x0 < label.x1 and b.x1 > label.x0
+             and _HEADING.match(b.folded) and not re.search(r"\b(gln|ean)\b", b.folded)]
+    for b in sorted(above, key=lambda b: -b.y0):
+        role = _last_role(b.folded)
+        if role is not None:
+            return role
+    return None
+
+
+def _gln_role(label: Box, boxes: list[Box]) -> str | None:
+    """Whose GLN the label gives: the party named before it in its box, else at the start of
+    its row ("Auftraggeber | EAN-Nr. | 7601…"), else by the heading of its section."""
+    f = label.folded
+    cut = max(f.rfind("gln"), f.rfind("ean"))
     left = " ".join(b.folded for b in boxes if b.row == label.row and b.page == label.page
                     and b.x1 <= label.x0 + 2)
-    if re.search(_OTHER_ROLE, left):
-        return None
-    return 0.3 if re.search(_BILLER, left) else 0.0
+    return (_last_role(f[:cut]) if cut > 0 else None) or _last_role(left) or _heading_above(
+        label, boxes)
 
 
 def _provider_gln(boxes: list[Box]) -> Field | None:
-    """The biller's GLN: by the role its label or its row names, never another party's."""
+    """The biller's GLN: by the role its label, its row or its section names, never another
+    party's; the biller's wins over the provider's."""
     other = re.compile(_OTHER_ROLE + r".{0,12}(gln|ean)")
     pairs = []
     for p in pair_label(boxes, PROVIDER_GLN, _gln, skip=other):
-        bonus = _row_role(p.label, boxes)
-        if bonus is not None:
-            pairs.append(replace(p, score=p.score + bonus))
+        role = _gln_role(p.label, boxes)
+        if role != "other":
+            pairs.append(replace(p, score=p.score + (0.3 if role == "biller" else 0.0)))
     gln = _best(sorted(pairs, key=lambda p: -p.score))
     return _field(gln, 0.97) if gln else None
 

@@ -244,3 +244,19 @@ def test_a_due_date_or_a_received_stamp_is_not_the_invoice_date():
                      (110, 60, other))
         assert extract_fields(lines, today=date(2026, 4, 20))["invoice_date"].value == date(
             2026, 3, 12)
+
+
+def test_a_gln_under_the_insurers_heading_is_the_insurers():
+    lines = page((20, 10, "Praxis Exemple"),
+                 (20, 55, "Versicherer"), (20, 60, "Name"), (55, 60, "KPT"),
+                 (20, 65, "GLN"), (55, 65, "7601003000023"),
+                 (20, 80, "Leistungserbringer"), (20, 85, "Name"), (55, 85, "Dr. X"),
+                 (20, 90, "GLN"), (55, 90, "7601000000002"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_gln_in_a_sentence_belongs_to_the_party_named_before_it():
+    lines = page((20, 10, "Praxis Exemple"),
+                 (20, 60, "Verordnet von Dr. Y, GLN 7601003000016"),
+                 (20, 280, "Praxis Exemple, GLN 7601000000002"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
