@@ -260,3 +260,10 @@ def test_a_gln_in_a_sentence_belongs_to_the_party_named_before_it():
                  (20, 60, "Verordnet von Dr. Y, GLN 7601003000016"),
                  (20, 280, "Praxis Exemple, GLN 7601000000002"))
     assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_the_documents_own_number_when_no_invoice_number_label_is_printed():
+    for label in ("Dokument-Nr.", "Belegnummer", "N° de document", "Numero documento"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, "Versicherten-Nr."),
+                     (60, 60, "80756012"), (20, 65, label), (60, 65, "2026-0042"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042"
