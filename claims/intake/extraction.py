@@ -11,7 +11,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import iso11649
 from stdnum.ch import esr
 
-from .layout import Box, boxes_from_lines
+from .layout import Box, below, boxes_from_lines
 from .ocr import Line
 from .provider import provider_name
 from .qrbill import QrBill
@@ -415,7 +415,8 @@ def _line_conf(ln: Line) -> float:
     return max(0.0, min(1.0, ln.conf))
 
 
-def _payment_fields(lines: list[Line]) -> tuple[Field | None, Field | None]:
+def _payment_fields(lines: list[Line], boxes: list[Box]
+                    ) -> tuple[Field | None, Field | None]:
     """The first IBAN and payment reference printed (an IBAN may wrap onto the next line)."""
     iban: Field | None = None
     reference: Field | None = None
@@ -434,7 +435,19 @@ def _payment_fields(lines: list[Line]) -> tuple[Field | None, Field | None]:
         ibans = find_ibans(a.text + " " + b.text)
         if ibans:
             iban = Field(ibans[0], a.source, round(0.9 * _line_conf(a), 3))
-    return iban, reference
+    return iban or _wrapped_in_column(boxes), reference
+
+
+def _wrapped_in_column(boxes: list[Box]) -> Field | None:
+    """An IBAN wrapped onto the next row of its own column, beside another column's text."""
+    for box in boxes:
+        if not re.search(r"\b(CH|LI)\s?\d{2}", box.text.upper()):
+            continue
+        nxt = below(box, boxes)
+        ibans = find_ibans(box.text + " " + nxt.text) if nxt is not None else []
+        if ibans:
+            return Field(ibans[0], box.source, round(0.9 * max(0.0, min(1.0, box.conf)), 3))
+    return None
 
 
 _MESSAGE_NUMBER = re.compile(
@@ -519,7 +532,7 @@ def extract_fields(
     fields["patient_name"] = (labelled["patient_name"] or _extract_patient(lines)
                               or name_in_window(boxes))
     fields["provider_name"] = provider_name(lines, boxes)
-    fields["iban"], fields["reference"] = _payment_fields(lines)
+    fields["iban"], fields["reference"] = _payment_fields(lines, boxes)
     if qr is not None:
         _apply_qr(fields, qr)
     return fields

@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 
 from .ocr import Line, Word
 
-__all__ = ["Box", "Label", "Pairing", "boxes_from_lines", "pair_label", "any_label"]
+__all__ = ["Box", "Label", "Pairing", "boxes_from_lines", "pair_label", "any_label", "below"]
 
 T = TypeVar("T")
 

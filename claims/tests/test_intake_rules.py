@@ -267,3 +267,9 @@ def test_the_documents_own_number_when_no_invoice_number_label_is_printed():
         lines = page((20, 10, "Praxis Exemple"), (20, 60, "Versicherten-Nr."),
                      (60, 60, "80756012"), (20, 65, label), (60, 65, "2026-0042"))
         assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042"
+
+
+def test_an_iban_wrapped_onto_the_next_row_of_its_column():
+    lines = ocr_page((20, 10, "Praxis Exemple"), (20, 200, "IBAN CH93 0076 2011"),
+                     (130, 200, "Total CHF 120.00"), (20, 204, "6238 5295 7"))
+    assert extract_fields(lines, today=TODAY)["iban"].value == "CH9300762011623852957"
