@@ -241,6 +241,9 @@ def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
     return Field(d, ln.source, round(0.5 * _line_conf(ln), 3))
 
 
+BIRTH_YEARS_BACK = 6  # an unlabelled date this far back is a birth date, not a service
+
+
 def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
     for idx, ln in enumerate(lines):
         f = fold(ln.text)
@@ -253,7 +256,18 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
         for d, _s, _e in dates:
             if date(1900, 1, 1) <= d <= today:
                 return Field(d, ln.source, round(0.95 * _line_conf(ln), 3))
-    return None
+    return _lone_old_date(lines, today)
+
+
+def _lone_old_date(lines: list[Line], today: date) -> Field | None:
+    """Without a birth label: the page's only date many years before the invoice (services,
+    the invoice and its period are recent; a patient's birth date is not)."""
+    old = {(d, ln.source, ln.conf) for _i, ln, _b, d, _s, _e in _dates(lines, today)
+           if date(1900, 1, 1) <= d < date(today.year - BIRTH_YEARS_BACK, 1, 1)}
+    if len({d for d, _src, _c in old}) != 1:
+        return None
+    d, source, conf = old.pop()
+    return Field(d, source, round(0.5 * max(0.0, min(1.0, conf)), 3))
 
 
 # ------------------------------------------------------------------------ identifiers

@@ -273,3 +273,12 @@ def test_an_iban_wrapped_onto_the_next_row_of_its_column():
     lines = ocr_page((20, 10, "Praxis Exemple"), (20, 200, "IBAN CH93 0076 2011"),
                      (130, 200, "Total CHF 120.00"), (20, 204, "6238 5295 7"))
     assert extract_fields(lines, today=TODAY)["iban"].value == "CH9300762011623852957"
+
+
+def test_without_a_birth_label_the_only_old_date_is_the_birth_date():
+    lines = page((20, 10, "Praxis Exemple"), (110, 50, "Anna Muster, 17.04.1981"),
+                 (20, 60, "Datum"), (50, 60, "12.03.2026"), (20, 80, "02.03.2026 Konsultation"))
+    assert extract_fields(lines, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
+    two = page((20, 10, "Praxis Exemple"), (110, 50, "Anna Muster, 17.04.1981"),
+               (110, 55, "Hans Muster, 02.11.1979"))
+    assert extract_fields(two, today=TODAY)["patient_birth_date"] is None  # whose?
