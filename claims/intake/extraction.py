@@ -184,7 +184,8 @@ _OWNED_DATE = re.compile(
     r"naiss\.?|nasc\.?|imprime(\s*le)?|gedruckt(\s*am)?|"
     r"druckdatum|stampat[oa]\s*il|fax|fallig(\s*(am|bis))?|zahlbar\s*bis|echeance|"
     r"payable\s*(jusqu.au|avant\s*le)|scadenza|pagabile\s*entro(\s*il)?|eingang(sdatum)?|"
-    r"eingegangen(\s*am)?|recue?\s*le|ricevut[oa]\s*il)\W*$"
+    r"eingegangen(\s*am)?|recue?\s*le|ricevut[oa]\s*il|unfall(datum)?(\s*vom)?|"
+    r"accident(\s*du)?|infortunio(\s*del)?|sinistre(\s*du)?)\W*$"
 )
 
 
@@ -262,8 +263,9 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
 def _lone_old_date(lines: list[Line], today: date) -> Field | None:
     """Without a birth label: the page's only date many years before the invoice (services,
     the invoice and its period are recent; a patient's birth date is not)."""
-    old = {(d, ln.source, ln.conf) for _i, ln, _b, d, _s, _e in _dates(lines, today)
-           if date(1900, 1, 1) <= d < date(today.year - BIRTH_YEARS_BACK, 1, 1)}
+    old = {(d, ln.source, ln.conf) for _i, ln, before, d, _s, _e in _dates(lines, today)
+           if date(1900, 1, 1) <= d < date(today.year - BIRTH_YEARS_BACK, 1, 1)
+           and not _OWNED_DATE.search(before[-25:])}
     if len({d for d, _src, _c in old}) != 1:
         return None
     d, source, conf = old.pop()

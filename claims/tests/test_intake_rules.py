@@ -282,3 +282,6 @@ def test_without_a_birth_label_the_only_old_date_is_the_birth_date():
     two = page((20, 10, "Praxis Exemple"), (110, 50, "Anna Muster, 17.04.1981"),
                (110, 55, "Hans Muster, 02.11.1979"))
     assert extract_fields(two, today=TODAY)["patient_birth_date"] is None  # whose?
+    accident = page((20, 10, "Praxis Exemple"), (20, 60, "Unfall vom 12.05.2015"),
+                    (110, 50, "Anna Muster, 17.04.1981"))
+    assert extract_fields(accident, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
