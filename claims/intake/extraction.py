@@ -374,7 +374,10 @@ _INVOICE_NO_ALONE = re.compile(_INVOICE_NO_LABEL + r"[\s:.;,|-]*$", re.IGNORECAS
 
 
 _INVOICE_NO_LOOSE = re.compile(
-    r"(?<![a-z])(facture|rechnung|fattura)\s*[:;,.]\s*([A-Z0-9][A-Z0-9/._-]{2,24})", re.IGNORECASE
+    r"(?<![a-z])(facture|rechnung|fattura)\s*[:;,.]\s*([A-Z0-9][A-Z0-9/._-]{2,24})|"
+    # a title line "Facture 2026-0042 du 12.03.2026", "Rechnung 4711 vom ..."
+    r"(?<![a-z])(facture|rechnung|fattura)\s+([A-Z0-9][A-Z0-9/._-]{2,24})\s+(du|vom|del)\s+\d",
+    re.IGNORECASE,
 )
 _DATE_WORD = re.compile(r"(date|datum|data)\W*(de\s+|della\s+|der\s+)?(la\s+)?$", re.IGNORECASE)
 
@@ -394,7 +397,7 @@ def _extract_invoice_number(lines: list[Line]) -> Field | None:
         for m in _INVOICE_NO_LOOSE.finditer(ln.text):
             if _DATE_WORD.search(ln.text[: m.start()]):
                 continue
-            value = _invoice_number_value(m.group(2))
+            value = _invoice_number_value(m.group(2) or m.group(4))
             if value:
                 return Field(value, ln.source, round(0.7 * _line_conf(ln), 3))
     return None
