@@ -160,7 +160,7 @@ def _row_text(box: Box, boxes: list[Box]) -> str:
 
 _ROLE = re.compile(f"(?P<other>{_OTHER_ROLE})|(?P<biller>{_BILLER})|(?P<provider>{_PROVIDER})")
 # a section's heading: the party's word alone ("Versicherer", "Leistungserbringer:")
-_HEADING = re.compile(r"^\W*\w+(\s\w+)?\W*$")
+_HEADING = re.compile(r"^\W*\w+\W*$")
 
 
 def _last_role(text: str) -> str | None:
@@ -169,13 +169,21 @@ def _last_role(text: str) -> str | None:
     return kinds[-1] if kinds else None
 
 
+def _heading(box: Box, boxes: list[Box]) -> bool:
+    """A word alone, nothing beside it: a section's title, not a label with its value."""
+    return bool(_HEADING.match(box.folded)) and not any(
+        b is not box and b.row == box.row and b.page == box.page
+        and 0 <= b.x0 - box.x1 < 25 * box.h for b in boxes)
+
+
 def _heading_above(label: Box, boxes: list[Box]) -> str | None:
-    """The party of the nearest heading above the label in its column (a few rows up)."""
+    """The party of the nearest heading above the label in its column (a few rows up); the
+    patient has no GLN of their own, so a patient's section says nothing."""
     above = [b for b in boxes if b.page == label.page and b.row < label.row
              and label.y0 - b.y1 < 5 * label.h and b.x0 < label.x1 and b.x1 > label.x0
-             and _HEADING.match(b.folded) and not re.search(r"\b(gln|ean)\b", b.folded)]
+             and not re.search(r"\b(gln|ean)\b|patient|pazient", b.folded)]
     for b in sorted(above, key=lambda b: -b.y0):
-        role = _last_role(b.folded)
+        role = _last_role(b.folded) if _heading(b, boxes) else None
         if role is not None:
             return role
     return None

@@ -287,3 +287,11 @@ def test_without_a_birth_label_the_only_old_date_is_the_birth_date():
     accident = page((20, 10, "Praxis Exemple"), (20, 60, "Unfall vom 12.05.2015"),
                     (110, 50, "Anna Muster, 17.04.1981"))
     assert extract_fields(accident, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
+
+
+def test_a_label_with_its_value_above_a_gln_is_not_a_section_heading():
+    lines = page((20, 10, "Praxis Exemple"), (20, 55, "Patient"), (55, 55, "Anna Muster"),
+                 (20, 60, "Versicherer:"), (55, 60, "KPT"),
+                 (20, 65, "GLN"), (20, 69, "7601000000002"))
+    gln = extract_fields(lines, today=TODAY)["provider_gln"]
+    assert gln.value == "7601000000002" and gln.confidence > 0.9  # read next to its label
