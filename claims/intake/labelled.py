@@ -41,7 +41,7 @@ INVOICE_DATE = [
        r"fattura(zione)?|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
        r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
        r"emess[ao]\s*il|data\s*(di|d.)\s*emissione"),
-    _l(r"^\W*(date|datum|data)\b", 2.9, alone=True),
+    _l(r"\b(date|datum|data)\b", 2.9, alone=True),
 ]
 BIRTH_DATE = [
     _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
@@ -57,7 +57,7 @@ INVOICE_NUMBER = [
     _l(r"(dokument|beleg)\s*-?\s*(nummer|nr\b\.?)|n\s?[°º.]?\s*(de\s+|du\s+)?document\b|"
        r"numero\s*(del\s+)?documento|documento\s*n\b\.?", 2.7),
     # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
-    _l(r"^\W*(numero|nummer)\b", 2.6, alone=True),
+    _l(r"\b(numero|nummer)\b", 2.6, alone=True),
 ]
 # the other parties whose GLN a form prints: the insurer, the patient, the prescriber or
 # referrer (mandating doctor), the employer

@@ -186,13 +186,17 @@ _NEXT_IN_BOX = re.compile(
 )
 
 
+# one-character tokens the OCR makes of specks and rules before a label ("À | Numéro")
+_SPECKS = re.compile(r"(?:^|(?<=\s))\S(?=\s|$)")
+
+
 def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
            ) -> tuple[Label, re.Match[str]] | None:
     """The first of ``labels`` the box carries (an ``alone`` label must open it)."""
     f = box.folded
     for label in labels:
         m = label.pattern.search(f)
-        if not m or (label.alone and f[: m.start()].strip(" :.-|")):
+        if not m or (label.alone and _SPECKS.sub(" ", f[: m.start()]).strip(" :.-|")):
             continue
         if skip is not None and skip.search(f[max(0, m.start() - 25) : m.end() + 12]):
             continue
@@ -228,7 +232,7 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
     value = parse(rest) if rest else None
     if value is not None:
         return Pairing(value, label.score, box, "same box")
-    if rest and re.search(r"\w", rest):
+    if rest and re.search(r"\w", _SPECKS.sub(" ", rest)):
         return None  # the label's own box goes on with something else: look no further
     # a bare or weak label in a heading row heads a table column (Date | Tarif | Code ...);
     # a full label ("Rechnungsdatum") heading a band of the invoice's data keeps its value

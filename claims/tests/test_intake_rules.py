@@ -295,3 +295,12 @@ def test_a_label_with_its_value_above_a_gln_is_not_a_section_heading():
                  (20, 65, "GLN"), (20, 69, "7601000000002"))
     gln = extract_fields(lines, today=TODAY)["provider_gln"]
     assert gln.value == "7601000000002" and gln.confidence > 0.9  # read next to its label
+
+
+def test_specks_before_a_bare_label_do_not_hide_it():
+    lines = page((20, 10, "Cabinet Exemple"), (110, 60, "À | Numéro R-725049"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-725049"
+    lines = ocr_page((20, 10, "Cabinet Exemple"), (110, 60, "Numéro À"), (150, 60, "R-725049 |"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-725049"
+    lines = page((20, 10, "Cabinet Exemple"), (110, 60, "Consultation Numéro R-725049"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"] is None  # a word, not a speck
