@@ -11,7 +11,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import iso11649
 from stdnum.ch import esr
 
-from .layout import Box, boxes_from_lines
+from .layout import Box, below, boxes_from_lines
 from .ocr import Line
 from .provider import provider_name
 from .qrbill import QrBill
@@ -26,6 +26,7 @@ from .values import (
     find_dates,
     find_glns,
     fold,
+    is_fax_header,
     is_valid_gln,
     parse_amount,
 )
@@ -61,10 +62,12 @@ FIELD_NAMES = (
 
 _STRONG_TOTAL = re.compile(
     r"montant\s*(du|d[uû]|total|a\s*payer|net)|total\s*a\s*payer|totalbetrag|gesamtbetrag|"
+    r"offener\s*(betrag|saldo)|ausstehender\s*betrag|(montant|solde)\s*ouvert|"
+    r"importo\s*(aperto|residuo)|en\s*notre\s*faveur|zu\s*unseren\s*gunsten|a\s*nostro\s*favore|(fallig|zahlbar)er\s*betrag|"
     r"rechnungsbetrag|zu\s*bezahlen|importo\s*(totale|dovuto|da\s*pagare)|total[e]?\s*chf|"
     r"total[e]?\s*eur|totale\s*da\s*pagare|endbetrag"
 )
-_WEAK_TOTAL = re.compile(r"\b(total[e]?|summe|gesamt)\b")
+_WEAK_TOTAL = re.compile(r"\b(total[e]?|summe|gesamt|gesamttotal|gesamtsumme)\b")
 _NOT_TOTAL = re.compile(
     r"sous[\s-]*total|zwischen\s*-?total|sub\s*-?total|taxp|punkte|points?\b|punti|"
     r"\btp\b|\bpt\b|\btva\b|\bmwst\b|\biva\b|acompte|bereits|acconto|anzahlung|rabais|rabatt|"
@@ -157,39 +160,56 @@ def _extract_amount(lines: list[Line]) -> tuple[Field | None, Field | None]:
 
 # ------------------------------------------------------------------------ dates
 
-_BIRTH = re.compile(r"naissance|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|nato/a")
+_BIRTH = re.compile(
+    r"naissance|\bnaiss\b|\bnee?\b|\bne\(e\)|geburt|\bgeb\b|geboren|nascita|\bnasc\b|"
+    r"\bnat[oa]\b|nato/a")
 _TREATMENT = re.compile(
     r"traitement|behandlung|trattamento|periode|zeitraum|\bdu\b.*\bau\b|\bvom\b|\bdal\b"
 )
 _INVOICE_DATE = re.compile(
-    r"date\s*(de\s*(la\s*)?)?facture|rechnungsdatum|data\s*(della\s*)?fattura|"
-    r"facture\s*du|rechnung\s*vom|fattura\s*del|^\s*(date|datum|data)\b"
+    r"date\s*(de\s*(la\s*)?)?factur(e|ation)|rechnungs\s*-?\s*datum|data\s*(della\s*)?"
+    r"fattura|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
+    r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
+    r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|^\s*(date|datum|data)\b"
 )
 _CITY_DATE = re.compile(r"^[A-ZÀ-Ý][\w .'’-]{1,30},\s*(le\s+|il\s+|den\s+)?\d")
 
 
-_FAX_HEADER = re.compile(r"\bp\.?\s?\d{3}\s?/\s?\d{3}\b|\bfax\b.*\d{2}:\d{2}|\d{2}:\d{2}.*\bfax\b")
 _OWNED_DATE = re.compile(
     r"(naissance|\bnee?\b|ne\(e\)|geburt|\bgeb\b|nascita|\bnat[oa]\b|traitement|behandlung|"
     r"trattamento|periode|zeitraum|\bdu\b|\bau\b|\bvom\b|\bbis\b|\bdal\b|\bal\b|sejour|"
     r"aufenthalt|degenza|entree|sortie|eintritt|austritt|entrata|uscita|prelevement|entnahme|"
-    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto)\W*$"
+    r"prelievo|ordonnance|rezept|ricetta|acompte|anzahlung|acconto|geboren(\s*am)?|"
+    r"(devis|kostenvoranschlag|preventivo)(\s*(du|vom|del))?|geburtsdatum|geb\.?\s*-?\s*dat\w*\.?|"
+    r"naiss\.?|nasc\.?|imprime(\s*le)?|gedruckt(\s*am)?|"
+    r"druckdatum|stampat[oa]\s*il|fax|fallig(\s*(am|bis))?|zahlbar\s*bis|echeance|"
+    r"payable\s*(jusqu.au|avant\s*le)|scadenza|pagabile\s*entro(\s*il)?|eingang(sdatum)?|"
+    r"eingegangen(\s*am)?|recue?\s*le|ricevut[oa]\s*il|unfall(datum)?(\s*vom)?|"
+    r"accident(\s*du)?|infortunio(\s*del)?|sinistre(\s*du)?)\W*$"
 )
 
 
 def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, date, int, int]]:
-    """(row, line, folded text, date, start, end) of every date outside a fax header."""
+    """(row, line, words before, date, start, end) of every date outside a fax header; the
+    words before (folded, at most 30 characters) stop at the previous date of the row, so
+    that in a two-column row the right column's label never reaches the left's date."""
     for idx, ln in enumerate(lines):
         f = fold(ln.text)
-        if _FAX_HEADER.search(f):
+        if is_fax_header(f):
             continue
+        previous_end = 0
         for d, start, end in find_dates(ln.text, today=today):
-            yield idx, ln, f, d, start, end
+            yield idx, ln, f[max(previous_end, start - 30) : start], d, start, end
+            previous_end = end
 
 
-def _invoice_date_score(ln: Line, f: str, start: int, end: int) -> float | None:
-    before = f[max(0, start - 30) : start]
-    if _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before):
+# "Facture n° 2026-0042 du 12.03.2026", "Rechnung Nr. 4711 vom ...", "Fattura n. 12 del ..."
+_NUMBER_OF_DATE = re.compile(r"\b(facture|rechnung|fattura)\b(\W+\S+){1,2}\s+(du|vom|del)\s*$")
+
+
+def _invoice_date_score(ln: Line, before: str, end: int) -> float | None:
+    if _NUMBER_OF_DATE.search(before) or (
+            _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before)):
         return 3
     if _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+$", before):
         return 2.5
@@ -198,23 +218,31 @@ def _invoice_date_score(ln: Line, f: str, start: int, end: int) -> float | None:
     return None
 
 
+def _service_line(text: str, start: int, end: int) -> bool:
+    """A tariff line: its row opens with the date of the service and carries an amount."""
+    return not text[:start].strip() and bool(find_amounts(text[end:]))
+
+
 def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
     """Line-based fallback: a date right after an invoice-date label, a "City, le <date>" line,
     a till receipt's "<date> <time>", else the latest date no other label owns."""
     best: tuple[float, int, date, Line] | None = None
-    for idx, ln, f, d, start, end in _dates(lines, today):
-        score = _invoice_date_score(ln, f, start, end)
+    for idx, ln, before, d, _start, end in _dates(lines, today):
+        score = _invoice_date_score(ln, before, end)
         if score is not None and (best is None or (score, -idx) > best[:2]):
             best = (score, -idx, d, ln)
     if best:
         return Field(best[2], best[3].source, round(0.9 * _line_conf(best[3]), 3))
-    pool = [(d, ln) for _i, ln, f, d, start, _e in _dates(lines, today)
-            if not _OWNED_DATE.search(f[max(0, start - 25) : start])
-            and date(2000, 1, 1) <= d <= today]
+    pool = [(d, ln) for _i, ln, before, d, start, end in _dates(lines, today)
+            if not _OWNED_DATE.search(before[-25:])
+            and not _service_line(ln.text, start, end) and date(2000, 1, 1) <= d <= today]
     if not pool:
         return None
     d, ln = max(pool, key=lambda x: x[0])
     return Field(d, ln.source, round(0.5 * _line_conf(ln), 3))
+
+
+BIRTH_YEARS_BACK = 6  # an unlabelled date this far back is a birth date, not a service
 
 
 def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
@@ -229,12 +257,27 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
         for d, _s, _e in dates:
             if date(1900, 1, 1) <= d <= today:
                 return Field(d, ln.source, round(0.95 * _line_conf(ln), 3))
-    return None
+    return _lone_old_date(lines, today)
+
+
+def _lone_old_date(lines: list[Line], today: date) -> Field | None:
+    """Without a birth label: the page's only date many years before the invoice (services,
+    the invoice and its period are recent; a patient's birth date is not)."""
+    old = {(d, ln.source, ln.conf) for _i, ln, before, d, _s, _e in _dates(lines, today)
+           if date(1900, 1, 1) <= d < date(today.year - BIRTH_YEARS_BACK, 1, 1)
+           and not _OWNED_DATE.search(before[-25:])}
+    if len({d for d, _src, _c in old}) != 1:
+        return None
+    d, source, conf = old.pop()
+    return Field(d, source, round(0.5 * max(0.0, min(1.0, conf)), 3))
 
 
 # ------------------------------------------------------------------------ identifiers
 
-_INSURER = re.compile(r"assur|versicher|assicura|insurer|kasse|patient|pazient|\bean\b")
+# the other parties a GLN may belong to (insurer, patient, prescriber, referrer, employer)
+_OTHER_PARTY = re.compile(r"assur|versicher|assicura|insurer|kasse|patient|pazient|\bean\b|"
+                          r"prescri|verordn|ordinant|zuweis|uberweis|invian|mandant|auftrag|"
+                          r"employeur|arbeitgeb|datore")
 
 
 def _extract_gln(lines: list[Line]) -> Field | None:
@@ -246,9 +289,9 @@ def _extract_gln(lines: list[Line]) -> Field | None:
             if gln.startswith("7680"):  # a medicine's GTIN (Swissmedic), not a GLN
                 continue
             prefix = f[max(0, pos - 40) : pos]
-            if _INSURER.search(prefix.split("gln")[-1] if "gln" in prefix else prefix):
+            if _OTHER_PARTY.search(prefix.split("gln")[-1] if "gln" in prefix else prefix):
                 continue
-            if _INSURER.search(prefix) and "gln" not in prefix:
+            if _OTHER_PARTY.search(prefix) and "gln" not in prefix:
                 continue
             (labelled if "gln" in prefix else other).append((gln, ln))
     pick = labelled or other
@@ -283,6 +326,20 @@ def find_ibans(text: str) -> list[str]:
     return out
 
 
+# letters and digits the OCR takes for one another in a creditor reference's body
+_CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
+             "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G"}
+
+
+def _one_confusion(ref: str) -> str | None:
+    """The reference with one confused character put right, when exactly one such change
+    makes its check digits agree (ISO 7064 mod 97 catches every single substitution)."""
+    hits = {ref[:i] + alt + ref[i + 1 :] for i in range(4, len(ref))
+            for alt in _CONFUSED.get(ref[i], "")}
+    valid = [v for v in hits if iso11649.is_valid(v)]
+    return valid[0] if len(valid) == 1 else None
+
+
 def find_references(text: str) -> list[tuple[str, str]]:
     """(type, compact reference) for QR references (27 digits) and ISO 11649 RF references."""
     out = []
@@ -301,7 +358,8 @@ def find_references(text: str) -> list[tuple[str, str]]:
             # OCR confuses O/0, I/1 and S/5 inside references; the check digits arbitrate
             fixed = cand[:2] + cand[2:4].translate(_OCR_DIGITS).replace("G", "6") + cand[4:]
             variants = [cand, fixed, fixed[:4] + fixed[4:].replace("O", "0")]
-            hit = next((v for v in variants if iso11649.is_valid(v)), None)
+            hit = next((v for v in variants if iso11649.is_valid(v)), None) or _one_confusion(
+                fixed)
             if hit:
                 out.append(("SCOR", hit))
                 break
@@ -316,7 +374,10 @@ _INVOICE_NO_ALONE = re.compile(_INVOICE_NO_LABEL + r"[\s:.;,|-]*$", re.IGNORECAS
 
 
 _INVOICE_NO_LOOSE = re.compile(
-    r"(?<![a-z])(facture|rechnung|fattura)\s*[:;,.]\s*([A-Z0-9][A-Z0-9/._-]{2,24})", re.IGNORECASE
+    r"(?<![a-z])(facture|rechnung|fattura)\s*[:;,.]\s*([A-Z0-9][A-Z0-9/._-]{2,24})|"
+    # a title line "Facture 2026-0042 du 12.03.2026", "Rechnung 4711 vom ..."
+    r"(?<![a-z])(facture|rechnung|fattura)\s+([A-Z0-9][A-Z0-9/._-]{2,24})\s+(du|vom|del)\s+\d",
+    re.IGNORECASE,
 )
 _DATE_WORD = re.compile(r"(date|datum|data)\W*(de\s+|della\s+|der\s+)?(la\s+)?$", re.IGNORECASE)
 
@@ -336,14 +397,15 @@ def _extract_invoice_number(lines: list[Line]) -> Field | None:
         for m in _INVOICE_NO_LOOSE.finditer(ln.text):
             if _DATE_WORD.search(ln.text[: m.start()]):
                 continue
-            value = _invoice_number_value(m.group(2))
+            value = _invoice_number_value(m.group(2) or m.group(4))
             if value:
                 return Field(value, ln.source, round(0.7 * _line_conf(ln), 3))
     return None
 
 
-_PATIENT = re.compile(r"\b(?:patient(?:e|in)?|paziente|patient/in)\b\s*[:.]?\s*(.+)", re.I)
-_PATIENT_ALONE = re.compile(r"^\W*(?:patient(?:e|in)?|paziente|patient/in)\W*$", re.I)
+_PATIENT_WORD = r"(?:patient(?:\(e\)|/in|e|in)?|paziente)"
+_PATIENT = re.compile(r"\b" + _PATIENT_WORD + r"(?!\w)\s*[:.]?\s*(.+)", re.I)
+_PATIENT_ALONE = re.compile(r"^\W*" + _PATIENT_WORD + r"\W*$", re.I)
 
 
 def _extract_patient(lines: list[Line]) -> Field | None:
@@ -355,9 +417,11 @@ def _extract_patient(lines: list[Line]) -> Field | None:
         m = _PATIENT.search(ln.text)
         if not m:
             continue
-        if _BIRTH.search(fold(m.group(1))) or re.match(r"\s*(nr|no|n°)", m.group(1), re.I):
+        rest = m.group(1)
+        if re.match(r"\s*(nr|no|n°)", rest, re.I):
             continue
-        name = _clean_name(m.group(1))
+        birth = _BIRTH.search(fold(rest))  # the birth date's label ends the name
+        name = _clean_name(rest[: birth.start()] if birth else rest)
         if name:
             return Field(name, ln.source, round(0.9 * _line_conf(ln), 3))
     return None
@@ -370,7 +434,8 @@ def _line_conf(ln: Line) -> float:
     return max(0.0, min(1.0, ln.conf))
 
 
-def _payment_fields(lines: list[Line]) -> tuple[Field | None, Field | None]:
+def _payment_fields(lines: list[Line], boxes: list[Box]
+                    ) -> tuple[Field | None, Field | None]:
     """The first IBAN and payment reference printed (an IBAN may wrap onto the next line)."""
     iban: Field | None = None
     reference: Field | None = None
@@ -389,7 +454,19 @@ def _payment_fields(lines: list[Line]) -> tuple[Field | None, Field | None]:
         ibans = find_ibans(a.text + " " + b.text)
         if ibans:
             iban = Field(ibans[0], a.source, round(0.9 * _line_conf(a), 3))
-    return iban, reference
+    return iban or _wrapped_in_column(boxes), reference
+
+
+def _wrapped_in_column(boxes: list[Box]) -> Field | None:
+    """An IBAN wrapped onto the next row of its own column, beside another column's text."""
+    for box in boxes:
+        if not re.search(r"\b(CH|LI)\s?\d{2}", box.text.upper()):
+            continue
+        nxt = below(box, boxes)
+        ibans = find_ibans(box.text + " " + nxt.text) if nxt is not None else []
+        if ibans:
+            return Field(ibans[0], box.source, round(0.9 * max(0.0, min(1.0, box.conf)), 3))
+    return None
 
 
 _MESSAGE_NUMBER = re.compile(
@@ -474,7 +551,7 @@ def extract_fields(
     fields["patient_name"] = (labelled["patient_name"] or _extract_patient(lines)
                               or name_in_window(boxes))
     fields["provider_name"] = provider_name(lines, boxes)
-    fields["iban"], fields["reference"] = _payment_fields(lines)
+    fields["iban"], fields["reference"] = _payment_fields(lines, boxes)
     if qr is not None:
         _apply_qr(fields, qr)
     return fields

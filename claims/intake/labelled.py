@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ from .values import (
     find_amounts,
     find_dates,
     find_glns,
+    is_fax_header,
 )
 
 __all__ = ["read_labelled"]
@@ -35,37 +37,65 @@ def _l(pattern: str, score: float = 3.0, alone: bool = False) -> Label:
 
 
 INVOICE_DATE = [
-    _l(r"date\s*(de\s*(la\s*)?)?facture|rechnungsdatum|data\s*(della\s*)?fattura|"
-       r"facture\s*du|rechnung\s*vom|fattura\s*del"),
-    _l(r"^\W*(date|datum|data)\b", 2.9, alone=True),
+    _l(r"date\s*(de\s*(la\s*)?)?factur(e|ation)|rechnungs\s*-?\s*datum|data\s*(della\s*)?"
+       r"fattura(zione)?|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
+       r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
+       r"emess[ao]\s*il|data\s*(di|d.)\s*emissione"),
+    _l(r"\b(date|datum|data)\b", 2.9, alone=True),
 ]
 BIRTH_DATE = [
     _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
-       r"\bgeb\b\.?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita"),
+       r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita|"
+       r"date\s*(de\s*)?naiss\b|data\s*(di\s*)?nasc\b|geburtstag"),
 ]
 INVOICE_NUMBER = [
     _l(_INVOICE_NO_LABEL.replace("[eé]", "e")),
     # a till receipt's number: "Quittance n°", "Beleg Nr.", "Quittung Nr.", "Scontrino n."
     _l(r"(quittance|quittung|beleg|scontrino|ricevuta)\s*-?\s*(n\s?[°º*o.]|nr\b\.?|no\b\.?|"
        r"n\b)", 2.8),
+    # the number of the document itself: "Dokument-Nr.", "Belegnummer", "N° de document"
+    _l(r"(dokument|beleg)\s*-?\s*(nummer|nr\b\.?)|n\s?[°º.]?\s*(de\s+|du\s+)?document\b|"
+       r"numero\s*(del\s+)?documento|documento\s*n\b\.?", 2.7),
+    # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
+    _l(r"\b(numero|nummer)\b", 2.6, alone=True),
 ]
-_INSURER_SIDE = r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf)"
+# the other parties whose GLN a form prints: the insurer, the patient, the prescriber or
+# referrer (mandating doctor), the employer
+_OTHER_ROLE = (r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf|prescri|verordn|"
+               r"ordinant|prescrivent|zuweis|uberweis|invian|mandant|auftrag|employeur|"
+               r"arbeitgeb|datore)")
+_BILLER = r"(rechnungssteller|facturant|fatturante|biller|emetteur)"
+_PROVIDER = (r"(fournisseur|prestataire|leistungserbringer|fornitore|prestatore|provider|"
+             r"erbringer)")
+# "GLN", "GLN-Nr.", "EAN-Nr./ZSR-Nr." (the older forms call the GLN an EAN number)
+_GLN_WORD = r"(gln|ean)\s*[-.]?\s*(nr\.?|no\.?)?(\s*/\s*(zsr|rcc)\s*[-.]?\s*(nr\.?|no\.?)?)?"
 PROVIDER_GLN = [
-    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+)?(fournisseur|prestataire|facturant|emetteur|"
-       r"rechnungssteller|leistungserbringer|fornitore|prestatore|fatturante|biller|provider)"),
-    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _INSURER_SIDE + ")", 2.8),
+    _l(r"(gln|ean)\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _BILLER, 3.1),
+    _l(_BILLER + r"\W{1,3}" + _GLN_WORD, 3.1),
+    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _PROVIDER),
+    _l(_PROVIDER + r"(\s*de\s*prestations)?\W{1,3}" + _GLN_WORD),
+    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.8),
+    _l(r"^\W*" + _GLN_WORD + r"(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.7),
 ]
 PATIENT = [
-    _l(r"^\W*(patient(e|in)?|paziente|nom\s+du\s+patient|name\s+patient|nome\s+paziente|"
-       r"patient/in)\b"),
+    _l(r"^\W*(patient(e|in)?|paziente|nom\s+(du\s+)?patient|name\s+(des\s+)?patient(en)?|"
+       r"patientenname|nome\s+(del\s+)?paziente|patient/in|personne\s+traitee|"
+       r"behandelte\s+person|persona\s+(curata|trattata))\b"),
 ]
 WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
 AMOUNT_DUE = [
-    _l(r"^\W*(montant\s*(du|a\s*payer|net)|solde(\s*a\s*payer)?|total\s*a\s*payer|"
-       r"falliger\s*betrag|zu\s*bezahlen|rechnungsbetrag|importo\s*(dovuto|da\s*pagare)|"
-       r"saldo(\s*da\s*pagare)?|totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
-    _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|montant\s*total|importo\s*totale|"
-       r"endbetrag)\s*(chf|eur|fr\.?)?\s*:?(?=\s*-?\d|\s*$)", 2.0),
+    _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo)?\s*(en\s*notre\s*faveur|"
+       r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*(a\s*payer|ouvert))?|"
+       r"(net|reste)\s*a\s*payer|total\s*a\s*payer|(fallig|zahlbar)er\s*betrag|zu\s*bezahlen|"
+       r"rechnungsbetrag|restbetrag|offener\s*(betrag|saldo)|ausstehender\s*betrag|"
+       r"montant\s*ouvert|importo\s*(dovuto|da\s*pagare|aperto|residuo)|"
+       r"saldo(\s*(da\s*pagare|residuo))?|"
+       r"totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
+    _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|gesamttotal|gesamtsumme|total\s*general|"
+       r"totale\s*generale|montant\s*total|importo\s*totale|"
+       r"endbetrag|total\s*(des\s*prestations|der\s*leistungen|leistungen|de\s*la\s*facture)|"
+       r"totale\s*(delle\s*)?prestazioni|rechnungstotal|totale\s*(della\s*)?fattura)"
+       r"\s*(chf|eur|fr\.?)?\s*:?(?=\s*-?\d|\s*$)", 2.0),
 ]
 _NOT_AMOUNT_LABEL = re.compile(r"sous|zwischen|sub|punkt|points|punti|tva|mwst|iva|acompte")
 
@@ -124,6 +154,65 @@ def _best(pairs: list[Pairing[V]], *, last: bool = False) -> Pairing[V] | None:
     return best[-1] if last else best[0]
 
 
+def _row_text(box: Box, boxes: list[Box]) -> str:
+    return " ".join(b.folded for b in boxes if b.row == box.row and b.page == box.page)
+
+
+_ROLE = re.compile(f"(?P<other>{_OTHER_ROLE})|(?P<biller>{_BILLER})|(?P<provider>{_PROVIDER})")
+# a section's heading: the party's word alone ("Versicherer", "Leistungserbringer:")
+_HEADING = re.compile(r"^\W*\w+\W*$")
+
+
+def _last_role(text: str) -> str | None:
+    """"other", "biller" or "provider": the last party the text names."""
+    kinds = [k for m in _ROLE.finditer(text) for k, v in m.groupdict().items() if v]
+    return kinds[-1] if kinds else None
+
+
+def _heading(box: Box, boxes: list[Box]) -> bool:
+    """A word alone, nothing beside it: a section's title, not a label with its value."""
+    return bool(_HEADING.match(box.folded)) and not any(
+        b is not box and b.row == box.row and b.page == box.page
+        and 0 <= b.x0 - box.x1 < 25 * box.h for b in boxes)
+
+
+def _heading_above(label: Box, boxes: list[Box]) -> str | None:
+    """The party of the nearest heading above the label in its column (a few rows up); the
+    patient has no GLN of their own, so a patient's section says nothing."""
+    above = [b for b in boxes if b.page == label.page and b.row < label.row
+             and label.y0 - b.y1 < 5 * label.h and b.x0 < label.x1 and b.x1 > label.x0
+             and not re.search(r"\b(gln|ean)\b|patient|pazient", b.folded)]
+    for b in sorted(above, key=lambda b: -b.y0):
+        role = _last_role(b.folded) if _heading(b, boxes) else None
+        if role is not None:
+            return role
+    return None
+
+
+def _gln_role(label: Box, boxes: list[Box]) -> str | None:
+    """Whose GLN the label gives: the party named before it in its box, else at the start of
+    its row ("Auftraggeber | EAN-Nr. | 7601…"), else by the heading of its section."""
+    f = label.folded
+    cut = max(f.rfind("gln"), f.rfind("ean"))
+    left = " ".join(b.folded for b in boxes if b.row == label.row and b.page == label.page
+                    and b.x1 <= label.x0 + 2)
+    return (_last_role(f[:cut]) if cut > 0 else None) or _last_role(left) or _heading_above(
+        label, boxes)
+
+
+def _provider_gln(boxes: list[Box]) -> Field | None:
+    """The biller's GLN: by the role its label, its row or its section names, never another
+    party's; the biller's wins over the provider's."""
+    other = re.compile(_OTHER_ROLE + r".{0,12}(gln|ean)")
+    pairs = []
+    for p in pair_label(boxes, PROVIDER_GLN, _gln, skip=other):
+        role = _gln_role(p.label, boxes)
+        if role != "other":
+            pairs.append(replace(p, score=p.score + (0.3 if role == "biller" else 0.0)))
+    gln = _best(sorted(pairs, key=lambda p: -p.score))
+    return _field(gln, 0.97) if gln else None
+
+
 def read_labelled(lines: list[Line], today: date, *,
                   boxes: list[Box] | None = None) -> dict[str, Field | None]:
     """invoice_date, patient_birth_date, invoice_number, provider_gln, patient_name, amount and
@@ -131,15 +220,14 @@ def read_labelled(lines: list[Line], today: date, *,
     boxes = boxes_from_lines(lines) if boxes is None else boxes
     out: dict[str, Field | None] = {}
     invoice_day = _date_parser(date(2000, 1, 1), today + timedelta(days=31), today)
-    day = _best(pair_label(boxes, INVOICE_DATE, invoice_day))
+    day = _best([p for p in pair_label(boxes, INVOICE_DATE, invoice_day)
+                 if not is_fax_header(_row_text(p.label, boxes))])
     out["invoice_date"] = _field(day, 0.96) if day else None
     birth = _best(pair_label(boxes, BIRTH_DATE, _date_parser(date(1900, 1, 1), today, today)))
     out["patient_birth_date"] = _field(birth, 0.95) if birth else None
     number = _best(pair_label(boxes, INVOICE_NUMBER, _number))
     out["invoice_number"] = _field(number, 0.95) if number else None
-    insurer_gln = re.compile(_INSURER_SIDE + r".{0,12}gln")
-    gln = _best(pair_label(boxes, PROVIDER_GLN, _gln, skip=insurer_gln))
-    out["provider_gln"] = _field(gln, 0.97) if gln else None
+    out["provider_gln"] = _provider_gln(boxes)
     name = _best(pair_label(boxes, PATIENT, _name)) or _best(pair_label(boxes, WINDOW, _name))
     out["patient_name"] = _field(name, 0.9 if name.score >= 2.5 else 0.7) if name else None
     pairs = [p for p in pair_label(boxes, AMOUNT_DUE, _amount)

@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 
 from .ocr import Line, Word
 
-__all__ = ["Box", "Label", "Pairing", "boxes_from_lines", "pair_label", "any_label"]
+__all__ = ["Box", "Label", "Pairing", "boxes_from_lines", "pair_label", "any_label", "below"]
 
 T = TypeVar("T")
 
@@ -123,11 +123,12 @@ class Pairing(Generic[T]):
 _ANY_LABEL = re.compile(
     r"^\W*(n\s?[°º o.]|no\b|nr\b|num|date|datum|data\b|gln|rcc|zsr|loi\b|gesetz|legge|motif|"
     r"grund|motivo|period|behandlung|traitement|trattamento|patient|pazient|nom\b|name\b|nome\b|"
-    r"ne\(e\)|nee?\b|nato|geb|naissance|nascita|sex|geschlecht|sesso|avs|ahv|assur|versich|"
+    r"ne\(e\)|nee?\b|nato|geb|naiss|nasc|sex|geschlecht|sesso|avs|ahv|assur|versich|"
     r"assicur|karte|carte|tessera|facture|rechnung|fattura|case|fall|caso|sejour|aufenthalt|"
     r"degenza|total|montant|betrag|importo|acompte|anzahlung|acconto|solde|saldo|tel|fax|iban|"
     r"ref|beleg|quittance|scontrino|prelevement|entnahme|prelievo|medecin|auftrag|medico|"
-    r"eintritt|austritt|entree|sortie|entrata|uscita|davon|dont|di cui|ordonnance|rezept|ricetta)"
+    r"eintritt|austritt|entree|sortie|entrata|uscita|davon|dont|di cui|ordonnance|rezept|ricetta|"
+    r"geboren|devis|kostenvoranschlag|preventivo)"
 )
 
 
@@ -180,9 +181,13 @@ def _rest_of_box(box: Box, end: int) -> str:
 
 
 _NEXT_IN_BOX = re.compile(
-    r"\s(?=(ne\(e\)|nee?\s+le|geb\.|geburtsdatum|date de naissance|data di nascita|nato/a|"
+    r"\s(?=(ne\(e\)|nee?\s+le|geb\.|geburtsdatum|geboren|date de naissance|data di nascita|nato/a|"
     r"n° avs|ahv-nr|n\. avs|assureur|versicherer|assicuratore|gln\b|tel\.|fax\b)\W)"
 )
+
+
+# one-character tokens the OCR makes of specks and rules before a label ("À | Numéro")
+_SPECKS = re.compile(r"(?:^|(?<=\s))\S(?=\s|$)")
 
 
 def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
@@ -191,7 +196,7 @@ def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
     f = box.folded
     for label in labels:
         m = label.pattern.search(f)
-        if not m or (label.alone and f[: m.start()].strip(" :.-|")):
+        if not m or (label.alone and _SPECKS.sub(" ", f[: m.start()]).strip(" :.-|")):
             continue
         if skip is not None and skip.search(f[max(0, m.start() - 25) : m.end() + 12]):
             continue
@@ -202,7 +207,8 @@ def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
 def _beside(box: Box, label: Label, boxes: list[Box], parse: Callable[[str], T | None]
             ) -> Pairing[T] | None:
     """The value in the next box to the right, else in the box below; a label stops."""
-    right = right_of(box, boxes)[:1]
+    # dot leaders and column rules between a label and its value carry no value
+    right = [b for b in right_of(box, boxes) if re.search(r"\w", b.text)][:1]
     if right and not any_label(right[0]):
         value = parse(right[0].text)
         if value is not None:
@@ -226,9 +232,11 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
     value = parse(rest) if rest else None
     if value is not None:
         return Pairing(value, label.score, box, "same box")
-    if rest and re.search(r"\w", rest):
+    if rest and re.search(r"\w", _SPECKS.sub(" ", rest)):
         return None  # the label's own box goes on with something else: look no further
-    if _table_header(box, boxes):
+    # a bare or weak label in a heading row heads a table column (Date | Tarif | Code ...);
+    # a full label ("Rechnungsdatum") heading a band of the invoice's data keeps its value
+    if (label.alone or label.score < 3) and _table_header(box, boxes):
         return None
     return _beside(box, label, boxes, parse)
 

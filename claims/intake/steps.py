@@ -34,6 +34,9 @@ __all__ = [
 PRIMARY_PSM = 6  # Tesseract: the page as one block of text, rows kept together
 # fields whose absence sends the rows of their labels to a second, closer reading
 RESCUE_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name", "provider_gln")
+# below this confidence a field is a guess (no label named it: the latest date, the largest
+# amount, an unlabelled GLN): it is read again like a missing one, and a better reading wins
+GUESS = 0.6
 
 
 @dataclass
@@ -221,14 +224,15 @@ class Extract:
 
 
 class Rescue:
-    """A second, closer reading of the rows where a missing field's label stands (image pages
-    only; ``rescue``); what it finds fills only the fields still missing. Resumed from a
-    snapshot, it reuses the stored second reading instead of running the OCR again."""
+    """A second, closer reading of the rows where a missing or guessed field's label stands
+    (image pages only; ``rescue``); what it finds fills the fields still missing and replaces
+    a guess it reads with more confidence. Resumed from a snapshot, it reuses the stored
+    second reading instead of running the OCR again."""
 
     name = "rescue"
 
     def run(self, ctx: IntakeContext) -> dict[str, Any] | None:
-        missing = [n for n in RESCUE_FIELDS if ctx.fields.get(n) is None]
+        missing = [n for n in RESCUE_FIELDS if _unsure(ctx.fields.get(n))]
         if not missing:
             return None
         if ctx.extra_lines is None:
@@ -238,10 +242,18 @@ class Rescue:
         if not ctx.extra_lines:
             return {"missing": missing, "filled": []}
         second = extract_fields(ctx.extra_lines, ctx.qr, today=ctx.today)
-        filled = [n for n in missing if second.get(n) is not None]
+        filled = [n for n in missing if _better(second.get(n), ctx.fields.get(n))]
         for name in filled:
             ctx.fields[name] = second[name]
         return {"missing": missing, "filled": filled, "lines": len(ctx.extra_lines)}
+
+
+def _unsure(f: Field | None) -> bool:
+    return f is None or f.confidence < GUESS
+
+
+def _better(new: Field | None, old: Field | None) -> bool:
+    return new is not None and (old is None or new.confidence > old.confidence)
 
 
 class CrossCheck:

@@ -105,6 +105,12 @@ _MONTHS = {
     "ottobre": 10,
     "dicembre": 12,
 }
+# the abbreviations printed with a dot ("24 janv. 2026", "3. Sept. 2025", "14 ott. 2025")
+_MONTHS.update({
+    "janv": 1, "jan": 1, "fevr": 2, "fev": 2, "feb": 2, "febr": 2, "avr": 4, "apr": 4,
+    "juil": 7, "aug": 8, "ago": 8, "sept": 9, "sep": 9, "set": 9, "oct": 10, "okt": 10,
+    "ott": 10, "nov": 11, "dec": 12, "dez": 12, "dic": 12, "mrz": 3, "gen": 1,
+})
 _NUM_DATE = re.compile(
     r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
 )
@@ -152,6 +158,20 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
 
 
 
+# a fax machine's transmission line: its page count ("P.001/001"), or a time of day with the
+# words of the header (fax, from/to, von/an, de/à, page, Seite)
+_FAX_HEADER = re.compile(
+    r"\bp\.?\s?\d{3}\s?/\s?\d{3}\b|"
+    r"\b\d{1,2}:\d{2}\b.*(\b(telefax|fax|from|to|von|an|seite|page|pag|sender)\b\W|\bs\.\s?\d)|"
+    r"(\b(telefax|fax|from|to|von|an|seite|page|pag|sender)\b\W|\bs\.\s?\d).*\b\d{1,2}:\d{2}\b"
+)
+
+
+def is_fax_header(folded: str) -> bool:
+    """The folded text is a fax transmission header: its date is the sending day."""
+    return bool(_FAX_HEADER.search(folded))
+
+
 _OCR_DIGITS = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8", "Z": "2"}
 )
@@ -191,10 +211,13 @@ def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
 
 
 _INVOICE_NO_LABEL = (
-    r"(?:n\s?[°º*o'.]?\s*(?:de\s+)?(?:la\s+)?facture|facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
+    r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
+    r"facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|numero\s*(?:della\s+)?fattura|"
-    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n\.\s*fattura|invoice\s*(?:no\.?|number|nr\.?))"
+    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
+    r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
+    r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
+    r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
 )
 _INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
 
@@ -210,7 +233,9 @@ _NAME_RE = re.compile(r"^((?:[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*)(?:\s[A-ZÀ-Ýa-zß-�
 
 
 def _clean_name(text: str) -> str | None:
-    text = text.split("  ")[0].strip(" :,;.-|=_*'\"")
+    # a speck read as a colon between the first and last name ("Markus: Huber")
+    text = re.sub(r"(?<=[^\W\d])[:;](?= [^\W\d])", "", text.split("  ")[0])
+    text = text.strip(" :,;.-|=_*'\"")
     m = _NAME_RE.match(text)
     if not m:
         return None

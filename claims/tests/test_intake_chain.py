@@ -122,6 +122,18 @@ def test_the_rescue_runs_only_for_missing_fields_and_reuses_a_stored_second_read
     assert "invoice_number" in ctx.records[-1].out["filled"]
 
 
+def test_a_guessed_date_is_read_again_and_replaced_by_a_labelled_one():
+    ctx = IntakeContext(today=TODAY, lines=_lines(
+        (20, 10, "Cabinet Exemple"), (20, 60, "Rxchnungsdaturn 12.03.2026"),
+        (20, 70, "Kontrolle 17.03.2026")))
+    ctx.extra_lines = _lines((20, 60, "Rechnungsdatum 12.03.2026"))
+    run_steps(ctx, [Layout(), Extract()])
+    assert ctx.fields["invoice_date"].value == date(2026, 3, 17)  # the latest date: a guess
+    run_steps(ctx, [Rescue()])
+    assert ctx.fields["invoice_date"].value == date(2026, 3, 12)
+    assert "invoice_date" in ctx.records[-1].out["filled"]
+
+
 def test_the_cross_check_notes_a_printed_amount_that_differs_from_the_qr_bill():
     qr = parse_spc(spc())
     ctx = IntakeContext(today=TODAY, qr=qr, lines=_lines(

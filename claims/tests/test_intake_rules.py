@@ -1,0 +1,306 @@
+"""Rules that follow how Swiss medical invoices are built, each on a few positioned words."""
+
+from datetime import date
+from decimal import Decimal
+
+from claims.intake.extraction import extract_fields
+from claims.tests.test_intake_layout import TODAY, ocr_page, page
+
+
+def test_the_balance_in_our_favour_is_the_amount_due_beside_a_two_column_total():
+    french = page(
+        (20, 100, "02.03.2026"), (190, 100, "140,96"),
+        (20, 130, "Valeur du point"), (50, 130, "0.95"),
+        (110, 130, "Total des prestations"), (190, 130, "364,08"),
+        (20, 140, "Prestations exonérées de TVA"),
+        (110, 140, "Solde en notre faveur CHF"), (190, 140, "364,08"),
+    )
+    german = ocr_page(
+        (20, 100, "02.12.2025 11 4830 Lokalanästhesie"), (190, 100, "79,48"),
+        (20, 130, "Taxpunktwert 0.95"), (110, 130, "Total Leistungen"), (190, 130, "211,36"),
+        (20, 135, "Von der MWST befreite Leistungen"),
+        (110, 135, "Zu unseren Gunsten CHF"), (190, 135, "211,36"),
+    )
+    assert extract_fields(french, today=TODAY)["amount"].value == Decimal("364.08")
+    assert extract_fields(german, today=TODAY)["amount"].value == Decimal("211.36")
+
+
+def test_the_total_of_the_services_is_read_when_nothing_else_is_due():
+    lines = page((20, 130, "Valeur du point"), (50, 130, "0.95"),
+                 (110, 130, "Total des prestations"), (190, 130, "364,08"),
+                 (20, 100, "02.03.2026"), (190, 100, "140,96"))
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("364.08")
+
+
+def test_a_service_line_date_is_never_taken_for_the_invoice_date():
+    lines = page(
+        (20, 10, "Zahnarztpraxis Exemple"),
+        (20, 85, "09.12.2025 21 4163 Zahnsteinentfernung"), (190, 85, "50,48"),
+        (20, 90, "17.12.2025 21 4750 Kompositfüllung"), (190, 90, "74,12"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+
+
+def test_issue_date_labels_in_three_languages():
+    for label in ("Date d'émission", "Datum der Rechnung", "Data di emissione",
+                  "Date de facturation", "Rechnungs-Datum", "Établie le", "Ausgestellt am"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 70, label), (60, 70, "12.03.2026"),
+                     (20, 90, "Sitzung"), (60, 90, "20.03.2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_dates_of_a_cost_estimate_or_a_printout_are_not_the_invoice_date():
+    lines = page((20, 10, "Praxis Exemple"),
+                 (20, 70, "Kostenvoranschlag vom 15.11.2025"),
+                 (20, 75, "Gedruckt am 20.03.2026"),
+                 (20, 80, "Zürich, 9. März 2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 9)
+    for estimate in ("Devis du 15.11.2025", "Preventivo del 15.11.2025"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 70, estimate),
+                     (20, 75, "Imprimé le 20.03.2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+
+
+def test_geboren_am_gives_the_birth_date_and_stops_the_invoice_date():
+    lines = ocr_page((20, 70, "Rechnungsdatum 12.03.2026"), (110, 70, "geboren am 03.08.1959"))
+    f = extract_fields(lines, today=TODAY)
+    assert f["patient_birth_date"].value == date(1959, 8, 3)
+    assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_a_bare_number_label_in_the_identification_block_is_the_invoice_number():
+    lines = page((20, 10, "Cabinet dentaire Exemple"), (110, 60, "Numéro"), (150, 60, "694149431"),
+                 (110, 65, "Nummer"), (150, 65, "F26/3206"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "694149431"
+    insured = page((110, 60, "Versichertennummer"), (150, 60, "694149431"))
+    assert extract_fields(insured, today=TODAY)["invoice_number"] is None
+
+
+def test_the_billers_gln_not_the_prescribers_nor_the_insurers():
+    for prescriber in ("Prescripteur GLN", "Verordnender Arzt GLN", "GLN medico prescrivente"):
+        lines = page(
+            (20, 10, "Physiothérapie Exemple"),
+            (20, 60, prescriber), (60, 60, "7601003000016"),
+            (110, 60, "Assureur GLN"), (150, 60, "7601003000023"),
+            (20, 65, "GLN"), (60, 65, "7601000000002"),
+        )
+        assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_the_row_of_a_form_names_the_party_of_its_gln():
+    lines = page(
+        (20, 10, "Praxis Exemple"),
+        (20, 60, "Auftraggeber"), (60, 60, "EAN-Nr./ZSR-Nr."), (100, 60, "7601003000016/H121111"),
+        (20, 65, "Leistungserbringer"), (60, 65, "EAN-Nr./ZSR-Nr."),
+        (100, 65, "7601000000019/H121112"),
+        (20, 70, "Rechnungssteller"), (60, 70, "EAN-Nr./ZSR-Nr."),
+        (100, 70, "7601000000002/H121111"),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_biller_label_before_its_gln():
+    for label in ("Rechnungssteller EAN-Nr.", "Fournisseur de prestations EAN", "Biller EAN"):
+        lines = page((20, 10, "Praxis Exemple"),
+                     (20, 55, "Zuweiser GLN"), (60, 55, "7601003000016"),
+                     (20, 60, label), (60, 60, "7601000000002"))
+        assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_the_italian_invoice_number_label_with_della():
+    for label in ("N. della fattura", "N° della fattura", "N. fattura"):
+        lines = page((20, 10, "Studio Exemple"), (110, 60, label), (150, 60, "145807869"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "145807869"
+
+
+def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_check():
+    from claims.intake.extraction import find_references
+
+    assert find_references("RF24 ALVT FG") == [("SCOR", "RF24A1VTFG")]  # 1 read as L
+    assert find_references("RF82 SNB1 STBL EJ") == [("SCOR", "RF82SNB1ST8LEJ")]  # 8 as B
+    assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
+
+
+def test_a_fax_header_with_its_own_date_label_is_not_the_invoice_date():
+    for header in ("Von: Praxis Exemple   Datum: 18.03.2026 14:32   Seite 1/2",
+                   "FROM: CABINET EXEMPLE   DATE: 18/03/2026 14:32   PAGE 1",
+                   "Date 18.03.2026 14:32 Fax +41 21 555 12 34"):
+        lines = ocr_page((5, 2, header), (20, 10, "Cabinet Exemple"),
+                         (110, 40, "Lausanne, le 9 mars 2026"))
+        assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 9)
+
+
+def test_a_till_receipts_date_and_time_is_still_its_date():
+    lines = page((5, 10, "PHARMACIE EXEMPLE"), (5, 14, "31.10.2025 12:19 Kasse 2"),
+                 (5, 30, "Total CHF"), (75, 30, "62.50"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2025, 10, 31)
+
+
+def test_the_right_columns_birth_date_never_stands_in_for_an_unreadable_invoice_date():
+    from claims.intake.ocr import Line
+
+    for row in ("Datum 12.O3.2O26 Geburtsdatum 17.04.1981",
+                "Date 12.O3.2O26 Date naiss. 17.04.1981"):
+        f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
+        assert f["invoice_date"] is None
+        assert f["patient_birth_date"].value == date(1981, 4, 17)
+    row = "Datum 12.03.2026 Geburtsdatum 17.04.1981"
+    f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
+    assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_invoice_number_labels_as_printed_in_three_languages():
+    for label in ("No. de facture", "Réf. facture", "Référence de la facture", "Rg.-Nr.",
+                  "Re-Nr.", "Rechnungsreferenz", "Nr. fattura", "Riferimento fattura"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, label), (60, 60, "2026-0042"),
+                     (110, 60, "N° AVS"), (150, 60, "756.1234.5678.97"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042"
+
+
+def test_a_patient_label_with_its_gender_ending_and_a_speck_in_the_name():
+    from claims.intake.ocr import Line
+
+    for row in ("Ai Patient/in Anna Huber  VESTI geboren am 07.02.1940",
+                "x Patient(e) Anna Huber  Né(e) le 07.02.1940", "Patient: Anna: Huber"):
+        f = extract_fields([Line("Praxis Exemple", 0.9), Line(row, 0.9)], today=TODAY)
+        assert f["patient_name"].value == "Anna Huber"
+
+
+def test_the_abbreviated_german_invoice_number_label():
+    for label in ("Rech Nr.", "Rech.-Nr."):
+        lines = page((20, 10, "Praxis Exemple"), (110, 60, f"{label} F25/7111"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/7111"
+
+
+def test_abbreviated_month_names():
+    from claims.intake.values import find_dates
+
+    for text, want in (("Lausanne, le 24 janv. 2026", date(2026, 1, 24)),
+                       ("Zürich, 3. Sept. 2025", date(2025, 9, 3)),
+                       ("Lugano, 14 ott. 2025", date(2025, 10, 14)),
+                       ("Bern, 9. Dez 2025", date(2025, 12, 9))):
+        assert [d for d, _s, _e in find_dates(text, today=TODAY)] == [want]
+    assert find_dates("12 Augenarzt 2026", today=TODAY) == []
+
+
+def test_a_band_of_headings_over_the_invoices_data_gives_each_value():
+    lines = page(
+        (20, 10, "Praxis Exemple"),
+        (20, 60, "N° facture"), (60, 60, "Date facture"), (100, 60, "N° client"),
+        (140, 60, "Page"),
+        (20, 65, "2026-0042"), (60, 65, "12.03.2026"), (100, 65, "K-1234"), (140, 65, "1/1"),
+        (20, 80, "Datum"), (50, 80, "Tarif"), (80, 80, "Code"), (110, 80, "Leistung"),
+        (20, 85, "02.03.2026"), (50, 85, "007"), (80, 85, "AA.00.0010"), (110, 85, "Konsultation"),
+    )
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_number"].value == "2026-0042"
+    assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_dot_leaders_between_a_label_and_its_value():
+    lines = ocr_page((20, 10, "Praxis Exemple"),
+                     (20, 60, "Rechnungsdatum"), (55, 60, "........"), (75, 60, "12.03.2026"),
+                     (20, 65, "Patient"), (55, 65, "|"), (75, 65, "Anna Muster"))
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_date"].value == date(2026, 3, 12)
+    assert f["patient_name"].value == "Anna Muster"
+
+
+def test_patient_labels_as_forms_print_them():
+    for label in ("Nom patient", "Name des Patienten", "Patientenname", "Nome del paziente",
+                  "Personne traitée", "Behandelte Person"):
+        lines = page((20, 10, "Praxis Exemple"), (110, 60, label), (150, 60, "Anna Muster"),
+                     (110, 65, "Geburtstag"), (150, 65, "17.04.1981"))
+        f = extract_fields(lines, today=TODAY)
+        assert f["patient_name"].value == "Anna Muster"
+        assert f["patient_birth_date"].value == date(1981, 4, 17)
+
+
+def test_the_date_after_the_invoice_number_in_a_title_line():
+    for title in ("Facture n° 2026-0042 du 12.03.2026", "Rechnung Nr. 4711 vom 12. März 2026",
+                  "Fattura n. 2026/12 del 12.03.2026", "Facture 2026-0042 du 12.03.2026"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, title),
+                     (20, 70, "Behandlung vom 02.03.2026 bis 10.03.2026"))
+        f = extract_fields(lines, today=TODAY)
+        assert f["invoice_date"].value == date(2026, 3, 12)
+        assert f["invoice_number"].value in ("2026-0042", "4711", "2026/12")
+
+
+def test_the_open_balance_after_a_payment_is_the_amount_due():
+    for rows in ([("Total CHF", "250.00"), ("Bereits bezahlt", "50.00"),
+                  ("Offener Betrag", "200.00")],
+                 [("Total", "250.00"), ("Déjà payé", "50.00"), ("Solde ouvert", "200.00")],
+                 [("Totale", "250.00"), ("Già pagato", "50.00"), ("Importo residuo", "200.00")],
+                 [("Gesamttotal", "200.00"), ("davon MWST 2.6 %", "5.07")]):
+        runs = [(20, 10, "Praxis Exemple"), (20, 50, "02.03.2026  Konsultation"),
+                (190, 50, "300.00")]
+        for i, (label, value) in enumerate(rows):
+            runs += [(110, 100 + 5 * i, label), (180, 100 + 5 * i, value)]
+        assert extract_fields(page(*runs), today=TODAY)["amount"].value == Decimal("200.00")
+
+
+def test_a_due_date_or_a_received_stamp_is_not_the_invoice_date():
+    for other in ("Fällig am 11.04.2026", "Échéance 11.04.2026", "Scadenza 11.04.2026",
+                  "EINGANG 15.03.2026", "Reçu le 15.03.2026"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, "12.03.2026"),
+                     (110, 60, other))
+        assert extract_fields(lines, today=date(2026, 4, 20))["invoice_date"].value == date(
+            2026, 3, 12)
+
+
+def test_a_gln_under_the_insurers_heading_is_the_insurers():
+    lines = page((20, 10, "Praxis Exemple"),
+                 (20, 55, "Versicherer"), (20, 60, "Name"), (55, 60, "KPT"),
+                 (20, 65, "GLN"), (55, 65, "7601003000023"),
+                 (20, 80, "Leistungserbringer"), (20, 85, "Name"), (55, 85, "Dr. X"),
+                 (20, 90, "GLN"), (55, 90, "7601000000002"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_gln_in_a_sentence_belongs_to_the_party_named_before_it():
+    lines = page((20, 10, "Praxis Exemple"),
+                 (20, 60, "Verordnet von Dr. Y, GLN 7601003000016"),
+                 (20, 280, "Praxis Exemple, GLN 7601000000002"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_the_documents_own_number_when_no_invoice_number_label_is_printed():
+    for label in ("Dokument-Nr.", "Belegnummer", "N° de document", "Numero documento"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 60, "Versicherten-Nr."),
+                     (60, 60, "80756012"), (20, 65, label), (60, 65, "2026-0042"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042"
+
+
+def test_an_iban_wrapped_onto_the_next_row_of_its_column():
+    lines = ocr_page((20, 10, "Praxis Exemple"), (20, 200, "IBAN CH93 0076 2011"),
+                     (130, 200, "Total CHF 120.00"), (20, 204, "6238 5295 7"))
+    assert extract_fields(lines, today=TODAY)["iban"].value == "CH9300762011623852957"
+
+
+def test_without_a_birth_label_the_only_old_date_is_the_birth_date():
+    lines = page((20, 10, "Praxis Exemple"), (110, 50, "Anna Muster, 17.04.1981"),
+                 (20, 60, "Datum"), (50, 60, "12.03.2026"), (20, 80, "02.03.2026 Konsultation"))
+    assert extract_fields(lines, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
+    two = page((20, 10, "Praxis Exemple"), (110, 50, "Anna Muster, 17.04.1981"),
+               (110, 55, "Hans Muster, 02.11.1979"))
+    assert extract_fields(two, today=TODAY)["patient_birth_date"] is None  # whose?
+    accident = page((20, 10, "Praxis Exemple"), (20, 60, "Unfall vom 12.05.2015"),
+                    (110, 50, "Anna Muster, 17.04.1981"))
+    assert extract_fields(accident, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
+
+
+def test_a_label_with_its_value_above_a_gln_is_not_a_section_heading():
+    lines = page((20, 10, "Praxis Exemple"), (20, 55, "Patient"), (55, 55, "Anna Muster"),
+                 (20, 60, "Versicherer:"), (55, 60, "KPT"),
+                 (20, 65, "GLN"), (20, 69, "7601000000002"))
+    gln = extract_fields(lines, today=TODAY)["provider_gln"]
+    assert gln.value == "7601000000002" and gln.confidence > 0.9  # read next to its label
+
+
+def test_specks_before_a_bare_label_do_not_hide_it():
+    lines = page((20, 10, "Cabinet Exemple"), (110, 60, "À | Numéro R-725049"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-725049"
+    lines = ocr_page((20, 10, "Cabinet Exemple"), (110, 60, "Numéro À"), (150, 60, "R-725049 |"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-725049"
+    lines = page((20, 10, "Cabinet Exemple"), (110, 60, "Consultation Numéro R-725049"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"] is None  # a word, not a speck
