@@ -5,6 +5,7 @@ Screenshots go to var/screenshots/ (kept by CI as an artefact) so people can loo
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,20 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def go_offline(page, url: str) -> None:
+    """Cut the network, then open ``url``: the service worker answers with its offline page.
+
+    Chromium applies the offline emulation to the service worker a moment after the page;
+    until then the worker's fetch still reaches the server and brings the live page back. So
+    navigate again until the worker's network is gone too; only the network gives the live
+    page, so a page the worker kept by mistake still fails the test that follows.
+    """
+    page.context.set_offline(True)
+    deadline = time.monotonic() + 10
+    while True:
+        page.goto(url)
+        if page.locator("[data-offline-retry]").count() or time.monotonic() > deadline:
+            return
+        page.wait_for_timeout(200)

@@ -8,7 +8,7 @@ from accounts import demo as accounts_demo
 from accounts.models import User
 from policies import demo as policies_demo
 from tests.e2e.a11y import DESKTOP, PHONE, a11y_context, axe_violations, format_violations
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, go_offline
 from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -79,8 +79,7 @@ def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()
     # Not turned on: offline, the app shows no card.
-    page.context.set_offline(True)
-    page.goto(f"{live_server.url}/insurance/card/")
+    go_offline(page, f"{live_server.url}/insurance/card/")
     expect(page.locator("h1")).to_have_text("Pas de connexion")
     page.wait_for_load_state("load")
     assert page.locator("[data-card-offline-view]").is_hidden()
@@ -101,8 +100,7 @@ def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live
     assert stored  # what is stored is ciphertext, not the names
     shot(page, "cards-offline-on-phone")
 
-    page.context.set_offline(True)
-    page.goto(f"{live_server.url}/insurance/card/")
+    go_offline(page, f"{live_server.url}/insurance/card/")
     expect(page.locator("[data-card-offline-view] .ins-card--front")).to_have_count(2)
     assert "MUSTER" in page.locator("[data-card-offline-view]").inner_text()
     assert no_horizontal_scroll(page)

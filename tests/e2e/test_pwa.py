@@ -14,7 +14,7 @@ from conftest import sms_household
 from core import sms
 from core.models import SharedUpload
 from documents.tests.factories import private_storage_follows_settings
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import go_offline, screenshot
 from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -85,8 +85,7 @@ def test_service_worker_controls_the_app_and_serves_the_offline_page(phone, live
     assert "/offline/" in urls and "/static/css/portal.css" in urls
     assert all(url.startswith("/static/") or url == "/offline/" for url in urls), urls
 
-    phone.context.set_offline(True)
-    phone.goto(f"{live_server.url}/documents/")
+    go_offline(phone, f"{live_server.url}/documents/")
     assert phone.locator("h1").inner_text() == "Pas de connexion"
     assert household.policy_holder.last_name not in phone.content()
     screenshot(phone, "pwa-offline-phone")
