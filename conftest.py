@@ -118,10 +118,16 @@ def _test_settings(settings):
 
 
 @pytest.fixture(scope="session")
-def _demo_snapshot(tmp_path_factory):
+def _demo_snapshot(request, tmp_path_factory):
+    """One snapshot for the run: under xdist, in the folder the workers' temp folders share."""
     from tests.demo_snapshot import DemoSnapshot, seed_demo_data
 
-    return DemoSnapshot(tmp_path_factory.mktemp("demo-snapshot"), seed_demo_data)
+    run_folder = tmp_path_factory.getbasetemp()
+    if xdist_worker_id(request.config) != "main":
+        run_folder = run_folder.parent
+    folder = run_folder / "demo-snapshot"
+    folder.mkdir(exist_ok=True)
+    return DemoSnapshot(folder, seed_demo_data)
 
 
 @pytest.fixture

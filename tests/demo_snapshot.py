@@ -1,19 +1,19 @@
-"""Demo data seeded once per test process, then loaded again for each test that asks for it
+"""Demo data seeded once per test run, then loaded again for each test that asks for it
 (``seeded_demo``: the browser tests, and the tests about the demo itself).
 
-Seeding renders and encrypts some 360 PDFs (seconds of CPU); loading the very same rows from a
+Seeding renders and encrypts some 360 PDFs (40 s of CPU); loading the very same rows from a
 fixture and copying the already encrypted files takes a fraction of that. The first test that
 asks seeds for real and keeps what the seeding created: the new rows (with their primary keys,
 foreign keys to users and permissions by natural key, as ``dumpdata --natural-foreign``) and the
-new files of the private storage. Every later test gets them back in its own empty database
-and file folder. A new day seeds again: the demo's dates are relative to today.
+new files of the private storage. Every later test, in any of the run's test processes (each
+with its own database), gets them back in its own empty database and file folder. A new day seeds again: the demo's dates are relative to today.
 """
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from django.apps import apps
@@ -48,18 +48,27 @@ class DemoSnapshot:
         self.fixture = folder / "rows.json"
         self.files = folder / "files"
         self.seed = seed
-        self.day: date | None = None
+        self.day_file = folder / "day"
+        self.lock = folder / "lock"
 
     def restore(self) -> None:
         """Give this test's database and private folder the demo data."""
         folder = _local_folder()
         if folder is None:  # files in a remote bucket: nothing to copy, seed each time
             self.seed()
-        elif self.day == timezone.localdate():
-            call_command("loaddata", str(self.fixture), verbosity=0)
-            shutil.copytree(self.files, folder, dirs_exist_ok=True)
-        else:
-            self._seed_and_keep(folder)
+            return
+        # The test processes of one run share the snapshot: the first seeds, the others wait
+        # for it instead of seeding at the same time on the same cores.
+        with self.lock.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self._day() == timezone.localdate().isoformat():
+                call_command("loaddata", str(self.fixture), verbosity=0)
+                shutil.copytree(self.files, folder, dirs_exist_ok=True)
+            else:
+                self._seed_and_keep(folder)
+
+    def _day(self) -> str:
+        return self.day_file.read_text() if self.day_file.exists() else ""
 
     def _seed_and_keep(self, folder: Path) -> None:
         models = _models()
@@ -79,7 +88,7 @@ class DemoSnapshot:
         for name in _files(folder) - files_before:
             (self.files / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(folder / name, self.files / name)
-        self.day = day
+        self.day_file.write_text(day.isoformat())
 
 
 def seed_demo_data() -> None:
