@@ -6,7 +6,8 @@ fixture and copying the already encrypted files takes a fraction of that. The fi
 asks seeds for real and keeps what the seeding created: the new rows (with their primary keys,
 foreign keys to users and permissions by natural key, as ``dumpdata --natural-foreign``) and the
 new files of the private storage. Every later test, in any of the run's test processes (each
-with its own database), gets them back in its own empty database and file folder. A new day seeds again: the demo's dates are relative to today.
+with its own database), gets them back in its own empty database and file folder. A new day
+seeds again: the demo's dates are relative to today.
 """
 
 from __future__ import annotations
