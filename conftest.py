@@ -68,15 +68,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
         return
     path = tmp_path_factory.getbasetemp() / f"test-db-{xdist_worker_id(request.config)}.sqlite3"
     db.setdefault("TEST", {})["NAME"] = str(path)
-    db["OPTIONS"] = {
-        **db.get("OPTIONS", {}),
-        # Readers never block the writer (test thread vs server threads); a throwaway file
-        # needs no fsync; a write transaction takes its lock at BEGIN, so a second writer
-        # waits (timeout) instead of failing on a lock upgrade.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
-    }
+    # The settings' locking (WAL, the write lock taken at BEGIN) as `make run` has it; only
+    # the fsync is dropped, for a throwaway file.
+    db["OPTIONS"] = {**db.get("OPTIONS", {}),
+                     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"}
 
 
 @pytest.fixture(scope="session", autouse=True)
