@@ -18,7 +18,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -386,7 +385,7 @@ class ClaimAdmin(admin.ModelAdmin):
             _("temps CPU"), _("remarques"), body)
 
     @admin.display(description=_("signaux"))
-    def flags(self, obj: Claim) -> SafeString:
+    def flags(self, obj: Claim) -> SafeString | str:
         """Each problem in words (duplicate, another person, amount, unreadable page), then
         how many other notes the review page lists: readable without hovering."""
         found = flags_of(obj)
@@ -396,7 +395,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 "%(n)d autre remarque", "%(n)d autres remarques", found.others)
                 % {"n": found.others}))
         if not items:
-            return mark_safe("")
+            return ""
         return format_html('<ul class="claim-flags">{}</ul>',
                            format_html_join("", "{}", ((item,) for item in items)))
 

@@ -46,7 +46,7 @@ def _serve_metrics(sender: Any = None, **kwargs: Any) -> None:
 
     if settings.WORKER_METRICS_PORT:
         serve_worker_metrics(settings.WORKER_METRICS_PORT, settings.METRICS_TOKEN,
-                             debug=settings.DEBUG)
+                             addr=settings.WORKER_METRICS_ADDRESS, debug=settings.DEBUG)
 
 
 def _child_ended(**kwargs: Any) -> None:

@@ -139,7 +139,7 @@ def worker_metrics_app(token: str, *, debug: bool = False) -> Callable[..., Iter
     return app
 
 
-def serve_worker_metrics(port: int, token: str, *, addr: str = "0.0.0.0",  # noqa: S104
+def serve_worker_metrics(port: int, token: str, *, addr: str = "127.0.0.1",
                          debug: bool = False) -> WSGIServer:
     """Serve ``worker_metrics_app`` from a daemon thread of this process."""
     server = make_server(addr, port, worker_metrics_app(token, debug=debug),

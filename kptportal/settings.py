@@ -532,6 +532,8 @@ if SENTRY_DSN:
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 # A Celery worker serves its own counters (SMS, task outcomes) on this port; 0: not at all.
 WORKER_METRICS_PORT = env_int("PORTAL_WORKER_METRICS_PORT", 0)
+# The local host unless the scraper reaches the worker over a network (a container's port).
+WORKER_METRICS_ADDRESS = env_str("PORTAL_WORKER_METRICS_ADDRESS", "127.0.0.1")
 
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
