@@ -26,8 +26,8 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -47,6 +47,8 @@ from documents.record_files import (
     RecordLayout,
     SourceLine,
     SourceRecord,
+    amount_written,
+    date_written,
     delete_orphans,
     read_records,
 )
@@ -90,25 +92,19 @@ def read_statements(directory: Path) -> list[SourceRecord]:
 def _date(label: str, name: str, raw: str, *, required: bool = True) -> date | None:
     if not raw and not required:
         return None
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
+    day = date_written(raw)
+    if day is not None:
+        return day
     raise StatementError(f"{label}: {name} {raw!r} is not a date (dd.mm.yyyy or yyyy-mm-dd)")
 
 
 def _amount(label: str, name: str, raw: str, *, required: bool = False) -> Decimal:
-    text = raw.replace("'", "").replace("’", "").replace("CHF", "").strip()
-    if not text:
+    if not raw.replace("CHF", "").strip():
         if required:
             raise StatementError(f"{label}: {name} is empty")
         return benefits.ZERO
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise StatementError(f"{label}: {name} {raw!r} is not an amount") from None
-    if not amount.is_finite():
+    amount = amount_written(raw)
+    if amount is None:
         raise StatementError(f"{label}: {name} {raw!r} is not an amount")
     if amount < 0:
         raise StatementError(f"{label}: {name} {amount} is negative")

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -45,6 +45,8 @@ from documents.record_files import (
     RecordLayout,
     SourceLine,
     SourceRecord,
+    amount_written,
+    date_written,
     delete_orphans,
     read_records,
 )
@@ -90,11 +92,9 @@ def read_invoices(directory: Path) -> list[SourceRecord]:
 
 
 def _date(label: str, name: str, raw: str) -> date:
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
+    day = date_written(raw)
+    if day is not None:
+        return day
     raise InvoiceError(f"{label}: {name} {raw!r} is not a date (dd.mm.yyyy or yyyy-mm-dd)")
 
 
@@ -113,16 +113,12 @@ def _month(label: str, raw: str) -> date:
 
 def _amount(label: str, name: str, raw: str, *, required: bool) -> Decimal:
     """The number as written (``1'234.50``, ``CHF 12.35``); the rules are ``premiums.check``'s."""
-    text = raw.replace("'", "").replace("’", "").replace("CHF", "").strip()
-    if not text:
+    if not raw.replace("CHF", "").strip():
         if required:
             raise InvoiceError(f"{label}: {name} is empty")
         return premiums.ZERO
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InvoiceError(f"{label}: {name} {raw!r} is not an amount") from None
-    if not amount.is_finite():
+    amount = amount_written(raw)
+    if amount is None:
         raise InvoiceError(f"{label}: {name} {raw!r} is not an amount")
     return amount
 
