@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
+from playwright.sync_api import expect
 
 from accounts.demo import DEMO_ADVISOR_PASSWORD
 from accounts.models import Customer
@@ -163,7 +164,7 @@ def test_the_advisor_pages_look_right_and_pass_axe(browser, live_server, mismatc
         page.locator(".admin-language").get_by_role("button", name=button).click()
         page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == language
-        assert page.get_by_role("heading", name=heading).is_visible()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         check(f"home-{language}")
     context.close()
     assert sideways == [], f"pages scrolling sideways at {label}: {sideways}"
@@ -201,9 +202,9 @@ def test_an_advisors_day(browser, live_server, oldest_claim, mismatch_claim):
     page.wait_for_load_state("load")
     assert "2 demandes à vérifier" in page.locator(".paginator").inner_text()
     rows = page.locator("#result_list tbody tr")
-    assert rows.nth(0).get_by_role("link", name=f"#{oldest_claim.pk}").is_visible()
+    expect(rows.nth(0).get_by_role("link", name=f"#{oldest_claim.pk}")).to_be_visible()
     flag = rows.nth(1).locator(".claim-flag--patient")
-    assert flag.is_visible() and flag.inner_text() == "⚠ Autre personne sur la facture"
+    expect(flag).to_have_text("⚠ Autre personne sur la facture")
     rows.nth(1).get_by_role("link", name=f"#{mismatch_claim.pk}").click()
     page.wait_for_load_state("load")
 
@@ -216,7 +217,7 @@ def test_an_advisors_day(browser, live_server, oldest_claim, mismatch_claim):
     # Alt+R refuses, and asks for the reason first; Alt+A accepts with the amount typed.
     with page.expect_navigation():
         press_accesskey(page, "r")
-    assert page.get_by_text("Choisissez le motif du refus").first.is_visible()
+    expect(page.get_by_text("Choisissez le motif du refus").first).to_be_visible()
     oldest_claim.refresh_from_db()
     assert oldest_claim.status == ClaimStatus.TO_REVIEW
     page.get_by_label("Montant accepté (CHF)").fill("150.00")
@@ -234,7 +235,7 @@ def test_an_advisors_day(browser, live_server, oldest_claim, mismatch_claim):
         "La facture est au nom de Léo: envoyez-la pour lui.")
     page.get_by_role("button", name="Refuser").click()
     page.wait_for_url(re.compile(r"/admin/claims/claimtoreview/$"))
-    assert page.get_by_text("La file de vérification est vide.").is_visible()
+    expect(page.get_by_text("La file de vérification est vide.")).to_be_visible()
     mismatch_claim.refresh_from_db()
     assert mismatch_claim.status == ClaimStatus.REJECTED
     assert mismatch_claim.rejection_reason == "La facture est au nom de Léo: envoyez-la pour lui."
@@ -267,11 +268,11 @@ def test_an_advisors_day(browser, live_server, oldest_claim, mismatch_claim):
     page.goto(base + f"/admin/messaging/thread/{thread.pk}/change/")
     page.locator(".field-customer_label a").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("Contrat online bloqué").is_visible()
+    expect(page.get_by_text("Contrat online bloqué")).to_be_visible()
     screenshot(page, "admin/day-3-overview-locked")
     page.get_by_role("button", name="Débloquer le contrat online").click()
     page.wait_for_load_state("load")
-    assert page.get_by_text("Contrat online débloqué").is_visible()
+    expect(page.get_by_text("Contrat online débloqué")).to_be_visible()
     assert not AccessAttempt.objects.filter(username=username).exists()
     assert AuditEvent.objects.filter(kind="accounts.unlock", actor__username="advisor").exists()
     assert AuditEvent.objects.filter(kind="kptportal.customer_viewed",

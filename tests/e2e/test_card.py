@@ -49,7 +49,7 @@ def test_customer_shows_a_card_on_the_phone_portrait_and_landscape(phone, live_s
     page.get_by_role("link", name="Afficher la carte de Anna en grand").click()
     expect(page.locator(".ins-card--back")).to_be_visible()
     assert "756." in page.locator(".ins-card--front").inner_text()
-    assert page.locator(".card-qr svg.qr").is_visible()
+    expect(page.locator(".card-qr svg.qr")).to_be_visible()
     assert no_horizontal_scroll(page)
     for link in page.locator(".emergency__call").all():
         assert link.bounding_box()["height"] >= 44

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from accounts import demo as accounts_demo
 from accounts.models import User
@@ -64,4 +65,4 @@ def test_insurance_overview_on_desktop_for_paper_customer(desktop, live_server, 
     page = log_in_page(desktop, live_server, User.objects.get(username="KPT87654321"))
     page.goto(f"{live_server.url}/insurance/")
     screenshot(page, "insurance-paper-desktop")
-    assert page.locator(".paperless-offer").is_visible()
+    expect(page.locator(".paperless-offer")).to_be_visible()

@@ -250,7 +250,7 @@ def upload_invoice(page, base, steps):
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Remboursements").click()
     page.get_by_role("link", name="Envoyer une facture").first.click()
-    assert page.locator("input[capture=environment]").count() == 1  # the phone's camera
+    expect(page.locator("input[capture=environment]")).to_have_count(1)  # the phone's camera
     page.get_by_label("Quittance de pharmacie").check()
     page.set_input_files("#id_pages", str(QR_PHOTO))
     page.locator(".upload-preview img").wait_for()

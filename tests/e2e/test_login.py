@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD
 from core import sms
@@ -33,6 +34,5 @@ def test_wrong_password_message_in_chromium(desktop, live_server, login_househol
     desktop.get_by_label("Numéro de contrat online").fill("KPT12345678")
     desktop.get_by_label("Mot de passe").fill("wrong-Password-9")
     desktop.get_by_role("button", name="Continuer").click()
-    assert desktop.get_by_role("alert").count() >= 1
-    assert "incorrect" in desktop.content()
+    expect(desktop.get_by_role("alert").filter(has_text="incorrect")).to_be_visible()
     screenshot(desktop, "login-wrong-password-desktop")

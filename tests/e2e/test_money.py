@@ -4,6 +4,7 @@ Screenshots on phone (390×844) and desktop (1280×860) go to var/screenshots/mo
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from documents.models import PremiumInvoice
@@ -43,7 +44,7 @@ def test_an_open_invoice_shows_its_figures_and_gives_its_qr_bill(pages, live_ser
     for size, page in pages.items():
         page.goto(f"{live_server.url}/documents/{invoice.document_id}/")
         section = page.locator("section.premium-invoice")
-        assert section.locator(".premium-status--open").is_visible()
+        expect(section.locator(".premium-status--open")).to_be_visible()
         assert "Léo Muster" in section.inner_text()
         screenshot(page, f"money/invoice-open-{size}")
         width = page.evaluate("document.documentElement.scrollWidth")

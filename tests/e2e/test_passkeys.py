@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django_otp_webauthn.models import WebAuthnCredential
+from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD, AdvisorFactory
 from tests.e2e.conftest import screenshot
@@ -54,7 +55,7 @@ def test_customer_adds_a_passkey_logs_in_with_it_alone_and_removes_it(phone, liv
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(re.compile(r".*/login/"))
     button = page.get_by_role("button", name="Se connecter avec une clé d'accès")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     screenshot(page, "passkey-3-login-phone")
     button.click()  # no contract number, no password, no SMS code
     page.wait_for_url(f"{base}/")
@@ -92,8 +93,8 @@ def test_advisor_confirms_the_staff_login_with_a_passkey(desktop, live_server):
     page.locator("input[type=password]").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Continuer").click()
     use = page.get_by_role("button", name="Utiliser ma clé d'accès")
-    assert use.is_visible()
+    expect(use).to_be_visible()
     screenshot(page, "passkey-staff-login-desktop")
     use.click()
     page.wait_for_url(f"{base}/admin/")
-    assert page.get_by_role("link", name="Mes clés d'accès").is_visible()
+    expect(page.get_by_role("link", name="Mes clés d'accès")).to_be_visible()

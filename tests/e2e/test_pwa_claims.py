@@ -73,7 +73,7 @@ def test_shared_photo_becomes_a_claim_after_the_login(phone, live_server, househ
     log_in_through_the_form(phone)
     phone.wait_for_url(re.compile(r".*/claims/new/\?shared=1$"))
     shared = phone.locator("[data-shared-uploads]")
-    assert shared.get_by_text("IMG_2041.jpg").is_visible()
+    expect(shared.get_by_text("IMG_2041.jpg")).to_be_visible()
     assert shared.locator("input[name=shared]").is_checked()
     assert phone.locator(".upload-previews__empty").is_hidden()
     phone.wait_for_function("() => [...document.querySelectorAll('[data-shared-uploads] img')]"
@@ -109,13 +109,13 @@ def test_several_camera_photos_with_remove_and_retake(phone, live_server, househ
     for n in (1, 2, 3):
         camera.set_input_files(files=[file_payload(f"page-{n}.jpg", heavy)])
         expect(phone.locator(".upload-preview")).to_have_count(n)
-    assert phone.get_by_text("Photographier la page suivante").is_visible()
+    expect(phone.get_by_text("Photographier la page suivante")).to_be_visible()
     screenshot(phone, "pwa-camera-three-pages-phone")
     # Shrunk on the phone before anything is sent: 3000 x 4000 -> 1800 x 2400 JPEG.
     names = phone.locator(".upload-preview__name").all_inner_texts()
     assert names == ["1. page-1.jpg", "2. page-2.jpg", "3. page-3.jpg"]
     phone.get_by_role("button", name="Retirer page-2.jpg").click()
-    assert phone.locator(".upload-preview").count() == 2
+    expect(phone.locator(".upload-preview")).to_have_count(2)
     with phone.expect_file_chooser() as chooser:
         phone.get_by_role("button", name="Reprendre page-1.jpg").click()
     chooser.value.set_files(files=[file_payload("again.jpg", camera_photo(2))])
