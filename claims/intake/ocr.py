@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,11 +69,27 @@ class OcrResult:
         return sum(w.conf for w in self.words) / len(self.words) / 100
 
 
+@contextmanager
+def _image_file(image: Image.Image) -> Iterator[str]:
+    """The image in an uncompressed file for Tesseract: left to pytesseract, a page would be
+    written as a PNG, whose compression costs more CPU than the file saves."""
+    with tempfile.TemporaryDirectory(prefix="kpt-ocr-") as folder:
+        path = os.path.join(folder, "page.pgm")
+        (image if image.mode == "L" else image.convert("L")).save(path)
+        yield path
+
+
 def ocr_image(image: Image.Image, *, page: int = 0, psm: int = 3) -> OcrResult:
     """Run Tesseract on one normalised page image."""
+    with _image_file(image) as path:
+        data = _tesseract_data(path, psm)
+    return _result(data, page)
+
+
+def _tesseract_data(path: str, psm: int) -> dict[str, list[Any]]:
     try:
-        data = pytesseract.image_to_data(
-            image,
+        data: dict[str, list[Any]] = pytesseract.image_to_data(
+            path,
             lang=LANGS,
             config=f"--oem 1 --psm {psm} -c preserve_interword_spaces=1 -c tessedit_do_invert=0",
             output_type=pytesseract.Output.DICT,
@@ -84,7 +103,10 @@ def ocr_image(image: Image.Image, *, page: int = 0, psm: int = 3) -> OcrResult:
         raise IntakeError(f"OCR failed: {exc}") from exc
     except pytesseract.TesseractError as exc:
         raise IntakeError(f"OCR failed: {exc.message}") from exc
+    return data
 
+
+def _result(data: dict[str, list[Any]], page: int) -> OcrResult:
     words: list[Word] = []
     groups: dict[tuple[int, int, int], list[Word]] = {}
     for i, raw in enumerate(data["text"]):

@@ -196,6 +196,23 @@ def test_the_rescue_ocrs_bands_of_the_page_not_the_whole_page():
     assert [ln.text for ln in again] == ["Cabinet Exemple", "GLN 7601000000002"]
 
 
+def test_tesseract_reads_an_uncompressed_copy_of_the_page(monkeypatch):
+    import pytesseract
+
+    from claims.intake.ocr import ocr_image
+
+    calls = []
+
+    def fake_data(image, **kwargs):
+        calls.append(image)
+        return {k: [] for k in ("text", "conf", "left", "top", "width", "height",
+                                "block_num", "par_num", "line_num")}
+
+    monkeypatch.setattr(pytesseract, "image_to_data", fake_data)
+    ocr_image(Image.new("L", (400, 300), 255))
+    assert len(calls) == 1 and str(calls[0]).endswith(".pgm")
+
+
 def test_decode_then_ocr_take_a_pdfs_text_layer_without_tesseract():
     from claims.intake.steps import Decode, Normalise, Ocr
 
