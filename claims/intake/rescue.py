@@ -25,6 +25,7 @@ SCALE = 2.0
 MARGIN = 0.8  # of a row's height, above and below its band
 PSM = 11  # sparse text: a band holds words of several sizes and columns
 MAX_BANDS = 6  # per page
+GAP = 80  # white rows between two bands in the stack read at once
 LOW_CONFIDENCE = 0.75
 _LABELS: dict[str, list[Label]] = {
     "amount": AMOUNT_DUE,
@@ -66,14 +67,38 @@ def _band(line: Line, below: Line | None, height: int) -> tuple[int, int]:
     return max(0, top), min(height, bottom)
 
 
-def _read_band(page: Page, top: int, bottom: int) -> list[Line]:
-    gray = np.asarray(page.image)[top:bottom]
-    big = cv2.resize(gray, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_CUBIC)
-    result = ocr_image(Image.fromarray(big), page=page.index, psm=PSM)
-    return [Line(ln.text, ln.conf, tuple(
-        Word(w.text, w.conf, round(w.left / SCALE), round(w.top / SCALE) + top,
-             round(w.width / SCALE), round(w.height / SCALE)) for w in ln.words),
-        page=page.index) for ln in result.lines]
+Band = tuple[Page, int, int]  # a page and the top and bottom of a band on it
+
+
+def _stack(bands: list[Band]) -> tuple[np.ndarray, list[int]]:
+    """The bands enlarged and stacked one under the other, white rows between them (one
+    Tesseract run reads them all: each run loads the three languages' models first); and
+    where each band starts in the stack."""
+    parts = [cv2.resize(np.asarray(page.image)[top:bottom], None, fx=SCALE, fy=SCALE,
+                        interpolation=cv2.INTER_CUBIC) for page, top, bottom in bands]
+    width = max(part.shape[1] for part in parts)
+    rows, starts, y = [], [], 0
+    for part in parts:
+        starts.append(y)
+        rows.append(np.pad(part, ((0, GAP), (0, width - part.shape[1])), constant_values=255))
+        y += part.shape[0] + GAP
+    return np.vstack(rows), starts
+
+
+def _read_bands(bands: list[Band]) -> list[Line]:
+    """The bands read again, their words put back at their places on their pages."""
+    stack, starts = _stack(bands)
+    result = ocr_image(Image.fromarray(stack), psm=PSM)
+    out = []
+    for ln in result.lines:
+        middle = ln.top + max(w.height for w in ln.words) / 2
+        k = max(i for i, start in enumerate(starts) if start <= middle)
+        page, top, _ = bands[k]
+        out.append(Line(ln.text, ln.conf, tuple(
+            Word(w.text, w.conf, round(w.left / SCALE), round((w.top - starts[k]) / SCALE) + top,
+                 round(w.width / SCALE), round(w.height / SCALE)) for w in ln.words),
+            page=page.index))
+    return out
 
 
 def _bands(lines: list[Line], wanted: list[int], height: int) -> list[tuple[int, int]]:
@@ -97,20 +122,18 @@ def _bands(lines: list[Line], wanted: list[int], height: int) -> list[tuple[int,
 def rescue_lines(pages: list[Page], lines: list[Line], missing: list[str]) -> list[Line]:
     """The page's lines with the rows read again in place of the first reading's; [] when
     there was nothing to read again."""
-    replaced: list[Line] = []
     kept = list(lines)
-    touched: set[int] = set()
+    bands: list[Band] = []
     for page in pages:
         wanted = rows_to_read_again(lines, missing, page.index)
-        if not wanted:
-            continue
-        touched.add(page.index)
-        for top, bottom in _bands(lines, wanted, page.image.height):
+        for top, bottom in _bands(lines, wanted, page.image.height) if wanted else []:
             kept = [ln for ln in kept if not (ln.page == page.index and ln.words
                                               and top <= ln.top and ln.top < bottom)]
-            replaced.extend(_read_band(page, top, bottom))
+            bands.append((page, top, bottom))
+    replaced = _read_bands(bands) if bands else []
     if not replaced:
         return []
+    touched = {page.index for page, _, _ in bands}
     out: list[Line] = []
     for index in sorted({ln.page for ln in kept + replaced}):
         mine = [ln for ln in kept + replaced if ln.page == index]

@@ -176,24 +176,48 @@ def test_the_rescue_reads_again_the_rows_of_the_missing_fields_labels():
     assert rows_to_read_again(lines, ["patient_name"], 0) == [4]
 
 
-def test_the_rescue_ocrs_bands_of_the_page_not_the_whole_page():
+def _rescue(lines, missing, read):
+    """The rescue on a blank A4 page whose Tesseract answers ``read(image)`` (rows at the
+    image's scale); what it returns and the image of each Tesseract run."""
     from claims.intake import rescue
     from claims.intake.normalise import Page
     from claims.intake.ocr import OcrResult
 
     image = Image.new("L", (1700, 2400), 255)
-    page = Page(index=0, original=image, image=image)
     seen = []
 
-    def fake_ocr(img, **_kwargs):
-        seen.append(img.size)
-        return OcrResult(words=[], lines=[_ocr_line(10, "GLN 7601000000002")])
+    def fake_ocr(img, **kwargs):
+        seen.append((img, kwargs))
+        return OcrResult(words=[], lines=read(img))
+
+    with mock.patch.object(rescue, "ocr_image", fake_ocr):
+        again = rescue.rescue_lines([Page(index=0, original=image, image=image)], lines, missing)
+    return again, seen
+
+
+def test_the_rescue_ocrs_bands_of_the_page_not_the_whole_page():
+    from claims.intake import rescue
 
     lines = [_ocr_line(100, "Cabinet Exemple"), _ocr_line(700, "GLN 76O1OOOOOOOO2")]
-    with mock.patch.object(rescue, "ocr_image", fake_ocr):
-        again = rescue.rescue_lines([page], lines, ["provider_gln"])
-    assert len(seen) == 1 and seen[0][1] < 2400 * rescue.SCALE / 10  # one band, enlarged
+    again, seen = _rescue(lines, ["provider_gln"],
+                          lambda _img: [_ocr_line(10, "GLN 7601000000002")])
+    # one band, enlarged
+    assert len(seen) == 1 and seen[0][0].height < 2400 * rescue.SCALE / 10
     assert [ln.text for ln in again] == ["Cabinet Exemple", "GLN 7601000000002"]
+
+
+def test_the_rescue_reads_all_its_bands_in_one_tesseract_run():
+    lines = [_ocr_line(100, "Cabinet Exemple"), _ocr_line(700, "GLN 76O1OOOOOOOO2"),
+             _ocr_line(1500, "Rechnungsnummer"), _ocr_line(1900, "Total 50.00")]
+    # two bands of the same height stacked, each followed by a white gap; a row read 24 px
+    # under the top of each band (48 px once enlarged)
+    again, seen = _rescue(lines, ["provider_gln", "invoice_number"], lambda img: [
+        _ocr_line(48, "GLN 7601000000002"),
+        _ocr_line(img.height // 2 + 48, "Rechnungsnummer R-1")])
+    assert len(seen) == 1
+    assert [(ln.text, ln.top) for ln in again] == [
+        ("Cabinet Exemple", 100), ("GLN 7601000000002", 700),
+        ("Rechnungsnummer R-1", 1500), ("Total 50.00", 1900)]
 
 
 def test_tesseract_reads_an_uncompressed_copy_of_the_page(monkeypatch):
