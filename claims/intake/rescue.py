@@ -1,9 +1,10 @@
 """A second reading, of a few rows only, for the fields the first one missed.
 
 The rows read again are those that carry the label of a missing field (and the row under it,
-where a stacked value sits), else the least confident rows of the page; each band is cut out,
-enlarged twice and read again, and its new words take the place of the old ones. A whole
-second pass over the page costs as much as the first; a few bands cost a fraction of it.
+where a stacked value sits), else the least confident rows of the page; each band is cut out
+and enlarged twice, the bands are stacked and read again in one Tesseract run with all three
+languages, and their new words take the place of the old ones. A whole second pass over the
+page costs as much as the first; a few bands cost a fraction of it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PIL import Image
 from .labelled import AMOUNT_DUE, INVOICE_DATE, INVOICE_NUMBER, PATIENT, PROVIDER_GLN
 from .layout import Label, fold
 from .normalise import Page
-from .ocr import Line, Word, merge_rows, ocr_image
+from .ocr import ALL_LANGS, Line, Word, merge_rows, ocr_image
 
 __all__ = ["rescue_lines", "rows_to_read_again"]
 
@@ -88,7 +89,7 @@ def _stack(bands: list[Band]) -> tuple[np.ndarray, list[int]]:
 def _read_bands(bands: list[Band]) -> list[Line]:
     """The bands read again, their words put back at their places on their pages."""
     stack, starts = _stack(bands)
-    result = ocr_image(Image.fromarray(stack), psm=PSM)
+    result = ocr_image(Image.fromarray(stack), psm=PSM, langs=ALL_LANGS)
     out = []
     for ln in result.lines:
         middle = ln.top + max(w.height for w in ln.words) / 2

@@ -206,7 +206,9 @@ def test_the_rescue_ocrs_bands_of_the_page_not_the_whole_page():
     assert [ln.text for ln in again] == ["Cabinet Exemple", "GLN 7601000000002"]
 
 
-def test_the_rescue_reads_all_its_bands_in_one_tesseract_run():
+def test_the_rescue_reads_all_its_bands_in_one_tesseract_run_with_every_language():
+    from claims.intake.ocr import ALL_LANGS
+
     lines = [_ocr_line(100, "Cabinet Exemple"), _ocr_line(700, "GLN 76O1OOOOOOOO2"),
              _ocr_line(1500, "Rechnungsnummer"), _ocr_line(1900, "Total 50.00")]
     # two bands of the same height stacked, each followed by a white gap; a row read 24 px
@@ -218,9 +220,12 @@ def test_the_rescue_reads_all_its_bands_in_one_tesseract_run():
     assert [(ln.text, ln.top) for ln in again] == [
         ("Cabinet Exemple", 100), ("GLN 7601000000002", 700),
         ("Rechnungsnummer R-1", 1500), ("Total 50.00", 1900)]
+    # each further language has Tesseract read again the words the first model does not know:
+    # the first reading has two, the second reading of a few rows all three
+    assert seen[0][1]["langs"] == ALL_LANGS == "fra+deu+ita"
 
 
-def test_tesseract_reads_an_uncompressed_copy_of_the_page(monkeypatch):
+def test_tesseract_reads_an_uncompressed_copy_of_the_page_in_french_and_german(monkeypatch):
     import pytesseract
 
     from claims.intake.ocr import ocr_image
@@ -228,13 +233,14 @@ def test_tesseract_reads_an_uncompressed_copy_of_the_page(monkeypatch):
     calls = []
 
     def fake_data(image, **kwargs):
-        calls.append(image)
+        calls.append((image, kwargs["lang"]))
         return {k: [] for k in ("text", "conf", "left", "top", "width", "height",
                                 "block_num", "par_num", "line_num")}
 
     monkeypatch.setattr(pytesseract, "image_to_data", fake_data)
     ocr_image(Image.new("L", (400, 300), 255))
-    assert len(calls) == 1 and str(calls[0]).endswith(".pgm")
+    assert len(calls) == 1 and str(calls[0][0]).endswith(".pgm")
+    assert calls[0][1] == "fra+deu"
 
 
 def test_decode_then_ocr_take_a_pdfs_text_layer_without_tesseract():
