@@ -35,6 +35,7 @@ PDF_DPI = 300
 OSD_TIMEOUT_S = 30
 MIN_SIDE = 200
 MAX_OCR_SIDE = 3600  # ~300 dpi on A4
+BACKGROUND_SHRINK = 4  # the lighting's background is estimated on a page this many times smaller
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 __all__ = [
@@ -256,13 +257,19 @@ def _warp(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def flatten_illumination(gray: np.ndarray) -> np.ndarray:
-    """Divide by an estimate of the background to remove shadows and gradients."""
+    """Divide by an estimate of the background to remove shadows and gradients. The
+    background is smooth: it is estimated on a copy a quarter the size, a sixteenth of the
+    work of the wide blur on the full page."""
     h, w = gray.shape
     k = max(15, (min(h, w) // 60) | 1)
-    bg = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
-    out = cv2.divide(gray, bg, scale=255)
-    return out
+    small = cv2.resize(gray, (max(1, w // BACKGROUND_SHRINK), max(1, h // BACKGROUND_SHRINK)),
+                       interpolation=cv2.INTER_AREA)
+    ks = max(3, (k // BACKGROUND_SHRINK) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE,
+                          cv2.getStructuringElement(cv2.MORPH_RECT, (ks, ks)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 2 / BACKGROUND_SHRINK)
+    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, bg, scale=255)
 
 
 def detect_orientation(gray: np.ndarray) -> int:

@@ -231,3 +231,14 @@ def test_a_fax_is_recognised_as_black_and_white():
     fax = np.where(gray > 150, 255, 0).astype(np.uint8)
     assert is_bilevel(fax)
     assert normalise_image(Image.fromarray(fax))[1]["denoised"] == "fax"  # edges softened
+
+
+def test_a_shadow_across_the_page_is_evened_out_and_the_ink_kept():
+    from claims.intake.normalise import flatten_illumination
+
+    page = np.asarray(invoice_page().convert("L")).astype(np.float64)
+    shadow = np.linspace(0.55, 1.0, page.shape[1])[None, :]  # darker towards the left
+    flat = flatten_illumination((page * shadow).astype(np.uint8))
+    paper, ink = flat[page > 200], flat[page < 60]
+    assert paper.mean() > 245 and np.percentile(paper, 5) > 240
+    assert ink.mean() < 60
