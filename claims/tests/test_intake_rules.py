@@ -304,3 +304,35 @@ def test_specks_before_a_bare_label_do_not_hide_it():
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-725049"
     lines = page((20, 10, "Cabinet Exemple"), (110, 60, "Consultation Numéro R-725049"))
     assert extract_fields(lines, today=TODAY)["invoice_number"] is None  # a word, not a speck
+
+
+def _read(*runs: tuple[float, float, str, float, float]) -> list:
+    """OCR rows from (x mm, y mm, text, height mm, confidence 0..100), one row per run."""
+    from claims.intake.ocr import Line, Word
+
+    lines = []
+    for x, y, text, h, conf in runs:
+        words, cx = [], x * 10
+        for w in text.split():
+            words.append(Word(w, conf, round(cx), round(y * 10), round(len(w) * 17 * h / 3),
+                              round(h * 10)))
+            cx += round(len(w) * 17 * h / 3) + 9
+        lines.append(Line(text, conf / 100, tuple(words)))
+    return lines
+
+
+def test_the_letterhead_ends_at_the_first_wide_gap():
+    # the window's first row, two printed rows merged by the OCR into one tall smudge
+    lines = _read((16, 10, "Centre dentaire Exemple", 2.8, 96),
+                  (16, 15, "Médecin-dentiste SSO", 2.0, 90),
+                  (16, 18, "Rue de Lausanne 10 - 2000 Neuchâtel", 2.0, 94),
+                  (16, 26, "Note d'honoraires", 3.0, 96),
+                  (16, 36, "Dr, Anna Muster", 5.5, 70), (16, 41, "Chemin des Vignes 3", 2.0, 93))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Centre dentaire Exemple"
+
+
+def test_a_fax_line_a_street_and_a_split_hyphen_are_not_the_provider():
+    lines = _read((6, 3, "02/07/2025 16:57 FAX +41 27 234 43 91 SEE APOTHEKE P.001/001", 2.0, 86),
+                  (9, 12, "SEE -APOTHEKE", 4.8, 16), (9, 22, "Bahnhofstrasse 53", 3.9, 93),
+                  (9, 29, "8001 Zürich", 3.9, 95), (9, 36, "Tel. 053 238 38 37", 3.9, 95))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "SEE-APOTHEKE"
