@@ -172,7 +172,9 @@ _INVOICE_DATE = re.compile(
     r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
     r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|^\s*(date|datum|data)\b"
 )
-_CITY_DATE = re.compile(r"^[A-ZÀ-Ý][\w .'’-]{1,30},\s*(le\s+|il\s+|den\s+)?\d")
+# "Lausanne, le 12 mars 2026": a place (no digits: "vom 22,05.2025" is a misread date) and the
+# date right after its comma
+_CITY_DATE = re.compile(r"[A-ZÀ-Ý][^\W\d_][^\d,:;]{0,29},\s*(le\s+|il\s+|den\s+)?")
 
 
 _OWNED_DATE = re.compile(
@@ -207,11 +209,12 @@ def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, dat
 _NUMBER_OF_DATE = re.compile(r"\b(facture|rechnung|fattura)\b(\W+\S+){1,2}\s+(du|vom|del)\s*$")
 
 
-def _invoice_date_score(ln: Line, before: str, end: int) -> float | None:
+def _invoice_date_score(ln: Line, before: str, start: int, end: int) -> float | None:
     if _NUMBER_OF_DATE.search(before) or (
             _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before)):
         return 3
-    if _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+$", before):
+    if _CITY_DATE.fullmatch(ln.text[:start].strip() + " ") or re.search(
+            r",\s*(le|il|den)\s+$", before):
         return 2.5
     if re.match(r"\s*\d{1,2}[:.h]\d{2}\b", ln.text[end:]):
         return 2.2  # a till receipt's "<date> <time>"
@@ -227,8 +230,8 @@ def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
     """Line-based fallback: a date right after an invoice-date label, a "City, le <date>" line,
     a till receipt's "<date> <time>", else the latest date no other label owns."""
     best: tuple[float, int, date, Line] | None = None
-    for idx, ln, before, d, _start, end in _dates(lines, today):
-        score = _invoice_date_score(ln, before, end)
+    for idx, ln, before, d, start, end in _dates(lines, today):
+        score = _invoice_date_score(ln, before, start, end)
         if score is not None and (best is None or (score, -idx) > best[:2]):
             best = (score, -idx, d, ln)
     if best:

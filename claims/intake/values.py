@@ -111,8 +111,11 @@ _MONTHS.update({
     "juil": 7, "aug": 8, "ago": 8, "sept": 9, "sep": 9, "set": 9, "oct": 10, "okt": 10,
     "ott": 10, "nov": 11, "dec": 12, "dez": 12, "dic": 12, "mrz": 3, "gen": 1,
 })
+# day, month, year; the OCR of a fax or a blurred scan turns a date's dot into a comma, so the
+# two separators may mix dot and comma ("22,05.2025"), not slash or hyphen
 _NUM_DATE = re.compile(
-    r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
+    r"(?<![\d.,])(\d{1,2})\s?(?:([.,])|([/-]))\s?(\d{1,2})\s?(?(2)[.,]|\3)\s?(\d{4}|\d{2})"
+    r"(?![\d]|[.,]\d)"
 )
 _LONG_DATE = re.compile(
     r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
@@ -136,7 +139,7 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
         try:
             out.append(
                 (
-                    date(_year(m.group(4), today), int(m.group(3)), int(m.group(1))),
+                    date(_year(m.group(5), today), int(m.group(4)), int(m.group(1))),
                     m.start(),
                     m.end(),
                 )

@@ -336,3 +336,23 @@ def test_a_fax_line_a_street_and_a_split_hyphen_are_not_the_provider():
                   (9, 12, "SEE -APOTHEKE", 4.8, 16), (9, 22, "Bahnhofstrasse 53", 3.9, 93),
                   (9, 29, "8001 Zürich", 3.9, 95), (9, 36, "Tel. 053 238 38 37", 3.9, 95))
     assert extract_fields(lines, today=TODAY)["provider_name"].value == "SEE-APOTHEKE"
+
+
+def test_a_date_whose_dot_the_ocr_read_as_a_comma():
+    from claims.intake.values import find_dates
+
+    assert [d for d, _s, _e in find_dates("31.07,2025 17:59")] == [date(2025, 7, 31)]
+    assert [d for d, _s, _e in find_dates("vom 22,05.2025")] == [date(2025, 5, 22)]
+    assert find_dates("12.03/2026") == []  # a dot and a slash do not mix
+    assert find_dates("1,30 8,47") == []
+    receipt = ocr_page((9, 10, "Apotheke Exemple"), (9, 60, "31.07,2025 17:59"),
+                       (9, 70, "Rezept vom 28.07.2025"))
+    assert extract_fields(receipt, today=TODAY)["invoice_date"].value == date(2025, 7, 31)
+
+
+def test_a_misread_date_in_a_period_is_not_a_place_and_date():
+    lines = ocr_page((20, 10, "Zahnarztpraxis Exemple"),
+                     (20, 55, "Behandlung vom 22,05.2025 bis 26.05.2025"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+    lines = ocr_page((20, 10, "Praxis Exemple"), (110, 55, "La Chaux-de-Fonds, le 12.03.2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
