@@ -331,7 +331,9 @@ def find_ibans(text: str) -> list[str]:
 
 # letters and digits the OCR takes for one another in a creditor reference's body
 _CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
-             "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G"}
+             "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G",
+             # noise or a light print eats the lower bar of an E
+             "F": "E", "E": "F"}
 
 
 def _one_confusion(ref: str) -> str | None:

@@ -119,6 +119,7 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF24 ALVT FG") == [("SCOR", "RF24A1VTFG")]  # 1 read as L
     assert find_references("RF82 SNB1 STBL EJ") == [("SCOR", "RF82SNB1ST8LEJ")]  # 8 as B
     assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
+    assert find_references("Ref. RF74 EWP3 ER8W 3F") == [("SCOR", "RF74EWP3ER8W3E")]  # E as F
 
 
 def test_a_fax_header_with_its_own_date_label_is_not_the_invoice_date():
