@@ -213,11 +213,12 @@ def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
 
 
 
+# "Rechnung" keeps its label when the OCR reads its e as an o or a c ("Rochnung Nr.")
 _INVOICE_NO_LABEL = (
     r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
     r"facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
-    r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
+    r"num[eé]ro\s*(?:de\s+)?facture|r[eoc]chnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
+    r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
     r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"

@@ -357,3 +357,10 @@ def test_a_misread_date_in_a_period_is_not_a_place_and_date():
     assert extract_fields(lines, today=TODAY)["invoice_date"] is None
     lines = ocr_page((20, 10, "Praxis Exemple"), (110, 55, "La Chaux-de-Fonds, le 12.03.2026"))
     assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_an_invoice_number_label_with_its_e_misread_keeps_its_value_below():
+    lines = ocr_page((16, 10, "Labor Exemple AG"), (16, 37, "Herr"), (107, 33, "RECHNUNG"),
+                     (16, 37, "Anna Muster"), (107, 39, "Rochnung Nr."),
+                     (16, 41, "Seestrasse 77"), (107, 41.5, "F25/4932"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/4932"
