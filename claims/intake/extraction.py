@@ -435,6 +435,22 @@ def _extract_patient(lines: list[Line]) -> Field | None:
 # ------------------------------------------------------------------------ orchestration
 
 
+def _marks(text: str) -> int:
+    return sum(fold(c) != c.lower() for c in text)
+
+
+def _accents_from(other: Field | None, name: Field | None) -> Field | None:
+    """The OCR loses accents and umlauts far more often than it adds them: when another
+    reading of the same name (the address window) carries more of them, its spelling."""
+    if name is None or other is None:
+        return name
+    a, b = str(name.value), str(other.value)
+    if fold(a) == fold(b) and _marks(b) > _marks(a):
+        return Field(b, name.source, name.confidence)
+    return name
+
+
+
 def _line_conf(ln: Line) -> float:
     return max(0.0, min(1.0, ln.conf))
 
@@ -553,8 +569,9 @@ def extract_fields(
     )
     fields["provider_gln"] = labelled["provider_gln"] or _extract_gln(lines)
     fields["invoice_number"] = labelled["invoice_number"] or _extract_invoice_number(lines)
-    fields["patient_name"] = (labelled["patient_name"] or _extract_patient(lines)
-                              or name_in_window(boxes))
+    window = name_in_window(boxes)
+    fields["patient_name"] = _accents_from(window, labelled["patient_name"]
+                                           or _extract_patient(lines) or window)
     fields["provider_name"] = provider_name(lines, boxes)
     fields["iban"], fields["reference"] = _payment_fields(lines, boxes)
     if qr is not None:

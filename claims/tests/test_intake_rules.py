@@ -364,3 +364,12 @@ def test_an_invoice_number_label_with_its_e_misread_keeps_its_value_below():
                      (16, 37, "Anna Muster"), (107, 39, "Rochnung Nr."),
                      (16, 41, "Seestrasse 77"), (107, 41.5, "F25/4932"))
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/4932"
+
+
+def test_the_window_gives_back_the_umlaut_the_label_row_lost():
+    window = [(93, 45, "Peter Müller"), (93, 49, "Hauptgasse 71"), (93, 53, "4051 Basel"),
+              (16, 280, "MWST-Nr. CHE-113.260.268")]
+    lines = page((16, 15, "Praxis Exemple"), *window, (16, 67, "Patientin: Peter Muller"))
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Peter Müller"
+    other = page((16, 15, "Praxis Exemple"), *window, (16, 67, "Patientin: Petra Muller"))
+    assert extract_fields(other, today=TODAY)["patient_name"].value == "Petra Muller"
