@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from claims.intake.extraction import extract_fields
+from claims.intake.layout import boxes_from_lines
+from claims.intake.ocr import Line
 from claims.tests.test_intake_layout import TODAY, ocr_page, page
 
 
@@ -309,7 +311,7 @@ def test_specks_before_a_bare_label_do_not_hide_it():
 
 def _read(*runs: tuple[float, float, str, float, float]) -> list:
     """OCR rows from (x mm, y mm, text, height mm, confidence 0..100), one row per run."""
-    from claims.intake.ocr import Line, Word
+    from claims.intake.ocr import Word
 
     lines = []
     for x, y, text, h, conf in runs:
@@ -373,3 +375,26 @@ def test_the_window_gives_back_the_umlaut_the_label_row_lost():
     assert extract_fields(lines, today=TODAY)["patient_name"].value == "Peter Müller"
     other = page((16, 15, "Praxis Exemple"), *window, (16, 67, "Patientin: Petra Muller"))
     assert extract_fields(other, today=TODAY)["patient_name"].value == "Petra Muller"
+
+
+def _mono(x: float, y: float, text: str, gaps: list[int]) -> Line:
+    """A till receipt's row in a monospace font 5 mm high: a character and a space are as wide
+    as the text is high; ``gaps``: the pixels between the words."""
+    from claims.intake.ocr import Word
+
+    words, cx = [], round(x * 10)
+    for w, gap in zip(text.split(), [*gaps, 0], strict=True):
+        words.append(Word(w, 94.0, cx, round(y * 10), len(w) * 50, 52))
+        cx += len(w) * 50 + gap
+    return Line(text, 0.94, tuple(words))
+
+
+def test_a_till_receipts_wide_spaces_do_not_split_its_rows():
+    lines = [_mono(16, 17, "PHARMACIE PERRET", [79]), _mono(16, 30, "Rue du Bourg 6", [63, 63, 62]),
+             _mono(16, 77, "Quittance n° 147744435", [63, 74]),
+             _mono(16, 100, "Ordonnance du 24.01.2026 Dr Luc Morel", [63, 63, 116, 68, 63])]
+    f = extract_fields(lines, today=TODAY)
+    assert (f["provider_name"].value, f["invoice_number"].value) == ("PHARMACIE PERRET",
+                                                                     "147744435")
+    boxes = boxes_from_lines(lines[3:])
+    assert [b.text for b in boxes] == ["Ordonnance du 24.01.2026", "Dr Luc Morel"]
