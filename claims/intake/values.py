@@ -243,7 +243,8 @@ def _clean_name(text: str) -> str | None:
     m = _NAME_RE.match(text)
     if not m:
         return None
-    name = m.group(1).strip()
+    # two readings of a row merged word by word ("Pierre Pierre Morel Morel")
+    name = re.sub(r"\b(\w+) \1\b", r"\1", m.group(1).strip())
     # OCR specks often end up as a trailing one-letter "word"
     name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
     if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):

@@ -398,3 +398,19 @@ def test_a_till_receipts_wide_spaces_do_not_split_its_rows():
                                                                      "147744435")
     boxes = boxes_from_lines(lines[3:])
     assert [b.text for b in boxes] == ["Ordonnance du 24.01.2026", "Dr Luc Morel"]
+
+
+def test_the_person_a_fee_note_is_for_is_the_patient():
+    for label in ("Pour", "Für", "Per"):
+        lines = page((16, 10, "Cabinet dentaire Exemple"), (16, 36, "Pierre Morel"),
+                     (16, 40, "Chemin des Vignes i"), (93, 36, "Numéro"), (120, 36, "F25/7988"),
+                     (93, 43, label), (120, 43, "Pierre Morel"))
+        assert extract_fields(lines, today=TODAY)["patient_name"].value == "Pierre Morel"
+    letter = page((16, 10, "Physiothérapie Exemple"),
+                  (16, 60, "Pour les séances de Claire Morel du 14.10.2025"))
+    assert extract_fields(letter, today=TODAY)["patient_name"] is None
+
+
+def test_a_name_read_twice_word_by_word_is_read_once():
+    lines = page((16, 10, "Cabinet Exemple"), (16, 60, "Patient: Pierre Pierre Morel Morel"))
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Pierre Morel"
