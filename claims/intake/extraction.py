@@ -508,13 +508,19 @@ def number_in_message(qr: QrBill) -> str | None:
     return _invoice_number_value(found[0][0]) if len(found) == 1 else None
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: characters to insert, drop or change to make ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
 def _close_numbers(a: str, b: str) -> bool:
-    """One reading of the other with a character or two lost or misread by the OCR."""
-    if a in b or b in a:
-        return True
-    if len(a) != len(b):
-        return False
-    return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    """One reading of the other with a character or two lost, added or misread by the OCR."""
+    return a in b or b in a or _edits(a, b) <= 2
 
 
 def _invoice_number_from_qr(fields: dict[str, Field | None], qr: QrBill) -> None:
