@@ -330,10 +330,10 @@ def find_ibans(text: str) -> list[str]:
 
 
 # letters and digits the OCR takes for one another in a creditor reference's body
-_CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
+_CONFUSED = {"O": "0", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
              "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G",
-             # noise or a light print eats the lower bar of an E
-             "F": "E", "E": "F"}
+             # noise or a light print eats the lower bar of an E; a Q loses its tail
+             "F": "E", "E": "F", "Q": "0", "0": "OQ"}
 
 
 def _one_confusion(ref: str) -> str | None:

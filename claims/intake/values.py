@@ -117,8 +117,9 @@ _NUM_DATE = re.compile(
     r"(?<![\d.,])(\d{1,2})\s?(?:([.,])|([/-]))\s?(\d{1,2})\s?(?(2)[.,]|\3)\s?(\d{4}|\d{2})"
     r"(?![\d]|[.,]\d)"
 )
+# "3. März 2026" (its dot read as a comma by the OCR of a fax: "3, November 2025")
 _LONG_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
+    r"(?<!\d)(\d{1,2})(?:er|°)?[.,]?\s*("
     + "|".join(sorted(_MONTHS, key=len, reverse=True))
     + r")\.?\s+(\d{4})(?!\d)"
 )

@@ -122,6 +122,7 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF82 SNB1 STBL EJ") == [("SCOR", "RF82SNB1ST8LEJ")]  # 8 as B
     assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
     assert find_references("Ref. RF74 EWP3 ER8W 3F") == [("SCOR", "RF74EWP3ER8W3E")]  # E as F
+    assert find_references("Ref. RF87 KHFJ 2U5Y 062") == [("SCOR", "RF87KHFJ2U5YQ62")]  # Q as 0
 
 
 def test_a_fax_header_with_its_own_date_label_is_not_the_invoice_date():
@@ -347,6 +348,7 @@ def test_a_date_whose_dot_the_ocr_read_as_a_comma():
     assert [d for d, _s, _e in find_dates("31.07,2025 17:59")] == [date(2025, 7, 31)]
     assert [d for d, _s, _e in find_dates("vom 22,05.2025")] == [date(2025, 5, 22)]
     assert find_dates("12.03/2026") == []  # a dot and a slash do not mix
+    assert [d for d, _s, _e in find_dates("3, November 2025")] == [date(2025, 11, 3)]
     assert find_dates("1,30 8,47") == []
     receipt = ocr_page((9, 10, "Apotheke Exemple"), (9, 60, "31.07,2025 17:59"),
                        (9, 70, "Rezept vom 28.07.2025"))
