@@ -172,7 +172,9 @@ _INVOICE_DATE = re.compile(
     r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
     r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|^\s*(date|datum|data)\b"
 )
-_CITY_DATE = re.compile(r"^[A-ZÀ-Ý][\w .'’-]{1,30},\s*(le\s+|il\s+|den\s+)?\d")
+# "Lausanne, le 12 mars 2026": a place (no digits: "vom 22,05.2025" is a misread date) and the
+# date right after its comma
+_CITY_DATE = re.compile(r"[A-ZÀ-Ý][^\W\d_][^\d,:;]{0,29},\s*(le\s+|il\s+|den\s+)?")
 
 
 _OWNED_DATE = re.compile(
@@ -207,11 +209,12 @@ def _dates(lines: list[Line], today: date) -> Iterator[tuple[int, Line, str, dat
 _NUMBER_OF_DATE = re.compile(r"\b(facture|rechnung|fattura)\b(\W+\S+){1,2}\s+(du|vom|del)\s*$")
 
 
-def _invoice_date_score(ln: Line, before: str, end: int) -> float | None:
+def _invoice_date_score(ln: Line, before: str, start: int, end: int) -> float | None:
     if _NUMBER_OF_DATE.search(before) or (
             _INVOICE_DATE.search(before) and not _OWNED_DATE.search(before)):
         return 3
-    if _CITY_DATE.search(ln.text.strip()) or re.search(r",\s*(le|il|den)\s+$", before):
+    if _CITY_DATE.fullmatch(ln.text[:start].strip() + " ") or re.search(
+            r",\s*(le|il|den)\s+$", before):
         return 2.5
     if re.match(r"\s*\d{1,2}[:.h]\d{2}\b", ln.text[end:]):
         return 2.2  # a till receipt's "<date> <time>"
@@ -227,8 +230,8 @@ def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
     """Line-based fallback: a date right after an invoice-date label, a "City, le <date>" line,
     a till receipt's "<date> <time>", else the latest date no other label owns."""
     best: tuple[float, int, date, Line] | None = None
-    for idx, ln, before, d, _start, end in _dates(lines, today):
-        score = _invoice_date_score(ln, before, end)
+    for idx, ln, before, d, start, end in _dates(lines, today):
+        score = _invoice_date_score(ln, before, start, end)
         if score is not None and (best is None or (score, -idx) > best[:2]):
             best = (score, -idx, d, ln)
     if best:
@@ -327,8 +330,10 @@ def find_ibans(text: str) -> list[str]:
 
 
 # letters and digits the OCR takes for one another in a creditor reference's body
-_CONFUSED = {"O": "0", "0": "O", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
-             "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G"}
+_CONFUSED = {"O": "0", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
+             "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G",
+             # noise or a light print eats the lower bar of an E; a Q loses its tail
+             "F": "E", "E": "F", "Q": "0", "0": "OQ"}
 
 
 def _one_confusion(ref: str) -> str | None:
@@ -430,6 +435,22 @@ def _extract_patient(lines: list[Line]) -> Field | None:
 # ------------------------------------------------------------------------ orchestration
 
 
+def _marks(text: str) -> int:
+    return sum(fold(c) != c.lower() for c in text)
+
+
+def _accents_from(other: Field | None, name: Field | None) -> Field | None:
+    """The OCR loses accents and umlauts far more often than it adds them: when another
+    reading of the same name (the address window) carries more of them, its spelling."""
+    if name is None or other is None:
+        return name
+    a, b = str(name.value), str(other.value)
+    if fold(a) == fold(b) and _marks(b) > _marks(a):
+        return Field(b, name.source, name.confidence)
+    return name
+
+
+
 def _line_conf(ln: Line) -> float:
     return max(0.0, min(1.0, ln.conf))
 
@@ -487,13 +508,19 @@ def number_in_message(qr: QrBill) -> str | None:
     return _invoice_number_value(found[0][0]) if len(found) == 1 else None
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: characters to insert, drop or change to make ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
 def _close_numbers(a: str, b: str) -> bool:
-    """One reading of the other with a character or two lost or misread by the OCR."""
-    if a in b or b in a:
-        return True
-    if len(a) != len(b):
-        return False
-    return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    """One reading of the other with a character or two lost, added or misread by the OCR."""
+    return a in b or b in a or _edits(a, b) <= 2
 
 
 def _invoice_number_from_qr(fields: dict[str, Field | None], qr: QrBill) -> None:
@@ -548,8 +575,9 @@ def extract_fields(
     )
     fields["provider_gln"] = labelled["provider_gln"] or _extract_gln(lines)
     fields["invoice_number"] = labelled["invoice_number"] or _extract_invoice_number(lines)
-    fields["patient_name"] = (labelled["patient_name"] or _extract_patient(lines)
-                              or name_in_window(boxes))
+    window = name_in_window(boxes)
+    fields["patient_name"] = _accents_from(window, labelled["patient_name"]
+                                           or _extract_patient(lines) or window)
     fields["provider_name"] = provider_name(lines, boxes)
     fields["iban"], fields["reference"] = _payment_fields(lines, boxes)
     if qr is not None:

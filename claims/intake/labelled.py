@@ -83,6 +83,9 @@ PATIENT = [
        r"behandelte\s+person|persona\s+(curata|trattata))\b"),
 ]
 WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
+# the person treated, named in the identification block by a bare "Pour" / "Für" / "Per"
+# (a word alone in its box: a sentence "Pour les séances de ..." is not a label)
+TREATED = [_l(r"^\W*(pour|fur|per)\W*$", 2.4)]
 AMOUNT_DUE = [
     _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo)?\s*(en\s*notre\s*faveur|"
        r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*(a\s*payer|ouvert))?|"
@@ -228,7 +231,8 @@ def read_labelled(lines: list[Line], today: date, *,
     number = _best(pair_label(boxes, INVOICE_NUMBER, _number))
     out["invoice_number"] = _field(number, 0.95) if number else None
     out["provider_gln"] = _provider_gln(boxes)
-    name = _best(pair_label(boxes, PATIENT, _name)) or _best(pair_label(boxes, WINDOW, _name))
+    name = (_best(pair_label(boxes, PATIENT, _name)) or _best(pair_label(boxes, TREATED, _name))
+            or _best(pair_label(boxes, WINDOW, _name)))
     out["patient_name"] = _field(name, 0.9 if name.score >= 2.5 else 0.7) if name else None
     pairs = [p for p in pair_label(boxes, AMOUNT_DUE, _amount)
              if not _NOT_AMOUNT_LABEL.search(p.label.folded)]

@@ -50,18 +50,24 @@ class Box:
         return f if len(f) == len(self.text) else self.text.lower()
 
 
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2] if values else 0.0
+
+
 def _phrases(words: tuple[Word, ...]) -> list[list[Word]]:
-    """Split a row of words where the gap is wider than an ordinary space."""
+    """Split a row of words where the gap is wider than an ordinary space: more than about a
+    text height, or two characters of a wide font (a till receipt's monospace, whose spaces
+    are a whole character wide)."""
     ws = sorted(words, key=lambda w: w.left)
     if not ws:
         return []
-    heights = sorted(w.height for w in ws)
-    h = max(4, heights[len(heights) // 2])
+    h = max(4.0, _median([w.height for w in ws]))
+    char = _median([w.width / len(w.text) for w in ws if len(w.text.strip()) >= 2])
     out: list[list[Word]] = [[ws[0]]]
     for w in ws[1:]:
         prev = out[-1][-1]
         gap = w.left - (prev.left + prev.width)
-        if gap > 1.1 * h:
+        if gap > max(1.1 * h, 2.0 * char):
             out.append([w])
         else:
             out[-1].append(w)

@@ -6,7 +6,10 @@ and the billing mode stand on the right, the patient's address window below. The
 usually the biggest text of that block. So the candidates are the boxes of the first page's
 top rows that are not an address, a phone line, a title, a salutation or a label; each scores
 by its size against the page's usual text, by words that name a provider (Dr, cabinet, Praxis,
-pharmacie, Spital, laboratoire, SA, AG…), by how high and how far left it stands.
+pharmacie, Spital, laboratoire, SA, AG…), by how high and how far left it stands. The letterhead
+is a compact block: a row after a wide blank gap belongs to the title, the window or the
+identification block, so only the first block of rows holding a candidate is looked at (a
+fax machine's transmission line above it aside).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import statistics
 
 from .layout import Box, any_label, fold
 from .ocr import Line
-from .values import Field
+from .values import Field, is_fax_header
 
 __all__ = ["provider_name"]
 
 HEAD_ROWS = 12  # the printed rows of page 1 the letterhead lives in
+BLOCK_GAP = 2.0  # a blank gap this many text heights high ends the letterhead's block
 
 _HINT = re.compile(
     r"\b(dr|dre|dr\.ssa|prof|med|cabinet|studio|centre|centro|physio\w*|fisio\w*|ergo\w*|"
@@ -32,6 +36,8 @@ _HINT = re.compile(
 _NOT_A_NAME = re.compile(
     r"\b(tel|fax|gln|zsr|rcc|iban|www|e-?mail|rue|strasse|str|via|avenue|av|chemin|weg|gasse|"
     r"corso|viale|route|platz|place|piazza|case postale|postfach|casella)\b|@|\d{4}\s+\w|"
+    # German street names are compounds: Bahnhofstrasse 53, Hauptgasse 21, Kirchweg 5
+    r"\w(strasse|str\.|gasse|weg|platz|allee|ring)\s*\d|"
     r"\+41|\b0\d{2}\s?\d{3}"
 )
 # the title and mode of the form, the salutation of the address window, a page count
@@ -44,14 +50,18 @@ _SPECIALITY = re.compile(r"\bfmh\b|\bfsp\b|\bsso\b|^\W*(service|abteilung|serviz
 
 
 def _clean(text: str) -> str:
-    # the OCR often sets a name's hyphen between spaces: "See - Apotheke"
-    return re.sub(r"(?<=\w) - (?=\w)", "-", text.split("  ")[0].strip(" |:;,.-_=*'\""))
+    # the OCR often sets a space on either side of a name's hyphen: "See - Apotheke",
+    # "SEE -APOTHEKE"
+    return re.sub(r"(?<=\w) ?- ?(?=\w)", "-", text.split("  ")[0].strip(" |:;,.-_=*'\""))
 
 
 def _candidate(box: Box) -> bool:
     t = _clean(box.text)
     f = fold(t)
-    if len(t) < 4 or box.conf < 0.45 or _NOT_A_NAME.search(f) or _TITLE.search(f):
+    if len(t) < 4 or _NOT_A_NAME.search(f) or _TITLE.search(f):
+        return False
+    # big bold letterheads read with little confidence still name a provider when they say so
+    if box.conf < (0.1 if _HINT.search(f) else 0.45):
         return False
     if any_label(box) and not _HINT.search(f):
         return False
@@ -70,6 +80,24 @@ def _score(box: Box, rank: int, usual: float, width: float) -> float:
     return score
 
 
+def _blocks(boxes: list[Box], rows: list[int], usual: float) -> dict[int, int]:
+    """Each row's block: the count of wide blank gaps above it; -1 for a fax machine's
+    transmission line (the sender's name cut short there)."""
+    out: dict[int, int] = {}
+    block, bottom = 0, None
+    for row in rows:
+        boxes_of_row = [b for b in boxes if b.row == row]
+        if is_fax_header(fold(" ".join(b.text for b in boxes_of_row))):
+            out[row] = -1
+            continue
+        top = min(b.y0 for b in boxes_of_row)
+        if bottom is not None and top - bottom > BLOCK_GAP * usual:
+            block += 1
+        out[row] = block
+        bottom = max(bottom or 0.0, max(b.y1 for b in boxes_of_row))
+    return out
+
+
 def provider_name(lines: list[Line], boxes: list[Box]) -> Field | None:
     """The biller's name from the first page's letterhead, or None."""
     first = [b for b in boxes if b.page == 0]
@@ -79,10 +107,13 @@ def provider_name(lines: list[Line], boxes: list[Box]) -> Field | None:
     width = max(b.x1 for b in first)
     rows = sorted({b.row for b in first}, key=lambda r: min(b.y0 for b in first if b.row == r))
     head = {row: rank for rank, row in enumerate(rows[:HEAD_ROWS])}
+    block = _blocks(first, rows[:HEAD_ROWS], usual)
     cands = [(_score(b, head[b.row], usual, width), b) for b in first
-             if b.row in head and _candidate(b)]
+             if b.row in head and block[b.row] >= 0 and _candidate(b)]
     if not cands:
         return None
+    top = min(block[b.row] for _s, b in cands)
+    cands = [(s, b) for s, b in cands if block[b.row] == top]
     score, box = max(cands, key=lambda c: c[0])
     conf = (0.85 if score >= 3.6 else 0.6) * max(0.0, min(1.0, box.conf))
     return Field(_clean(box.text), box.source, round(conf, 3))

@@ -111,11 +111,15 @@ _MONTHS.update({
     "juil": 7, "aug": 8, "ago": 8, "sept": 9, "sep": 9, "set": 9, "oct": 10, "okt": 10,
     "ott": 10, "nov": 11, "dec": 12, "dez": 12, "dic": 12, "mrz": 3, "gen": 1,
 })
+# day, month, year; the OCR of a fax or a blurred scan turns a date's dot into a comma, so the
+# two separators may mix dot and comma ("22,05.2025"), not slash or hyphen
 _NUM_DATE = re.compile(
-    r"(?<![\d.,])(\d{1,2})\s?([./-]|,)\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d]|[.,]\d)"
+    r"(?<![\d.,])(\d{1,2})\s?(?:([.,])|([/-]))\s?(\d{1,2})\s?(?(2)[.,]|\3)\s?(\d{4}|\d{2})"
+    r"(?![\d]|[.,]\d)"
 )
+# "3. März 2026" (its dot read as a comma by the OCR of a fax: "3, November 2025")
 _LONG_DATE = re.compile(
-    r"(?<!\d)(\d{1,2})(?:er|°)?\.?\s*("
+    r"(?<!\d)(\d{1,2})(?:er|°)?[.,]?\s*("
     + "|".join(sorted(_MONTHS, key=len, reverse=True))
     + r")\.?\s+(\d{4})(?!\d)"
 )
@@ -136,7 +140,7 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
         try:
             out.append(
                 (
-                    date(_year(m.group(4), today), int(m.group(3)), int(m.group(1))),
+                    date(_year(m.group(5), today), int(m.group(4)), int(m.group(1))),
                     m.start(),
                     m.end(),
                 )
@@ -210,11 +214,12 @@ def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
 
 
 
+# "Rechnung" keeps its label when the OCR reads its e as an o or a c ("Rochnung Nr.")
 _INVOICE_NO_LABEL = (
     r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
     r"facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
-    r"num[eé]ro\s*(?:de\s+)?facture|rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"rechnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
+    r"num[eé]ro\s*(?:de\s+)?facture|r[eoc]chnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
+    r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
     r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
@@ -239,7 +244,8 @@ def _clean_name(text: str) -> str | None:
     m = _NAME_RE.match(text)
     if not m:
         return None
-    name = m.group(1).strip()
+    # two readings of a row merged word by word ("Pierre Pierre Morel Morel")
+    name = re.sub(r"\b(\w+) \1\b", r"\1", m.group(1).strip())
     # OCR specks often end up as a trailing one-letter "word"
     name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
     if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):

@@ -212,6 +212,9 @@ def test_the_qr_bill_corrects_an_invoice_number_the_ocr_nearly_read():
     qr = parse_spc(spc(additional_information="Facture F25/5661"))
     f = fields_of("Praxis Exemple\nN° de facture: 25/5661", qr)
     assert f["invoice_number"].value == "F25/5661"
+    qr = parse_spc(spc(additional_information="Facture 2025-25519"))
+    f = fields_of("Praxis Exemple\nConcerne : facture n° 20225-25519", qr)  # a 2 added
+    assert f["invoice_number"].value == "2025-25519"
 
 
 def test_a_printed_invoice_number_unlike_the_qr_message_is_kept():

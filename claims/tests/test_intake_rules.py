@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 from claims.intake.extraction import extract_fields
+from claims.intake.layout import boxes_from_lines
+from claims.intake.ocr import Line
 from claims.tests.test_intake_layout import TODAY, ocr_page, page
 
 
@@ -119,6 +121,8 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF24 ALVT FG") == [("SCOR", "RF24A1VTFG")]  # 1 read as L
     assert find_references("RF82 SNB1 STBL EJ") == [("SCOR", "RF82SNB1ST8LEJ")]  # 8 as B
     assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
+    assert find_references("Ref. RF74 EWP3 ER8W 3F") == [("SCOR", "RF74EWP3ER8W3E")]  # E as F
+    assert find_references("Ref. RF87 KHFJ 2U5Y 062") == [("SCOR", "RF87KHFJ2U5YQ62")]  # Q as 0
 
 
 def test_a_fax_header_with_its_own_date_label_is_not_the_invoice_date():
@@ -304,3 +308,111 @@ def test_specks_before_a_bare_label_do_not_hide_it():
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-725049"
     lines = page((20, 10, "Cabinet Exemple"), (110, 60, "Consultation Numéro R-725049"))
     assert extract_fields(lines, today=TODAY)["invoice_number"] is None  # a word, not a speck
+
+
+def _read(*runs: tuple[float, float, str, float, float]) -> list:
+    """OCR rows from (x mm, y mm, text, height mm, confidence 0..100), one row per run."""
+    from claims.intake.ocr import Word
+
+    lines = []
+    for x, y, text, h, conf in runs:
+        words, cx = [], x * 10
+        for w in text.split():
+            words.append(Word(w, conf, round(cx), round(y * 10), round(len(w) * 17 * h / 3),
+                              round(h * 10)))
+            cx += round(len(w) * 17 * h / 3) + 9
+        lines.append(Line(text, conf / 100, tuple(words)))
+    return lines
+
+
+def test_the_letterhead_ends_at_the_first_wide_gap():
+    # the window's first row, two printed rows merged by the OCR into one tall smudge
+    lines = _read((16, 10, "Centre dentaire Exemple", 2.8, 96),
+                  (16, 15, "Médecin-dentiste SSO", 2.0, 90),
+                  (16, 18, "Rue de Lausanne 10 - 2000 Neuchâtel", 2.0, 94),
+                  (16, 26, "Note d'honoraires", 3.0, 96),
+                  (16, 36, "Dr, Anna Muster", 5.5, 70), (16, 41, "Chemin des Vignes 3", 2.0, 93))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Centre dentaire Exemple"
+
+
+def test_a_fax_line_a_street_and_a_split_hyphen_are_not_the_provider():
+    lines = _read((6, 3, "02/07/2025 16:57 FAX +41 27 234 43 91 SEE APOTHEKE P.001/001", 2.0, 86),
+                  (9, 12, "SEE -APOTHEKE", 4.8, 16), (9, 22, "Bahnhofstrasse 53", 3.9, 93),
+                  (9, 29, "8001 Zürich", 3.9, 95), (9, 36, "Tel. 053 238 38 37", 3.9, 95))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "SEE-APOTHEKE"
+
+
+def test_a_date_whose_dot_the_ocr_read_as_a_comma():
+    from claims.intake.values import find_dates
+
+    assert [d for d, _s, _e in find_dates("31.07,2025 17:59")] == [date(2025, 7, 31)]
+    assert [d for d, _s, _e in find_dates("vom 22,05.2025")] == [date(2025, 5, 22)]
+    assert find_dates("12.03/2026") == []  # a dot and a slash do not mix
+    assert [d for d, _s, _e in find_dates("3, November 2025")] == [date(2025, 11, 3)]
+    assert find_dates("1,30 8,47") == []
+    receipt = ocr_page((9, 10, "Apotheke Exemple"), (9, 60, "31.07,2025 17:59"),
+                       (9, 70, "Rezept vom 28.07.2025"))
+    assert extract_fields(receipt, today=TODAY)["invoice_date"].value == date(2025, 7, 31)
+
+
+def test_a_misread_date_in_a_period_is_not_a_place_and_date():
+    lines = ocr_page((20, 10, "Zahnarztpraxis Exemple"),
+                     (20, 55, "Behandlung vom 22,05.2025 bis 26.05.2025"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"] is None
+    lines = ocr_page((20, 10, "Praxis Exemple"), (110, 55, "La Chaux-de-Fonds, le 12.03.2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_an_invoice_number_label_with_its_e_misread_keeps_its_value_below():
+    lines = ocr_page((16, 10, "Labor Exemple AG"), (16, 37, "Herr"), (107, 33, "RECHNUNG"),
+                     (16, 37, "Anna Muster"), (107, 39, "Rochnung Nr."),
+                     (16, 41, "Seestrasse 77"), (107, 41.5, "F25/4932"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/4932"
+
+
+def test_the_window_gives_back_the_umlaut_the_label_row_lost():
+    window = [(93, 45, "Peter Müller"), (93, 49, "Hauptgasse 71"), (93, 53, "4051 Basel"),
+              (16, 280, "MWST-Nr. CHE-113.260.268")]
+    lines = page((16, 15, "Praxis Exemple"), *window, (16, 67, "Patientin: Peter Muller"))
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Peter Müller"
+    other = page((16, 15, "Praxis Exemple"), *window, (16, 67, "Patientin: Petra Muller"))
+    assert extract_fields(other, today=TODAY)["patient_name"].value == "Petra Muller"
+
+
+def _mono(x: float, y: float, text: str, gaps: list[int]) -> Line:
+    """A till receipt's row in a monospace font 5 mm high: a character and a space are as wide
+    as the text is high; ``gaps``: the pixels between the words."""
+    from claims.intake.ocr import Word
+
+    words, cx = [], round(x * 10)
+    for w, gap in zip(text.split(), [*gaps, 0], strict=True):
+        words.append(Word(w, 94.0, cx, round(y * 10), len(w) * 50, 52))
+        cx += len(w) * 50 + gap
+    return Line(text, 0.94, tuple(words))
+
+
+def test_a_till_receipts_wide_spaces_do_not_split_its_rows():
+    lines = [_mono(16, 17, "PHARMACIE PERRET", [79]), _mono(16, 30, "Rue du Bourg 6", [63, 63, 62]),
+             _mono(16, 77, "Quittance n° 147744435", [63, 74]),
+             _mono(16, 100, "Ordonnance du 24.01.2026 Dr Luc Morel", [63, 63, 116, 68, 63])]
+    f = extract_fields(lines, today=TODAY)
+    assert (f["provider_name"].value, f["invoice_number"].value) == ("PHARMACIE PERRET",
+                                                                     "147744435")
+    boxes = boxes_from_lines(lines[3:])
+    assert [b.text for b in boxes] == ["Ordonnance du 24.01.2026", "Dr Luc Morel"]
+
+
+def test_the_person_a_fee_note_is_for_is_the_patient():
+    for label in ("Pour", "Für", "Per"):
+        lines = page((16, 10, "Cabinet dentaire Exemple"), (16, 36, "Pierre Morel"),
+                     (16, 40, "Chemin des Vignes i"), (93, 36, "Numéro"), (120, 36, "F25/7988"),
+                     (93, 43, label), (120, 43, "Pierre Morel"))
+        assert extract_fields(lines, today=TODAY)["patient_name"].value == "Pierre Morel"
+    letter = page((16, 10, "Physiothérapie Exemple"),
+                  (16, 60, "Pour les séances de Claire Morel du 14.10.2025"))
+    assert extract_fields(letter, today=TODAY)["patient_name"] is None
+
+
+def test_a_name_read_twice_word_by_word_is_read_once():
+    lines = page((16, 10, "Cabinet Exemple"), (16, 60, "Patient: Pierre Pierre Morel Morel"))
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Pierre Morel"
