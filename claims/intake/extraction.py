@@ -450,7 +450,6 @@ def _accents_from(other: Field | None, name: Field | None) -> Field | None:
     return name
 
 
-
 def _line_conf(ln: Line) -> float:
     return max(0.0, min(1.0, ln.conf))
 
