@@ -27,6 +27,7 @@ MARGIN = 0.8  # of a row's height, above and below its band
 PSM = 11  # sparse text: a band holds words of several sizes and columns
 MAX_BANDS = 6  # per page
 GAP = 80  # white rows between two bands in the stack read at once
+MAX_STACK = 16000  # pixels: well under Tesseract's limit of 32767 rows per image
 LOW_CONFIDENCE = 0.75
 _LABELS: dict[str, list[Label]] = {
     "amount": AMOUNT_DUE,
@@ -71,34 +72,56 @@ def _band(line: Line, below: Line | None, height: int) -> tuple[int, int]:
 Band = tuple[Page, int, int]  # a page and the top and bottom of a band on it
 
 
-def _stack(bands: list[Band]) -> tuple[np.ndarray, list[int]]:
-    """The bands enlarged and stacked one under the other, white rows between them (one
-    Tesseract run reads them all: each run loads the three languages' models first); and
-    where each band starts in the stack."""
-    parts = [cv2.resize(np.asarray(page.image)[top:bottom], None, fx=SCALE, fy=SCALE,
-                        interpolation=cv2.INTER_CUBIC) for page, top, bottom in bands]
-    width = max(part.shape[1] for part in parts)
-    rows, starts, y = [], [], 0
-    for part in parts:
-        starts.append(y)
-        rows.append(np.pad(part, ((0, GAP), (0, width - part.shape[1])), constant_values=255))
+def _stacks(bands: list[Band]) -> list[tuple[np.ndarray, list[tuple[int, Band]]]]:
+    """The bands enlarged and stacked one under the other, white rows between them, each
+    stack at most MAX_STACK high (Tesseract refuses taller images); with where each band
+    starts in its stack. One Tesseract run reads a stack: each run loads the three
+    languages' models first."""
+    stacks: list[tuple[np.ndarray, list[tuple[int, Band]]]] = []
+    parts: list[np.ndarray] = []
+    starts: list[tuple[int, Band]] = []
+    y = 0
+
+    def close() -> None:
+        width = max(part.shape[1] for part in parts)
+        stacks.append((np.vstack([np.pad(part, ((0, GAP), (0, width - part.shape[1])),
+                                         constant_values=255) for part in parts]), starts))
+
+    for band in bands:
+        page, top, bottom = band
+        part = cv2.resize(np.asarray(page.image)[top:bottom], None, fx=SCALE, fy=SCALE,
+                          interpolation=cv2.INTER_CUBIC)
+        if parts and y + part.shape[0] + GAP > MAX_STACK:
+            close()
+            parts, starts, y = [], [], 0
+        parts.append(part)
+        starts.append((y, band))
         y += part.shape[0] + GAP
-    return np.vstack(rows), starts
+    if parts:
+        close()
+    return stacks
 
 
 def _read_bands(bands: list[Band]) -> list[Line]:
-    """The bands read again, their words put back at their places on their pages."""
-    stack, starts = _stack(bands)
-    result = ocr_image(Image.fromarray(stack), psm=PSM, langs=ALL_LANGS)
+    """The bands read again, their words put back at their places on their pages: each word
+    by where it stands in the stack (a tall speck can join rows of two bands in one line)."""
     out = []
-    for ln in result.lines:
-        middle = ln.top + max(w.height for w in ln.words) / 2
-        k = max(i for i, start in enumerate(starts) if start <= middle)
-        page, top, _ = bands[k]
-        out.append(Line(ln.text, ln.conf, tuple(
-            Word(w.text, w.conf, round(w.left / SCALE), round((w.top - starts[k]) / SCALE) + top,
-                 round(w.width / SCALE), round(w.height / SCALE)) for w in ln.words),
-            page=page.index))
+    for stack, starts in _stacks(bands):
+        result = ocr_image(Image.fromarray(stack), psm=PSM, langs=ALL_LANGS)
+        for ln in result.lines:
+            placed: dict[int, list[Word]] = {}
+            for w in ln.words:
+                k = max(i for i, (start, _) in enumerate(starts) if start <= w.top + w.height / 2)
+                start, (_, top, _) = starts[k]
+                placed.setdefault(k, []).append(Word(
+                    w.text, w.conf, round(w.left / SCALE), round((w.top - start) / SCALE) + top,
+                    round(w.width / SCALE), round(w.height / SCALE)))
+            for k, words in placed.items():
+                page = starts[k][1][0]
+                text = ln.text if len(placed) == 1 else " ".join(w.text for w in words)
+                conf = sum(w.conf for w in words) / len(words) / 100
+                out.append(Line(text, ln.conf if len(placed) == 1 else conf, tuple(words),
+                                page=page.index))
     return out
 
 

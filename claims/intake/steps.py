@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from .chain import StepRecord
+from .errors import IntakeError, TransientIntakeError
 from .extraction import FIELD_NAMES, Field, extract_fields
 from .layout import Box, boxes_from_lines
 from .normalise import MAX_PAGES, Page, load_pages, normalise_image
@@ -238,7 +239,14 @@ class Rescue:
         if ctx.extra_lines is None:
             if not ctx.image_pages:
                 return None
-            ctx.extra_lines = rescue_lines(ctx.image_pages, ctx.lines, missing)
+            try:
+                ctx.extra_lines = rescue_lines(ctx.image_pages, ctx.lines, missing)
+            except TransientIntakeError:
+                raise
+            except IntakeError as exc:
+                # the first reading stands: a second one that fails fills nothing
+                ctx.extra_lines = []
+                return {"missing": missing, "filled": [], "error": str(exc)}
         if not ctx.extra_lines:
             return {"missing": missing, "filled": []}
         second = extract_fields(ctx.extra_lines, ctx.qr, today=ctx.today)
