@@ -111,10 +111,12 @@ _MONTHS.update({
     "juil": 7, "aug": 8, "ago": 8, "sept": 9, "sep": 9, "set": 9, "oct": 10, "okt": 10,
     "ott": 10, "nov": 11, "dec": 12, "dez": 12, "dic": 12, "mrz": 3, "gen": 1,
 })
-# day, month, year; the OCR of a fax or a blurred scan turns a date's dot into a comma, so the
-# two separators may mix dot and comma ("22,05.2025"), not slash or hyphen
+# day, month, year with one separator twice; the OCR of a fax or a blurred scan turns a
+# date's dot into a comma ("22,05.2025"): a dot and a comma mix only written tight with a
+# four-digit year, where no count, position or duration ("3.10, 25 min") looks the same
 _NUM_DATE = re.compile(
-    r"(?<![\d.,])(\d{1,2})\s?(?:([.,])|([/-]))\s?(\d{1,2})\s?(?(2)[.,]|\3)\s?(\d{4}|\d{2})"
+    r"(?<![\d.,])(?:(?P<d>\d{1,2})\s?(?P<sep>[./-]|,)\s?(?P<m>\d{1,2})\s?(?P=sep)\s?"
+    r"(?P<y>\d{4}|\d{2})|(?P<mixed_d>\d{1,2})[.,](?P<mixed_m>\d{1,2})[.,](?P<mixed_y>\d{4}))"
     r"(?![\d]|[.,]\d)"
 )
 # "3. März 2026" (its dot read as a comma by the OCR of a fax: "3, November 2025")
@@ -140,7 +142,8 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
         try:
             out.append(
                 (
-                    date(_year(m.group(5), today), int(m.group(4)), int(m.group(1))),
+                    date(_year(m["y"] or m["mixed_y"], today), int(m["m"] or m["mixed_m"]),
+                         int(m["d"] or m["mixed_d"])),
                     m.start(),
                     m.end(),
                 )
@@ -237,6 +240,16 @@ def _invoice_number_value(raw: str) -> str | None:
 _NAME_RE = re.compile(r"^((?:[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*)(?:\s[A-ZÀ-Ýa-zß-ÿ][\w'’.-]*){1,3})")
 
 
+def _read_once(name: str) -> str:
+    """Two readings of a row merged word by word ("Pierre Pierre Morel Morel") read once; a
+    name whose words are not all doubled ("Martin Martin", "Anne Anne-Marie") is left."""
+    words = name.split()
+    pairs = words[::2]
+    if len(words) >= 4 and len(words) % 2 == 0 and pairs == words[1::2]:
+        return " ".join(pairs)
+    return name
+
+
 def _clean_name(text: str) -> str | None:
     # a speck read as a colon between the first and last name ("Markus: Huber")
     text = re.sub(r"(?<=[^\W\d])[:;](?= [^\W\d])", "", text.split("  ")[0])
@@ -244,8 +257,7 @@ def _clean_name(text: str) -> str | None:
     m = _NAME_RE.match(text)
     if not m:
         return None
-    # two readings of a row merged word by word ("Pierre Pierre Morel Morel")
-    name = re.sub(r"\b(\w+) \1\b", r"\1", m.group(1).strip())
+    name = _read_once(m.group(1).strip())
     # OCR specks often end up as a trailing one-letter "word"
     name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
     if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):

@@ -350,6 +350,10 @@ def test_a_date_whose_dot_the_ocr_read_as_a_comma():
     assert find_dates("12.03/2026") == []  # a dot and a slash do not mix
     assert [d for d, _s, _e in find_dates("3, November 2025")] == [date(2025, 11, 3)]
     assert find_dates("1,30 8,47") == []
+    # a position, a count or a duration is no date when the separators differ
+    assert find_dates("Pos. 3.10, 25 min") == []
+    assert find_dates("1.5, 12 Sitzungen") == []
+    assert find_dates("4,5.25") == []  # mixed separators need a four-digit year
     receipt = ocr_page((9, 10, "Apotheke Exemple"), (9, 60, "31.07,2025 17:59"),
                        (9, 70, "Rezept vom 28.07.2025"))
     assert extract_fields(receipt, today=TODAY)["invoice_date"].value == date(2025, 7, 31)
@@ -416,3 +420,7 @@ def test_the_person_a_fee_note_is_for_is_the_patient():
 def test_a_name_read_twice_word_by_word_is_read_once():
     lines = page((16, 10, "Cabinet Exemple"), (16, 60, "Patient: Pierre Pierre Morel Morel"))
     assert extract_fields(lines, today=TODAY)["patient_name"].value == "Pierre Morel"
+    # names that repeat a word are names
+    for name in ("Martin Martin", "Anne Anne-Marie Muster"):
+        lines = page((16, 10, "Cabinet Exemple"), (16, 60, f"Patient: {name}"))
+        assert extract_fields(lines, today=TODAY)["patient_name"].value == name
