@@ -221,6 +221,10 @@ def test_a_printed_invoice_number_unlike_the_qr_message_is_kept():
     qr = parse_spc(spc(additional_information="Patient 4711"))
     f = fields_of("Praxis Exemple\nN° de facture: 2026-0042", qr)
     assert f["invoice_number"].value == "2026-0042"
+    # two characters apart is another number when the number is short
+    qr = parse_spc(spc(additional_information="Facture 4981"))
+    f = fields_of("Praxis Exemple\nN° de facture: 4711", qr)
+    assert f["invoice_number"].value == "4711"
 
 
 def test_the_amount_due_is_the_total_less_the_deposit_whatever_its_label():
