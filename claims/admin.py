@@ -4,7 +4,6 @@ accept / reject. Every change goes through ``claims.lifecycle`` (history + audit
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,7 @@ from claims.review_flags import Flag, flags_of
 from claims.timeline import accepted_amount
 from core.admin_mixins import my_customers_filter
 from core.admin_paginator import EstimatedCountPaginator
+from core.dates import parse_written_date
 from core.money import format_chf
 from core.responses import private_image
 
@@ -91,7 +91,7 @@ class ExtractedFieldForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.name in DATE_FIELDS:
-            parsed = _parse_date(self.instance.value or "")
+            parsed = parse_written_date(self.instance.value or "")
             if parsed is not None:
                 self.initial["value"] = date_format(parsed, "d.m.Y")
             self.fields["value"].widget.attrs["placeholder"] = _("jj.mm.aaaa")
@@ -110,7 +110,7 @@ class ExtractedFieldForm(forms.ModelForm):
             except InvalidOperation:
                 self.add_error("value", _("Montant invalide, p. ex. 183.45."))
         elif name in ("invoice_date", "patient_birth_date"):
-            parsed = _parse_date(value)
+            parsed = parse_written_date(value)
             if parsed is None:
                 self.add_error("value", _("Date invalide, p. ex. 14.03.2026."))
             else:
@@ -118,15 +118,6 @@ class ExtractedFieldForm(forms.ModelForm):
         elif name == "provider_gln" and not (value.isdigit() and len(value) == 13):
             self.add_error("value", _("Un GLN a 13 chiffres."))
         return cleaned
-
-
-def _parse_date(value: str) -> date | None:
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 # A table on a desktop; on a phone each row stacks its fields, each under its name.

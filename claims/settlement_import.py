@@ -38,6 +38,7 @@ from accounts.models import Customer, InsuredPerson
 from accounts.payout import masked_hint
 from claims import lifecycle
 from claims.models import Claim, ClaimStatus
+from core.dates import parse_written_date
 from core.errors import PortalError
 from core.money import CENT, FIVE_CENTIMES
 from documents import benefits, importing, statement_letters
@@ -48,7 +49,6 @@ from documents.record_files import (
     SourceLine,
     SourceRecord,
     amount_written,
-    date_written,
     delete_orphans,
     read_records,
 )
@@ -92,7 +92,7 @@ def read_statements(directory: Path) -> list[SourceRecord]:
 def _date(label: str, name: str, raw: str, *, required: bool = True) -> date | None:
     if not raw and not required:
         return None
-    day = date_written(raw)
+    day = parse_written_date(raw)
     if day is not None:
         return day
     raise StatementError(f"{label}: {name} {raw!r} is not a date (dd.mm.yyyy or yyyy-mm-dd)")

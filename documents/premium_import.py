@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Customer
+from core.dates import parse_written_date
 from core.errors import PortalError
 from documents import importing, premium_letters, premiums
 from documents.importing import RowResult, Summary
@@ -46,7 +47,6 @@ from documents.record_files import (
     SourceLine,
     SourceRecord,
     amount_written,
-    date_written,
     delete_orphans,
     read_records,
 )
@@ -92,7 +92,7 @@ def read_invoices(directory: Path) -> list[SourceRecord]:
 
 
 def _date(label: str, name: str, raw: str) -> date:
-    day = date_written(raw)
+    day = parse_written_date(raw)
     if day is not None:
         return day
     raise InvoiceError(f"{label}: {name} {raw!r} is not a date (dd.mm.yyyy or yyyy-mm-dd)")

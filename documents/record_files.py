@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -176,16 +175,6 @@ def _record_from_json(source: str, number: int, value: object,
         record.lines.append(SourceLine(number, {name: _text(item.get(name))
                                                 for name in layout.line_fields}, label))
     return record
-
-
-def date_written(raw: str) -> date | None:
-    """A date as the core system writes it (dd.mm.yyyy or yyyy-mm-dd); None if it is not one."""
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 def amount_written(raw: str) -> Decimal | None:
