@@ -603,3 +603,5 @@ class ClaimToReviewAdmin(ClaimAdmin):
                 else ngettext("%(n)d jour", "%(n)d jours", hours // 24) % {"n": hours // 24})
         late = "late" if hours >= SLA_HOURS else "ok"
         return format_html('<span class="sla sla--{}">{}</span>', late, text)
+
+from claims import guarantee_admin  # noqa: E402,F401 - registers the cost guarantees' queue

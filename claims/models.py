@@ -218,3 +218,105 @@ class ClaimToReview(Claim):
         proxy = True
         verbose_name = _("demande à vérifier")
         verbose_name_plural = _("file de vérification")
+
+
+# --- Cost guarantees: asked for before a planned stay or treatment -----------------------
+
+class WardClass(models.TextChoices):
+    GENERAL = "general", _("Division commune")
+    SEMI_PRIVATE = "semi_private", _("Division semi-privée")
+    PRIVATE = "private", _("Division privée")
+
+
+class GuaranteeStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("En cours")
+    INFO_REQUESTED = "info_requested", _("Informations demandées")
+    GRANTED = "granted", _("Accordée")
+    REFUSED = "refused", _("Refusée")
+
+
+class CostGuaranteeRequest(models.Model):
+    """A household asks, before a planned hospital stay or treatment, that the insurer
+    guarantees its cover to the provider. State changes go through
+    ``claims.cost_guarantees`` (audit log, notification)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="cost_guarantee_requests",
+        verbose_name=_("client"),
+    )
+    insured_person = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="cost_guarantee_requests",
+        verbose_name=_("personne assurée"),
+    )
+    provider_name = models.CharField(_("hôpital ou prestataire"), max_length=200)
+    provider_place = models.CharField(_("lieu"), max_length=100)
+    planned_date = models.DateField(_("date prévue"))
+    treatment = models.TextField(_("motif ou traitement"), max_length=1000)
+    ward_class = models.CharField(_("division"), max_length=12, choices=WardClass.choices,
+                                  blank=True)
+    status = models.CharField(_("statut"), max_length=16, choices=GuaranteeStatus.choices,
+                              default=GuaranteeStatus.SUBMITTED)
+    status_changed_at = models.DateTimeField(_("statut modifié le"), default=timezone.now)
+    # What the advisor wrote to the customer: the reason of a refusal, or what is missing.
+    advisor_message = models.TextField(_("message du conseiller"), blank=True)
+    cover = models.CharField(_("prise en charge accordée"), max_length=300, blank=True)
+    amount = models.DecimalField(_("montant garanti (CHF)"), max_digits=10, decimal_places=2,
+                                 null=True, blank=True)
+    valid_until = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+    document = models.ForeignKey(
+        "documents.Document", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("garantie"), db_index=False,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("décidée par"),
+    )
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("demande de garantie de prise en charge")
+        verbose_name_plural = _("garanties de prise en charge")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="guarantee_customer_recent"),
+            models.Index(fields=["status", "status_changed_at"], name="guarantee_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.provider_name} ({self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        return f"GP-{self.pk:06d}"
+
+
+def guarantee_attachment_path(instance: "CostGuaranteeAttachment", filename: str) -> str:
+    # Random name, like claim pages: the customer's file name never reaches the storage.
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"guarantees/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class CostGuaranteeAttachment(models.Model):
+    """One file from the doctor (a PDF or a photo) attached to a cost guarantee request."""
+
+    request = models.ForeignKey(CostGuaranteeRequest, on_delete=models.CASCADE,
+                                related_name="attachments")
+    file = models.FileField(_("fichier"), upload_to=guarantee_attachment_path,
+                            storage=private_storage, max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    page_count = models.PositiveSmallIntegerField(_("pages"), default=1)
+    original_name = models.CharField(_("nom d'origine"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    added_at = models.DateTimeField(_("ajouté le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document du médecin")
+        verbose_name_plural = _("documents du médecin")
+        ordering = ["request", "added_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or f"{self.request_id}/{self.pk}"

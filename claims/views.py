@@ -13,9 +13,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.household import CustomerRequest, customer_required
 from accounts.middleware import not_activity
 from audit import log as audit
-from claims import events, prereads, services
-from claims.forms import ACCEPT, MAX_FILES_PER_CLAIM, ClaimUploadForm
-from claims.models import INTAKE_STATUSES, Claim, ClaimPage, ClaimStatus, StatusChange
+from claims import cost_guarantees, events, prereads, services
+from claims.forms import (
+    ACCEPT,
+    MAX_FILES_PER_CLAIM,
+    ClaimUploadForm,
+    CostGuaranteeForm,
+    GuaranteeDocumentsForm,
+)
+from claims.models import (
+    INTAKE_STATUSES,
+    Claim,
+    ClaimPage,
+    ClaimStatus,
+    GuaranteeStatus,
+    StatusChange,
+)
 from claims.previews import LARGE, THUMBNAIL, preview_jpeg, sheet_index
 from claims.settlements import settlement_of
 from claims.timeline import accepted_amount, timeline_for
@@ -25,6 +38,7 @@ from core.responses import private_image
 from core.uploads import UploadRejected, validate_upload
 
 PER_PAGE = 10
+GUARANTEES_LISTED = 20
 
 
 def _household_claims(request: CustomerRequest) -> QuerySet[Claim]:
@@ -44,7 +58,11 @@ def claim_list(request: CustomerRequest) -> HttpResponse:
     paginator = Paginator(_household_claims(request).order_by("-created_at", "-id"), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [{"claim": claim, "timeline": timeline_for(claim)} for claim in page.object_list]
-    return render(request, "claims/list.html", {"page": page, "rows": rows})
+    # The cost guarantee requests above the claims, on the first page (one query).
+    guarantees = (list(cost_guarantees.requests_for_household(request.customer)
+                       [:GUARANTEES_LISTED]) if page.number == 1 else [])
+    return render(request, "claims/list.html", {"page": page, "rows": rows,
+                                                "guarantees": guarantees})
 
 
 @customer_required
@@ -164,3 +182,69 @@ def claim_page(request: CustomerRequest, pk: int, page_pk: int) -> HttpResponse:
     audit.record(events.PAGE_VIEWED, request=request, user=request.user,
                  customer=request.customer, claim=page.claim_id, claim_page=page.pk)
     return private_image(preview_jpeg(page, size=size, pdf_page=sheet_index(request, page)))
+
+
+# --- Cost guarantees ------------------------------------------------------------------------
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def guarantee_new(request: CustomerRequest) -> HttpResponseBase:
+    """Ask for a cost guarantee before a planned stay or treatment (``claims.cost_guarantees``).
+    A refused file or field re-renders the form with what was typed."""
+    if request.method == "POST":
+        form = CostGuaranteeForm(request.POST, request.FILES, customer=request.customer)
+        if form.is_valid():
+            try:
+                guarantee = cost_guarantees.submit(
+                    customer=request.customer,
+                    insured_person=form.cleaned_data["insured_person"],
+                    provider_name=form.cleaned_data["provider_name"],
+                    provider_place=form.cleaned_data["provider_place"],
+                    planned_date=form.cleaned_data["planned_date"],
+                    treatment=form.cleaned_data["treatment"],
+                    ward_class=form.cleaned_data["ward_class"] or "",
+                    uploads=form.uploads, user=request.user, request=request)
+            except cost_guarantees.GuaranteeError as problem:
+                form.add_error(None, problem.message)
+            else:
+                messages.success(request, _("Merci, votre demande de garantie a bien été reçue. "
+                                            "Nous vous informons dès qu'elle est traitée."))
+                return redirect("claims:guarantee_detail", pk=guarantee.pk)
+        status = 400
+    else:
+        form = CostGuaranteeForm(customer=request.customer)
+        status = 200
+    return render(request, "claims/guarantee_new.html",
+                  {"form": form, "files_sent": bool(request.FILES)}, status=status)
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def guarantee_detail(request: CustomerRequest, pk: int) -> HttpResponseBase:
+    """A request's status, what was decided (the guarantee document, the reason of a
+    refusal, the advisor's question) and, while it is open, more documents (POST)."""
+    guarantee = cost_guarantees.request_of_household(request.customer, pk)
+    if guarantee is None:
+        raise Http404
+    can_add = cost_guarantees.can_add_documents(guarantee)
+    status = 200
+    form = GuaranteeDocumentsForm()
+    if request.method == "POST":
+        form = GuaranteeDocumentsForm(request.POST, request.FILES)
+        if not can_add:
+            form.add_error(None, cost_guarantees.TransitionNotAllowed(
+                current=guarantee.get_status_display(),
+                wanted=GuaranteeStatus.SUBMITTED.label).message)
+        elif form.is_valid():
+            try:
+                cost_guarantees.add_documents(guarantee, uploads=form.uploads,
+                                              user=request.user, request=request)
+            except cost_guarantees.GuaranteeError as problem:
+                form.add_error(None, problem.message)
+            else:
+                messages.success(request, _("Merci, vos documents ont été ajoutés à la "
+                                            "demande."))
+                return redirect("claims:guarantee_detail", pk=guarantee.pk)
+        status = 400
+    return render(request, "claims/guarantee_detail.html",
+                  {"guarantee": guarantee, "can_add": can_add, "form": form}, status=status)

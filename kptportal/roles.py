@@ -1,8 +1,8 @@
 """The staff roles as Django groups, each holding exactly the permissions of its job.
 
-- **Conseillers** (advisors): review claims, look up and contact customers, read their
-  documents, answer their messages and login-help requests, unlock a contract. Never delete:
-  retention and the audit trail forbid it.
+- **Conseillers** (advisors): review claims and cost guarantee requests, look up and contact
+  customers, read their documents, answer their messages and login-help requests, unlock a
+  contract. Never delete: retention and the audit trail forbid it.
 - **Administrateurs** (administrators): the technical side: staff logins and groups, second
   factors, the lockout records, deferred tasks, data exports, products and advisor teams.
 
@@ -49,6 +49,9 @@ ADVISOR_PERMISSIONS: list[tuple[str, str]] = [
     *_model_perms("claims", "extractedfield", ("add", "change", "view")),
     *_model_perms("claims", "claimpage", VIEW),
     *_model_perms("claims", "statuschange", VIEW),
+    # Cost guarantees: the queue, the doctor's documents (opening audited), the decision.
+    *_model_perms("claims", "costguaranteerequest", VIEW_CHANGE),
+    *_model_perms("claims", "costguaranteeattachment", VIEW),
     # Documents: find and open (audited).
     *_model_perms("documents", "document", VIEW),
     # Messages: threads, replies, attachments, login help.

@@ -131,3 +131,32 @@ def settled_claim(customer, *, lines=None, position=0, **statement):
     lifecycle.settle(claim, statement=record, position=position)
     claim.refresh_from_db()
     return claim
+
+
+def cost_guarantee_of(customer, *, status=None, with_file=True, **fields):
+    """A cost guarantee request of ``customer``'s policy holder, planned in a month, with a
+    PDF from the doctor; ``status`` set straight on the row (for pages and lists)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import CostGuaranteeAttachment, CostGuaranteeRequest
+    from core.tests.samples import pdf_bytes
+
+    values = {"provider_name": "Clinique du Parc (fictive)", "provider_place": "Lausanne",
+              "planned_date": timezone.localdate() + timedelta(days=30),
+              "treatment": "Prothèse du genou, 3 jours d'hospitalisation",
+              "ward_class": "semi_private"}
+    values.update(fields)
+    guarantee = CostGuaranteeRequest.objects.create(
+        customer=customer, insured_person=customer.insured_persons.order_by("pk").first(),
+        **values, **({"status": status} if status else {}))
+    if with_file:
+        data = pdf_bytes(1, "Rapport du médecin")
+        attachment = CostGuaranteeAttachment(
+            request=guarantee, content_type="application/pdf",
+            sha256=hashlib.sha256(data).hexdigest(), original_name="rapport.pdf",
+            size=len(data))
+        attachment.file.save("document.pdf", ContentFile(data), save=False)
+        attachment.save()
+    return guarantee
