@@ -179,6 +179,24 @@ class CostGuaranteeRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CostGuaranteeRequest]:
         return super().get_queryset(request).prefetch_related("customer__insured_persons")
 
+    def get_object(self, request: HttpRequest, object_id: str,
+                   from_field: str | None = None) -> CostGuaranteeRequest | None:
+        """The request with all its page shows (one query, its files and persons two more),
+        read once per page: the title and the form both use it."""
+        cached = getattr(request, "_cost_guarantee", None)
+        if cached is not None and str(cached.pk) == str(object_id):
+            return cached
+        queryset = (self.get_queryset(request)
+                    .select_related("customer__account", "insured_person", "document",
+                                    "decided_by")
+                    .prefetch_related("attachments"))
+        try:
+            obj = queryset.get(pk=int(object_id))
+        except (CostGuaranteeRequest.DoesNotExist, ValueError):
+            return None
+        request._cost_guarantee = obj  # type: ignore[attr-defined]
+        return obj
+
     def _deciding(self, obj: CostGuaranteeRequest | None) -> bool:
         return obj is not None and obj.status in cost_guarantees.OPEN_STATUSES
 

@@ -316,7 +316,7 @@ class CostGuaranteeAttachment(models.Model):
     class Meta:
         verbose_name = _("document du médecin")
         verbose_name_plural = _("documents du médecin")
-        ordering = ["request", "added_at", "id"]
+        ordering = ["added_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name or f"{self.request_id}/{self.pk}"

@@ -82,4 +82,11 @@ def claim_builders() -> dict:
         "claims:status": lambda a: {"pk": claim_of(a.customer).pk},
         "claims:page": page,
         "claims:pre_read_result": pre_read,
+        "claims:guarantee_detail": lambda a: {"pk": guarantee_of(a.customer).pk},
     }
+
+
+def guarantee_of(customer):
+    from claims.tests.factories import cost_guarantee_of
+
+    return cost_guarantee_of(customer)

@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'document du médecin',
                 'verbose_name_plural': 'documents du médecin',
-                'ordering': ['request', 'added_at', 'id'],
+                'ordering': ['added_at', 'id'],
             },
         ),
         migrations.AddIndex(

@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts import events as account_events
 from accounts.tests.factories import CustomerFactory, InsuredPersonFactory
 from audit.log import record
-from claims.models import ClaimStatus
-from claims.tests.factories import ClaimFactory, ExtractedFieldFactory
+from claims.models import ClaimStatus, GuaranteeStatus
+from claims.tests.factories import ClaimFactory, ExtractedFieldFactory, cost_guarantee_of
 from conftest import log_in_verified
 from documents import benefits, tax_certificate_issuing
 from documents.models import DocumentRead, DocumentType
@@ -36,7 +36,7 @@ CUSTOMER_PAGES = ["dashboard", "documents:list", "documents:tax_certificates", "
 # Messages are listed inside their thread (no list of their own).
 ADMIN_LISTS = ["accounts_customer", "audit_auditevent", "documents_document",
                "messaging_thread", "messaging_loginhelprequest", "claims_claim",
-               "claims_claimtoreview"]
+               "claims_claimtoreview", "claims_costguaranteerequest"]
 
 
 def _url(name: str) -> str:
@@ -78,6 +78,10 @@ def _household(*, persons: int, documents_each: int, threads: int, coverages_eac
         claim = ClaimFactory(customer=customer, insured_person=person,
                              status=statuses[index % len(statuses)])
         ExtractedFieldFactory(claim=claim)
+    for index, person in enumerate(people * threads):  # cost guarantees, one decided
+        guarantee = cost_guarantee_of(customer, status=list(GuaranteeStatus)[index % 4])
+        guarantee.insured_person = person
+        guarantee.save(update_fields=["insured_person"])
     for index in range(threads):
         thread = ThreadFactory(customer=customer,
                                last_activity_at=timezone.now() - timedelta(days=index))
@@ -178,6 +182,34 @@ def test_a_settled_claim_page_costs_the_same_whatever_its_statement(small_and_bi
         pages.append(_queries_of(log_in_verified(Client(), customer.account),
                                  reverse("claims:detail", args=[claim.pk])))
     _assert_constant("claims:detail", *pages)
+
+
+def test_a_cost_guarantee_page_costs_the_same_whatever_its_documents(small_and_big):
+    pages = []
+    for customer, files in zip(small_and_big, (1, 6), strict=True):
+        guarantee = cost_guarantee_of(customer)
+        for _ in range(files - 1):
+            attachment = guarantee.attachments.first()
+            attachment.pk = None
+            attachment.save()
+        pages.append(_queries_of(log_in_verified(Client(), customer.account),
+                                 reverse("claims:guarantee_detail", args=[guarantee.pk])))
+    _assert_constant("claims:guarantee_detail", *pages)
+
+
+def test_the_advisors_cost_guarantee_review_costs_the_same_whatever_its_documents(
+        advisor, small_and_big):
+    client = log_in_verified(Client(), advisor)
+    pages = []
+    for customer, files in zip(small_and_big, (1, 6), strict=True):
+        guarantee = cost_guarantee_of(customer)
+        for _ in range(files - 1):
+            attachment = guarantee.attachments.first()
+            attachment.pk = None
+            attachment.save()
+        pages.append(_queries_of(client, reverse("admin:claims_costguaranteerequest_change",
+                                                 args=[guarantee.pk])))
+    _assert_constant("admin:claims_costguaranteerequest_change", *pages)
 
 
 @pytest.mark.parametrize("model", ADMIN_LISTS)

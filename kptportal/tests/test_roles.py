@@ -67,6 +67,13 @@ def test_the_demo_advisor_is_an_advisor_not_a_superuser(seeded_demo):
     assert not advisor.has_perm("otp_totp.view_totpdevice")
 
 
+def test_advisors_decide_cost_guarantees_and_delete_none():
+    held = codenames(ADVISORS)
+    assert {("claims", "view_costguaranteerequest"), ("claims", "change_costguaranteerequest"),
+            ("claims", "view_costguaranteeattachment")} <= set(held)
+    assert ("claims", "add_costguaranteerequest") not in held
+
+
 @pytest.fixture
 def day_of_work(customer):
     """What an advisor's day touches: a claim to review, a document, a thread, a ticket."""
