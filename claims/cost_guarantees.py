@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -60,6 +61,7 @@ logger = logging.getLogger(__name__)
 TREATMENT_MAX_LENGTH = 1000
 MESSAGE_MAX_LENGTH = 1000
 MAX_FILES = 10
+LETTER_LINE, LETTER_MAX_LINES = 90, 12  # characters a line of the letter holds, lines
 # The reason the customer is told of a decision: a request they made and wait for.
 NOTIFY_REASON = "requested"
 
@@ -354,6 +356,12 @@ def _day(day: date) -> str:
     return formats.date_format(day, "d.m.Y")
 
 
+def _wrapped(text: str) -> list[str]:
+    """``text`` in lines that fit the letter's width (a customer's text may be long)."""
+    return textwrap.wrap(text, width=LETTER_LINE, max_lines=LETTER_MAX_LINES,
+                         placeholder=" …") or [""]
+
+
 def guarantee_letter(guarantee: CostGuaranteeRequest, *, issued_on: date) -> bytes:
     """The guarantee as an A4 PDF in the active language: the person, the provider, the
     date, the treatment, what is guaranteed, and until when."""
@@ -372,14 +380,14 @@ def guarantee_letter(guarantee: CostGuaranteeRequest, *, issued_on: date) -> byt
     ]
     if guarantee.ward_class:
         lines.append(_("Division : %(ward)s") % {"ward": guarantee.get_ward_class_display()})
-    treatment = " ".join(guarantee.treatment.split())
-    lines.append(_("Motif ou traitement : %(treatment)s") % {"treatment": treatment[:70]})
+    lines += _wrapped(_("Motif ou traitement : %(treatment)s") % {
+        "treatment": " ".join(guarantee.treatment.split())})
     rows = []
     if guarantee.amount is not None:
         rows.append(("**" + _("Montant garanti"), format_chf(guarantee.amount)))
     footer = []
     if guarantee.cover:
-        footer.append(_("Prise en charge : %(cover)s") % {"cover": guarantee.cover[:85]})
+        footer += _wrapped(_("Prise en charge : %(cover)s") % {"cover": guarantee.cover})
     if guarantee.valid_until:
         footer.append(_("Valable jusqu'au %(date)s.") % {"date": _day(guarantee.valid_until)})
     footer += [

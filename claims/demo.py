@@ -18,15 +18,18 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from accounts.models import Customer, User
+from accounts.models import Customer, InsuredPerson, User
 from claims.models import (
     Claim,
     ClaimKind,
     ClaimPage,
     ClaimStatus,
+    CostGuaranteeAttachment,
+    CostGuaranteeRequest,
     ExtractedField,
     FieldSource,
     StatusChange,
+    WardClass,
 )
 
 if TYPE_CHECKING:
@@ -107,6 +110,42 @@ def seed(stdout: SupportsWrite[str] | None = None) -> None:
         created += 1
     if stdout:
         stdout.write(f"claims: {created} demo claims created for KPT12345678")
+    seed_cost_guarantee(customer, persons[-1])
+
+
+DEMO_GUARANTEE_PROVIDER = "Clinique du Léman (fictive)"
+
+
+def _doctor_letter() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, invariant=True)
+    pdf.drawString(72, 760, "Dr Exemple, orthopédie (démonstration, fictif)")
+    pdf.drawString(72, 730, "Demande de garantie: arthroscopie du genou, 1 nuit.")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def seed_cost_guarantee(customer: Customer, person: InsuredPerson) -> None:
+    """A cost guarantee request waiting for an advisor, with the doctor's letter."""
+    if CostGuaranteeRequest.objects.filter(customer=customer,
+                                           provider_name=DEMO_GUARANTEE_PROVIDER).exists():
+        return
+    now = timezone.now()
+    guarantee = CostGuaranteeRequest.objects.create(
+        customer=customer, insured_person=person, provider_name=DEMO_GUARANTEE_PROVIDER,
+        provider_place="Morges", planned_date=timezone.localdate() + timedelta(days=24),
+        treatment="Arthroscopie du genou droit, une nuit d'hospitalisation.",
+        ward_class=WardClass.SEMI_PRIVATE, status_changed_at=now - timedelta(hours=5),
+        created_at=now - timedelta(hours=5))
+    data = _doctor_letter()
+    attachment = CostGuaranteeAttachment(
+        request=guarantee, content_type="application/pdf", sha256="0" * 64, page_count=1,
+        original_name="lettre-du-medecin.pdf", size=len(data), added_at=guarantee.created_at)
+    attachment.file.save("document.pdf", ContentFile(data), save=False)
+    attachment.save()
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ class GuaranteeDecisionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.upload: ValidatedUpload | None = None
         if self.instance.pk and self.instance.planned_date:
-            self.fields["valid_until"].initial = formats.date_format(
+            # Proposed; the model's own (empty) value would otherwise be the initial one.
+            self.initial["valid_until"] = formats.date_format(
                 self.instance.planned_date + DEFAULT_VALIDITY, "d.m.Y")
 
     def clean(self) -> dict[str, Any]:

@@ -55,6 +55,13 @@ def settled_claim_of(contract):
                                 settlement__isnull=False).first()
 
 
+def guarantee_of(contract):
+    """The demo's cost guarantee request waiting for an advisor (claims/demo.py)."""
+    from claims.models import CostGuaranteeRequest
+
+    return CostGuaranteeRequest.objects.filter(customer__account__username=contract).first()
+
+
 class Walk:
     def __init__(self, page, base, label):
         self.page, self.base, self.label, self.found, self.visited = page, base, label, {}, []
@@ -93,6 +100,7 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
     thread = Thread.objects.get(customer__account__username=CONTRACT)
     claim = claim_of(CONTRACT)
     settled = settled_claim_of(CONTRACT)
+    guarantee = guarantee_of(CONTRACT)
 
     # Public pages, and the login's error and second step.
     context = a11y_context(browser, viewport)
@@ -121,6 +129,8 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
         ("claims", optional("claims:list")), ("new claim", optional("claims:new")),
         ("claim detail", claim and optional("claims:detail", claim.pk)),
         ("settled claim", settled and optional("claims:detail", settled.pk)),
+        ("new cost guarantee", optional("claims:guarantee_new")),
+        ("cost guarantee", guarantee and optional("claims:guarantee_detail", guarantee.pk)),
         ("question about a claim", settled and f"/messages/new/?claim={settled.pk}"),
         ("data export", optional("exports:export")),
         ("activity", optional("accounts:activity")),
@@ -162,6 +172,9 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
         ("admin login help", "/admin/messaging/loginhelprequest/"),
         ("admin claims queue", claim and "/admin/claims/claimtoreview/"),
         ("admin claim review", claim and f"/admin/claims/claimtoreview/{claim.pk}/change/"),
+        ("admin cost guarantees", guarantee and "/admin/claims/costguaranteerequest/"),
+        ("admin cost guarantee review",
+         guarantee and f"/admin/claims/costguaranteerequest/{guarantee.pk}/change/"),
     ]:
         if path:
             walk.check(name, path)
