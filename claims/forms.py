@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from claims.cost_guarantees import PlannedDateInPast
@@ -182,20 +183,25 @@ class CostGuaranteeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        chosen = list(cleaned.get("files") or [])
-        if not chosen:
-            if not self.has_error("files"):
-                self.add_error("files", _("Ajoutez au moins un document de votre médecin."))
-            return cleaned
-        if len(chosen) > MAX_FILES_PER_CLAIM:
-            self.add_error("files", _("%(n)s fichiers au plus par envoi.")
-                           % {"n": MAX_FILES_PER_CLAIM})
-            return cleaned
-        uploads = validate_files(self, "files", chosen, self.file_errors)
-        if uploads is not None:
-            self.uploads = uploads
-        return cleaned
+        self.uploads = doctors_files(self, self.file_errors,
+                                     none_chosen=_("Ajoutez au moins un document de votre "
+                                                   "médecin."))
+        return self.cleaned_data
+
+
+def doctors_files(form: forms.Form, file_errors: list[dict[str, str]], *,
+                  none_chosen: str | Promise) -> list[tuple[str, ValidatedUpload]]:
+    """The files of ``form``'s "files" field, each checked as a claim's page
+    (``validate_files``); none when one was refused, each refusal an error of the field."""
+    chosen = list(form.cleaned_data.get("files") or [])
+    if not chosen:
+        if not form.has_error("files"):
+            form.add_error("files", str(none_chosen))
+        return []
+    if len(chosen) > MAX_FILES_PER_CLAIM:
+        form.add_error("files", _("%(n)s fichiers au plus par envoi.") % {"n": MAX_FILES_PER_CLAIM})
+        return []
+    return validate_files(form, "files", chosen, file_errors) or []
 
 
 class GuaranteeDocumentsForm(forms.Form):
@@ -214,17 +220,6 @@ class GuaranteeDocumentsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        chosen = list(cleaned.get("files") or [])
-        if not chosen:
-            if not self.has_error("files"):
-                self.add_error("files", _("Choisissez au moins un fichier."))
-            return cleaned
-        if len(chosen) > MAX_FILES_PER_CLAIM:
-            self.add_error("files", _("%(n)s fichiers au plus par envoi.")
-                           % {"n": MAX_FILES_PER_CLAIM})
-            return cleaned
-        uploads = validate_files(self, "files", chosen, self.file_errors)
-        if uploads is not None:
-            self.uploads = uploads
-        return cleaned
+        self.uploads = doctors_files(self, self.file_errors,
+                                     none_chosen=_("Choisissez au moins un fichier."))
+        return self.cleaned_data
