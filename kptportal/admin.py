@@ -31,7 +31,8 @@ from accounts.lockout import unlock_contract
 from accounts.models import Customer, PendingAddressChange, User
 from audit import activity
 from audit import log as audit
-from claims.models import Claim, ClaimStatus
+from claims.cost_guarantees import OPEN_STATUSES
+from claims.models import Claim, ClaimStatus, CostGuaranteeRequest
 from core.admin_mixins import my_customers_filter
 from core.admin_site import Queue, QueueGroup, register_queues
 from documents.models import Document, PremiumInvoice
@@ -72,6 +73,14 @@ def advisor_queues(request: HttpRequest) -> list[QueueGroup]:
                            f"{queue_url}?scope=mine"))
         team.append(_queue(_("Demandes de remboursement à vérifier"), to_review,
                            "status_changed_at", queue_url))
+    if advisor.has_perm("claims.view_costguaranteerequest"):
+        open_guarantees = CostGuaranteeRequest.objects.filter(status__in=OPEN_STATUSES)
+        guarantees_url = reverse("admin:claims_costguaranteerequest_changelist")
+        mine.append(_queue(_("Garanties de prise en charge de mes clients à traiter"),
+                           open_guarantees.filter(customer__advisor=advisor),
+                           "status_changed_at", f"{guarantees_url}?scope=mine"))
+        team.append(_queue(_("Garanties de prise en charge à traiter"), open_guarantees,
+                           "status_changed_at", guarantees_url))
     if advisor.has_perm("messaging.view_thread"):
         unanswered = advisors.visible_threads(advisor).filter(
             status=Thread.Status.OPEN, awaiting_reply_since__isnull=False)

@@ -85,6 +85,25 @@ def test_each_queue_opens_its_filtered_list():
     assert list(listed.context["cl"].result_list) == [mine_claim]
 
 
+def test_the_home_counts_the_open_cost_guarantees_and_opens_their_queue():
+    from claims.models import GuaranteeStatus
+    from claims.tests.factories import cost_guarantee_of
+
+    me = AdvisorFactory()
+    mine = cost_guarantee_of(CustomerFactory(advisor=me))
+    cost_guarantee_of(CustomerFactory(), status=GuaranteeStatus.INFO_REQUESTED)
+    cost_guarantee_of(CustomerFactory(advisor=me), status=GuaranteeStatus.GRANTED)
+    client = log_in_verified(Client(), me)
+    found = queues(client.get(HOME))
+    for label, expected in [("Garanties de prise en charge de mes clients à traiter", 1),
+                            ("Garanties de prise en charge à traiter", 2)]:
+        queue = found[label]
+        listed = client.get(queue.url)
+        assert queue.count == expected == listed.context["cl"].result_count, label
+    listed = client.get(found["Garanties de prise en charge de mes clients à traiter"].url)
+    assert list(listed.context["cl"].result_list) == [mine]
+
+
 def test_advisors_see_no_technical_models_administrators_do(advisor_admin_client):
     page = advisor_admin_client.get(HOME).text
     for technical in ("Axes", "TOTP", "Static devices", "Groupes", "Tâches"):
