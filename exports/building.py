@@ -223,6 +223,39 @@ def _claims(customer: Customer, archive: zipfile.ZipFile) -> list[dict[str, Any]
     return rows
 
 
+def _cost_guarantees(customer: Customer,
+                     archive: zipfile.ZipFile) -> list[dict[str, Any]] | None:
+    """Cost guarantee requests, what was decided, and the doctor's documents sent."""
+    if not apps.is_installed("claims"):
+        return None
+    from claims.cost_guarantees import requests_for_household
+
+    rows = []
+    for guarantee in requests_for_household(customer).prefetch_related("attachments"):
+        files = []
+        for number, item in enumerate(guarantee.attachments.all(), 1):
+            extension = item.file.name.rsplit(".", 1)[-1] if "." in item.file.name else "bin"
+            arcname = f"guarantees/{guarantee.pk}/document-{number}.{extension}"
+            included = _copy_file(archive, item.file, arcname)
+            files.append({"original_name": item.original_name, "added_at": item.added_at,
+                          "content_type": item.content_type, "size": item.size,
+                          "file": arcname if included else None})
+        rows.append({
+            "id": guarantee.pk, "reference": guarantee.reference,
+            "insured_person": guarantee.insured_person_id,
+            "provider_name": guarantee.provider_name,
+            "provider_place": guarantee.provider_place,
+            "planned_date": guarantee.planned_date, "treatment": guarantee.treatment,
+            "ward_class": guarantee.ward_class, "status": guarantee.status,
+            "created_at": guarantee.created_at,
+            "status_changed_at": guarantee.status_changed_at,
+            "advisor_message": guarantee.advisor_message, "cover": guarantee.cover,
+            "amount": guarantee.amount, "valid_until": guarantee.valid_until,
+            "document": guarantee.document_id, "files": files,
+        })
+    return rows
+
+
 def _activity(customer: Customer) -> list[dict[str, Any]]:
     rows = []
     for event in events_for(customer).iterator(chunk_size=500):
@@ -242,6 +275,7 @@ def build_archive(customer: Customer) -> IO[bytes]:
         documents = _documents(customer, archive)
         threads = _threads(customer, archive)
         claims = _claims(customer, archive)
+        guarantees = _cost_guarantees(customer, archive)
         data: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "generated_at": timezone.now(),
@@ -253,9 +287,11 @@ def build_archive(customer: Customer) -> IO[bytes]:
         }
         if claims is not None:
             data["claims"] = claims
+        if guarantees is not None:
+            data["cost_guarantees"] = guarantees
         _write_json(archive, "data.json", data)
         for part in ("profile", "coverages", "documents", "message_threads", "activity",
-                     "claims"):
+                     "claims", "cost_guarantees"):
             if part in data:
                 _write_json(archive, f"json/{part}.json", data[part])
         archive.writestr("LISEZMOI.txt", README)
@@ -267,9 +303,11 @@ README = """Export de vos données – KPT portail clients
 
 data.json         tout ce que le portail conserve sur votre ménage, en un fichier
 json/*.json       les mêmes données, par partie (profil, couvertures, documents, messages,
-                  journal d'activité, demandes de remboursement)
+                  journal d'activité, demandes de remboursement, demandes de
+                  garantie de prise en charge)
 documents/        vos documents, tels que KPT les a émis
 claims/           les pages de vos demandes de remboursement, telles que reçues
+guarantees/       les documents du médecin joints à vos demandes de garantie
 messages/         les pièces jointes de vos messages
 
 Dates au format ISO (AAAA-MM-JJ), montants en CHF.

@@ -124,7 +124,8 @@ def test_a_refused_request_shows_the_reason_and_takes_no_more_documents(customer
     url = reverse("claims:guarantee_detail", args=[guarantee.pk])
     page = customer_client.get(url).content.decode()
     assert "Traitement non couvert." in page and "Ajouter des documents" not in page
-    assert customer_client.post(url, {"files": [doctor_pdf()]}).status_code == 400
+    response = customer_client.post(url, {"files": [doctor_pdf()]})
+    assert response.status_code == 400 and "Rechargez la page" in response.content.decode()
     assert guarantee.attachments.count() == 1
 
 

@@ -191,6 +191,19 @@ def test_export_holds_claims_with_extracted_fields_and_pages(customer_client, cu
     assert "json/claims.json" in archive.namelist()
 
 
+def test_export_holds_cost_guarantee_requests_and_the_doctors_documents(customer_client,
+                                                                        customer):
+    from claims.tests.factories import cost_guarantee_of
+
+    guarantee = cost_guarantee_of(customer)
+    archive = request_and_open(customer_client, customer)
+    (row,) = json.loads(archive.read("data.json"))["cost_guarantees"]
+    assert row["reference"] == guarantee.reference and row["status"] == "submitted"
+    assert row["provider_name"] == guarantee.provider_name
+    assert archive.read(row["files"][0]["file"]).startswith(b"%PDF")
+    assert "json/cost_guarantees.json" in archive.namelist()
+
+
 def test_at_most_three_exports_a_day(customer_client, customer):
     with mock.patch("django.db.transaction.on_commit", lambda fn: fn()):
         for _ in range(3):
