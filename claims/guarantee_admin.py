@@ -145,7 +145,8 @@ class OpenFilter(admin.SimpleListFilter):
                "display": _("Toutes")}
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if self.value() == "all":
+        # A status picked in the next filter (granted, refused) shows those, decided or not.
+        if self.value() == "all" or "status__exact" in request.GET:
             return queryset
         return queryset.filter(status__in=cost_guarantees.OPEN_STATUSES)
 

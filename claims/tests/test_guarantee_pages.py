@@ -142,6 +142,10 @@ def test_the_advisor_sees_the_open_requests_in_the_queue(advisor_admin_client, c
         reverse("admin:claims_costguaranteerequest_changelist")).content.decode()
     assert "Clinique Attente" in html and waiting.reference in html
     assert "Clinique Faite" not in html
+    granted = advisor_admin_client.get(
+        reverse("admin:claims_costguaranteerequest_changelist"),
+        {"status__exact": "granted"}).content.decode()
+    assert "Clinique Faite" in granted and "Clinique Attente" not in granted
 
 
 def test_opening_a_doctors_document_is_audited(advisor_admin_client, customer):
