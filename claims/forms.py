@@ -208,7 +208,7 @@ class GuaranteeDocumentsForm(forms.Form):
     """More documents for a request the advisor asked information about."""
 
     files = MultipleFileField(  # type: ignore[assignment]
-        label=_("Ajouter des documents"), required=False,
+        label=_("Documents du médecin"), required=False,
         help_text=_("PDF ou photo (JPEG, PNG, HEIC), 20 Mo au plus par fichier."),
         widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
