@@ -243,3 +243,8 @@ def open_choices(current: Choice, *, birth_date: date,
         return (tuple(amount for amount in allowed if amount >= unchanged.deductible),
                 (unchanged.model,))
     return allowed, tuple(MODELS)
+
+
+def deductible_text(amount: int) -> str:
+    """``CHF 2'500``: a deductible as customers read it (whole francs)."""
+    return "CHF " + _amounts((amount,))
