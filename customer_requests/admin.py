@@ -47,7 +47,7 @@ def _advisor(request: HttpRequest) -> User:
 class ContractChangeAdmin(admin.ModelAdmin):
     form = DecisionForm
     change_form_template = "admin/customer_requests/contractchange/change_form.html"
-    list_display = ("submitted", "customer", "insured_person", "effective_on", "what",
+    list_display = ("submitted", "customer_number", "insured_person", "effective_on", "what",
                     "status")
     list_filter = ("status", "effective_on")
     list_select_related = ("customer", "insured_person")
@@ -79,6 +79,10 @@ class ContractChangeAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("envoyée le"), ordering="submitted_at")
     def submitted(self, obj: ContractChange) -> str:
         return f"{obj.submitted_at:%d.%m.%Y %H:%M}"
+
+    @admin.display(description=gettext_lazy("client"), ordering="customer__customer_number")
+    def customer_number(self, obj: ContractChange) -> str:
+        return obj.customer.customer_number
 
     @admin.display(description=gettext_lazy("demande"))
     def what(self, obj: ContractChange) -> str:

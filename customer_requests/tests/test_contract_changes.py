@@ -4,6 +4,7 @@ import html
 from datetime import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
