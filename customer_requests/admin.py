@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,7 +79,7 @@ class ContractChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("envoyée le"), ordering="submitted_at")
     def submitted(self, obj: ContractChange) -> str:
-        return f"{obj.submitted_at:%d.%m.%Y %H:%M}"
+        return f"{timezone.localtime(obj.submitted_at):%d.%m.%Y %H:%M}"
 
     @admin.display(description=gettext_lazy("client"), ordering="customer__customer_number")
     def customer_number(self, obj: ContractChange) -> str:

@@ -67,7 +67,7 @@ YOUNG_ADULT_UNTIL_AGE = 25  # inclusive, like the age bands of the premium regio
 BASE_MONTHLY = {  # at the lowest deductible of the band, standard model
     CHILD: Decimal("118.40"),
     YOUNG_ADULT: Decimal("392.60"),
-    ADULT: Decimal("468.90"),
+    ADULT: Decimal("486.50"),
 }
 DEDUCTIBLE_REDUCTION_RATE = Decimal("0.70")  # of the extra amount borne, per year
 MODEL_FACTOR = {

@@ -118,7 +118,7 @@ def test_the_confirmation_step_shows_the_new_premium_and_stores_nothing(
     response = customer_client.post(url, {"model": STANDARD, "deductible": 2500})
     assert response.status_code == 200
     text = html.unescape(response.text)
-    assert "CHF 340.55" in text and "CHF -1'540.20" in text and "CHF 2'500" in text
+    assert "CHF 358.15" in text and "CHF -1'540.20" in text and "CHF 2'500" in text
     assert not ContractChange.objects.exists()
 
 

@@ -148,9 +148,9 @@ def test_after_30_november_only_higher_deductibles_and_the_same_model_are_open()
 def test_the_new_premium_and_the_yearly_difference_are_in_5_centimes():
     change = rules.check(Choice(STANDARD, 300), Choice(STANDARD, 2500), birth_date=ADULT,
                          now=at(2026, 12, 10))
-    assert change.unchanged_premium == Decimal("468.90")
-    # 468.90 - 0.70 × 2200 / 12 = 340.57 → 340.55
-    assert change.new_premium == Decimal("340.55")
+    assert change.unchanged_premium == Decimal("486.50")
+    # 486.50 - 0.70 × 2200 / 12 = 358.17 → 358.15
+    assert change.new_premium == Decimal("358.15")
     assert change.yearly_difference == Decimal("-1540.20")
     for amount in (change.new_premium, change.unchanged_premium, change.yearly_difference):
         assert amount % Decimal("0.05") == 0
