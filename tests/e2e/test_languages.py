@@ -24,7 +24,8 @@ FRENCH_UI = re.compile(r"\b(?:vous|votre|vos|Vous|Votre|Vos|Aucun|aucune|Envoyer
 # The page's own wording, without what people wrote (an advisor's refusal reason, messages).
 UI_TEXT = """() => {
     const body = document.body.cloneNode(true);
-    body.querySelectorAll('.claim-reason, .request-card__note, .message__body').forEach(el => el.remove());
+    body.querySelectorAll('.claim-reason, .request-card__note, .message__body')
+        .forEach(el => el.remove());
     return body.innerText;
 }"""
 EXPECTED = {"de": "Dokumente", "it": "Documenti", "en": "Documents"}
