@@ -89,6 +89,8 @@ def test_a_higher_deductible_asked_on_the_phone_is_accepted_and_archived(
     expect(admin.locator("h1, h2").first).to_be_visible()
     if violations := axe_violations(admin):
         found["admin decision"] = violations
+    admin.screenshot(path=str(SCREENSHOTS / "changes" / "admin-decision-desktop.png"),
+                     full_page=True)
     admin.get_by_role("button", name="Accepter").click()
     expect(admin.locator(".messagelist")).to_contain_text("Demande acceptée")
     advisor.close()
