@@ -64,11 +64,13 @@ class ContractChangeAdmin(admin.ModelAdmin):
         return list(self.readonly_fields)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ContractChange]:
-        # Waiting requests first, oldest first: the queue's order.
-        return (super().get_queryset(request).select_related("customer", "insured_person")
-                .annotate(waiting=Case(When(status=ChangeStatus.PENDING, then=Value(0)),
-                                       default=Value(1), output_field=IntegerField()))
-                .order_by("waiting", "submitted_at", "id"))
+        return super().get_queryset(request).select_related("customer", "insured_person")
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        """Waiting requests first, oldest first: the queue's order."""
+        waiting_first = Case(When(status=ChangeStatus.PENDING, then=Value(0)), default=Value(1),
+                             output_field=IntegerField())
+        return [waiting_first.asc(), "submitted_at", "id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -236,3 +236,18 @@ def test_the_advisors_queue_costs_the_same_queries_with_one_request_or_five(
             assert client.get(url).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_queue_lists_waiting_requests_first_oldest_first(advisor_admin_client, advisor):
+    from accounts.tests.factories import CustomerFactory
+
+    made = []
+    for _ in range(3):
+        household = CustomerFactory()
+        basic_coverage(household.policy_holder)
+        made.append(_submit(changes.insured_of(household, household.policy_holder.pk)))
+    changes.refuse(made[0], advisor=advisor, reason="Non.")
+    response = advisor_admin_client.get(
+        reverse("admin:customer_requests_contractchange_changelist"))
+    listed = [change.pk for change in response.context["cl"].result_list]
+    assert listed == [made[1].pk, made[2].pk, made[0].pk]
