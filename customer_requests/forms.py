@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +23,8 @@ class ChangeForm(forms.Form):
     def __init__(self, *args: Any, deductibles: tuple[int, ...], models: tuple[str, ...],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field = self.fields["model"]
-        deductible_field = self.fields["deductible"]
-        assert isinstance(model_field, forms.ChoiceField)
-        assert isinstance(deductible_field, forms.ChoiceField)
+        model_field = cast(forms.ChoiceField, self.fields["model"])
+        deductible_field = cast(forms.TypedChoiceField, self.fields["deductible"])
         model_field.choices = [(code, model_label(code)) for code in models]
         deductible_field.choices = [
             (amount, deductible_text(amount)) for amount in deductibles]
