@@ -75,7 +75,7 @@ def test_a_higher_deductible_asked_on_the_phone_is_accepted_and_archived(
     expect(card.locator(".request-status")).to_have_text("En cours")
     expect(card).to_contain_text("CHF 2'500")
     look(page, "requests", found)
-    change = ContractChange.objects.get()
+    change = ContractChange.objects.get(status=ChangeStatus.PENDING)
     assert change.status == ChangeStatus.PENDING
 
     # The seeded advisor, with the group's permissions only, through the real login.
