@@ -60,7 +60,9 @@ class ContractChangeAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: ContractChange | None = None) -> Any:
         if obj is not None and obj.status == ChangeStatus.PENDING:
-            return [*self.readonly_fields, "reason"]
+            # Nothing decided yet: the decision's fields are the reason to type, then a button.
+            decided = {"refusal_reason", "decided_at", "decided_by", "document"}
+            return [*(name for name in self.readonly_fields if name not in decided), "reason"]
         return list(self.readonly_fields)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ContractChange]:
