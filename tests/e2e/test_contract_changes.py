@@ -74,6 +74,7 @@ def test_a_higher_deductible_asked_on_the_phone_is_accepted_and_archived(
     card = page.locator(".request-card", has_text="Franchise ou modèle").first
     expect(card.locator(".request-status")).to_have_text("En cours")
     expect(card).to_contain_text("CHF 2'500")
+    touch_targets_are_big_enough(page, ".request-card a, .request-actions a")
     look(page, "requests", found)
     change = ContractChange.objects.get(status=ChangeStatus.PENDING)
     assert change.status == ChangeStatus.PENDING
