@@ -4,6 +4,8 @@ State changes go through ``claims.services`` (which writes the ``StatusChange`` 
 the audit log); the Celery task ``claims.tasks.run_intake`` fills ``ExtractedField`` rows.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -293,8 +295,6 @@ class CostGuaranteeRequest(models.Model):
 
 def guarantee_attachment_path(instance: "CostGuaranteeAttachment", filename: str) -> str:
     # Random name, like claim pages: the customer's file name never reaches the storage.
-    import uuid
-
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"guarantees/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 

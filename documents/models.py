@@ -23,6 +23,8 @@ class DocumentType(models.TextChoices):
     BENEFIT_STATEMENT = "benefit_statement", _("Décompte de prestations")
     COST_GUARANTEE = "cost_guarantee", _("Garantie de prise en charge")
     TAX_CERTIFICATE = "tax_certificate", _("Attestation fiscale")
+    # A change of the contract confirmed in writing (deductible, insurance model).
+    AMENDMENT = "amendment", _("Avenant")
 
 
 def document_upload_to(instance: Document, filename: str) -> str:

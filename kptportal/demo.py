@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 # In this order: each part builds on the ones before it. kptportal.demo_documents (the
 # policies, premium invoices and benefit statements as documents) needs the policies', the
 # documents' and the claims' parts: the settled demo claim is settled by one of its statements.
+# customer_requests.demo (a past change of deductible, with its amendment) needs the advisor
+# and the coverages.
 SEEDING_MODULES = ["accounts.demo", "policies.demo", "documents.demo", "claims.demo",
-                   "kptportal.demo_documents", "messaging.demo"]
+                   "kptportal.demo_documents", "messaging.demo", "customer_requests.demo"]
 
 
 @transaction.atomic

@@ -63,6 +63,8 @@ ADVISOR_PERMISSIONS: list[tuple[str, str]] = [
     # Insurance: what the customer has.
     *_model_perms("policies", "product", VIEW),
     *_model_perms("policies", "coverage", VIEW),
+    # Deductible and model changes for next year: the queue, accept or refuse.
+    *_model_perms("customer_requests", "contractchange", VIEW_CHANGE),
 ]
 
 ADMINISTRATOR_PERMISSIONS: list[tuple[str, str]] = [

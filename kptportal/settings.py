@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "claims",
     "exports",
     "pwa",
+    "customer_requests",
     "kptportal",
 ]
 

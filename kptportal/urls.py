@@ -28,6 +28,9 @@ urlpatterns = [
     path("", include("messaging.urls")),
     # The data export combines apps: an app of its own above them.
     path("", include("exports.urls")),
+    # What the customer asked for, in one place (address, payout account, contract changes,
+    # claims): combines apps too.
+    path("", include("customer_requests.urls")),
 ]
 
 

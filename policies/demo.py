@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 PRODUCTS = [
     ("KVG-STD", Line.BASIC, False, ("Assurance de base LAMal", "Grundversicherung KVG",
                                     "Assicurazione di base LAMal", "Basic insurance (KVG)")),
+    # The alternative models of basic insurance (policies/contract_changes.py).
+    ("KVG-HAM", Line.BASIC, False, ("Assurance de base LAMal, médecin de famille",
+                                    "Grundversicherung KVG, Hausarztmodell",
+                                    "Assicurazione di base LAMal, medico di famiglia",
+                                    "Basic insurance (KVG), family doctor")),
+    ("KVG-HMO", Line.BASIC, False, ("Assurance de base LAMal, HMO", "Grundversicherung KVG, HMO",
+                                    "Assicurazione di base LAMal, HMO",
+                                    "Basic insurance (KVG), HMO")),
+    ("KVG-TEL", Line.BASIC, False, ("Assurance de base LAMal, télémédecine",
+                                    "Grundversicherung KVG, Telmed",
+                                    "Assicurazione di base LAMal, telemedicina",
+                                    "Basic insurance (KVG), telemedicine")),
     ("VVG-AMB", Line.SUPPLEMENTARY, True, ("Complémentaire ambulatoire", "Zusatz ambulant",
                                           "Complementare ambulatoriale",
                                           "Outpatient supplement")),

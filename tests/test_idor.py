@@ -103,7 +103,16 @@ BUILDERS: dict[str, Builder] = {
     "policies:card": lambda a: {"person_id": card_of(a.customer).insured_person_id},
     "accounts:passkey_rename": lambda a: {"pk": passkey_for(a.customer.account).pk},
     "accounts:passkey_remove": lambda a: {"pk": passkey_for(a.customer.account).pk},
+    "customer_requests:change": lambda a: {"person_id": basic_insured_of(a.customer).pk},
 }
+
+
+def basic_insured_of(customer):
+    """The policy holder, with the basic insurance a deductible or model change needs."""
+    from customer_requests.tests.factories import basic_coverage
+
+    basic_coverage(customer.policy_holder)
+    return customer.policy_holder
 
 
 def card_of(customer):

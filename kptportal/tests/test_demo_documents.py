@@ -128,9 +128,10 @@ def test_the_premium_invoices_and_policies_say_what_the_portal_says():
 def test_the_german_household_gets_its_documents_in_german():
     customer, plans = demo_plans("KPT87654321")
     assert customer.language == "de"
-    # Every type but the tax certificate, issued afterwards from the seeded figures.
+    # Every type but the tax certificate, issued afterwards from the seeded figures, and the
+    # amendment, issued when an advisor accepts a change of deductible or model.
     assert {plan.type for plan in plans} == set(DocumentType.values) - {
-        DocumentType.TAX_CERTIFICATE}
+        DocumentType.TAX_CERTIFICATE, DocumentType.AMENDMENT}
     assert [plan.title for plan in plans if any(word in plan.title for word in FRENCH_WORDS)
             ] == []
     month = discounts.current_month()

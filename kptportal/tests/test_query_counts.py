@@ -32,11 +32,13 @@ MAX_QUERIES = 12
 # the premium invoices (one query) and the year's cost sharing (coverages and settled sums).
 PAGE_MAX_QUERIES = {"/": 13}
 CUSTOMER_PAGES = ["dashboard", "documents:list", "documents:tax_certificates", "claims:list",
-                  "messaging:inbox", "policies:overview", "accounts:profile"]
+                  "messaging:inbox", "policies:overview", "accounts:profile",
+                  "customer_requests:list", "customer_requests:change_start"]
 # Messages are listed inside their thread (no list of their own).
 ADMIN_LISTS = ["accounts_customer", "audit_auditevent", "documents_document",
                "messaging_thread", "messaging_loginhelprequest", "claims_claim",
-               "claims_claimtoreview", "claims_costguaranteerequest"]
+               "claims_claimtoreview", "claims_costguaranteerequest",
+               "customer_requests_contractchange"]
 
 
 def _url(name: str) -> str:

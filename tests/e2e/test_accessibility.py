@@ -10,6 +10,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.demo import DEMO_ADVISOR_PASSWORD, DEMO_PASSWORD
+from accounts.models import InsuredPerson
 from documents.models import Document, DocumentType
 from messaging.models import Thread
 from tests.e2e.a11y import (
@@ -101,6 +102,8 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
     claim = claim_of(CONTRACT)
     settled = settled_claim_of(CONTRACT)
     guarantee = guarantee_of(CONTRACT)
+    holder = InsuredPerson.objects.filter(customer__account__username=CONTRACT,
+                                          is_policy_holder=True).first()
 
     # Public pages, and the login's error and second step.
     context = a11y_context(browser, viewport)
@@ -134,6 +137,9 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
         ("question about a claim", settled and f"/messages/new/?claim={settled.pk}"),
         ("data export", optional("exports:export")),
         ("activity", optional("accounts:activity")),
+        ("requests", optional("customer_requests:list")),
+        ("contract change start", optional("customer_requests:change_start")),
+        ("contract change form", holder and optional("customer_requests:change", holder.pk)),
     ]
     for name, path in customer_pages:
         if path:
@@ -175,6 +181,7 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
         ("admin cost guarantees", guarantee and "/admin/claims/costguaranteerequest/"),
         ("admin cost guarantee review",
          guarantee and f"/admin/claims/costguaranteerequest/{guarantee.pk}/change/"),
+        ("admin contract changes", "/admin/customer_requests/contractchange/"),
     ]:
         if path:
             walk.check(name, path)

@@ -17,13 +17,15 @@ PUBLIC_PAGES = ["accounts:login", "accounts:register", "accounts:activate",
                 "accounts:password_reset", "messaging:login_help", "pwa:offline"]
 PAGES = ["dashboard", "documents:list", "claims:list", "claims:new", "messaging:inbox",
          "messaging:new", "policies:overview", "accounts:profile", "accounts:second_factors",
-         "accounts:activity", "exports:export"]
+         "accounts:activity", "exports:export", "customer_requests:list",
+         "customer_requests:change_start"]
 # A word of each language's menu or page, to be sure the page is not in French.
 FRENCH_UI = re.compile(r"\b(?:vous|votre|vos|Vous|Votre|Vos|Aucun|aucune|Envoyer|Télécharger)\b")
 # The page's own wording, without what people wrote (an advisor's refusal reason, messages).
 UI_TEXT = """() => {
     const body = document.body.cloneNode(true);
-    body.querySelectorAll('.claim-reason, .message__body').forEach(el => el.remove());
+    body.querySelectorAll('.claim-reason, .request-card__note, .message__body')
+        .forEach(el => el.remove());
     return body.innerText;
 }"""
 EXPECTED = {"de": "Dokumente", "it": "Documenti", "en": "Documents"}
