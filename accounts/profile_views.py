@@ -79,9 +79,12 @@ def _context(request: CustomerRequest) -> dict[str, Any]:
 def _render(request: CustomerRequest) -> HttpResponse:
     """The summary: what is on file, one "Modify" per section, no open form."""
     context = _context(request)
-    context.update(persons=request.customer.insured_persons.all(),
-                   sessions=profile.active_sessions(request.user),
-                   current_session_key=request.session.session_key)
+    current = request.session.session_key
+    # This browser first, then the others, most recent first (the page lists three).
+    sessions = sorted(profile.active_sessions(request.user),
+                      key=lambda session: session.session_key != current)
+    context.update(persons=request.customer.insured_persons.all(), sessions=sessions,
+                   current_session_key=current)
     return render(request, "accounts/profile/profile.html", context)
 
 
