@@ -30,6 +30,8 @@ from scripts.quickstart_smoke import (  # noqa: E402
     sms_code,
 )
 
+# The demo customer who logs in: the French household, or (--german) the German one.
+LOGIN = [CUSTOMER, CUSTOMER_MOBILE, "fr-CH"]
 SIZES: dict[str, ViewportSize] = {"phone": {"width": 390, "height": 844},
                                    "desktop": {"width": 1280, "height": 860}}
 ANONYMOUS = [
@@ -81,16 +83,16 @@ def shoot(page: Page, out: Path, name: str, size: str) -> None:
 
 def log_in(page: Page, base: str, log: Path, out: Path, size: str) -> None:
     page.goto(base + "/login/")
-    page.locator("input[name$=username]").fill(CUSTOMER)
+    page.locator("input[name$=username]").fill(LOGIN[0])
     page.locator("input[type=password]").first.fill("wrong-password-1")
     page.locator("form button[type=submit]").first.click()
     shoot(page, out, "login-wrong-password", size)
-    page.locator("input[name$=username]").fill(CUSTOMER)
+    page.locator("input[name$=username]").fill(LOGIN[0])
     page.locator("input[type=password]").first.fill(CUSTOMER_PASSWORD)
     offset = log.stat().st_size
     page.locator("form button[type=submit]").first.click()
     shoot(page, out, "login-code", size)
-    code = sms_code(log, CUSTOMER_MOBILE, after=offset)
+    code = sms_code(log, LOGIN[1], after=offset)
     page.locator("input[autocomplete=one-time-code]").fill(code)
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state("load")
@@ -102,7 +104,7 @@ def run(base: str, log: Path, out: Path, only: set[str]) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c",
                     "from accounts.lockout import lift_locks; "
                     "from accounts.ratelimit import LOGIN_CODES_PER_CONTRACT, SMS_PER_IP; "
-                    f"lift_locks('{CUSTOMER}'); LOGIN_CODES_PER_CONTRACT.reset('{CUSTOMER}'); "
+                    f"lift_locks('{LOGIN[0]}'); LOGIN_CODES_PER_CONTRACT.reset('{LOGIN[0]}'); "
                     "SMS_PER_IP.reset('127.0.0.1')"],
                    check=True, capture_output=True)
     session: list[Cookie] | None = None
@@ -110,7 +112,7 @@ def run(base: str, log: Path, out: Path, only: set[str]) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for size, viewport in SIZES.items():
             phone = size == "phone"
-            context = browser.new_context(viewport=viewport, locale="fr-CH",
+            context = browser.new_context(viewport=viewport, locale=LOGIN[2],
                                           is_mobile=phone, has_touch=phone)
             page = context.new_page()
             for name, path in ANONYMOUS:
@@ -150,7 +152,10 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=ROOT / "var" / "run.log")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", nargs="*", default=[])
+    parser.add_argument("--german", action="store_true", help="as KPT87654321 (German)")
     args = parser.parse_args()
+    if args.german:
+        LOGIN[:] = ["KPT87654321", "+41790000002", "de-CH"]
     run(args.base.rstrip("/"), args.log, args.out, set(args.only))
 
 
