@@ -85,16 +85,16 @@ def log_in(page: Page, base: str, log: Path, out: Path, size: str) -> None:
     page.goto(base + "/login/")
     page.locator("input[name$=username]").fill(LOGIN[0])
     page.locator("input[type=password]").first.fill("wrong-password-1")
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     shoot(page, out, "login-wrong-password", size)
     page.locator("input[name$=username]").fill(LOGIN[0])
     page.locator("input[type=password]").first.fill(CUSTOMER_PASSWORD)
     offset = log.stat().st_size
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     shoot(page, out, "login-code", size)
     code = sms_code(log, LOGIN[1], after=offset)
     page.locator("input[autocomplete=one-time-code]").fill(code)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state("load")
 
 
@@ -105,7 +105,8 @@ def run(base: str, log: Path, out: Path, only: set[str]) -> None:
                     "from accounts.lockout import lift_locks; "
                     "from accounts.ratelimit import LOGIN_CODES_PER_CONTRACT, SMS_PER_IP; "
                     f"lift_locks('{LOGIN[0]}'); LOGIN_CODES_PER_CONTRACT.reset('{LOGIN[0]}'); "
-                    "SMS_PER_IP.reset('127.0.0.1')"],
+                    "from core.net import network_key; "
+                    "SMS_PER_IP.reset(network_key('127.0.0.1'))"],
                    check=True, capture_output=True)
     session: list[Cookie] | None = None
     with sync_playwright() as playwright:

@@ -105,7 +105,7 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
     walk.page.goto(base + "/login/")
     walk.page.locator("input[name$=username]").fill(CONTRACT)
     walk.page.locator("input[type=password]").fill("not-the-password-1")
-    walk.page.locator("form button[type=submit]").first.click()
+    walk.page.locator("main form button[type=submit]").first.click()
     walk.check("login wrong password")
 
     # The customer, logged in through the real login page.

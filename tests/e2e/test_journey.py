@@ -203,7 +203,7 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     code = log_in(admin, base, "advisor", DEMO_ADVISOR_PASSWORD, staff=True)
     assert sms.outbox[-1].to == "+41790000009"
     code.fill(last_sms_code())
-    admin.locator("form button[type=submit]").first.click()
+    admin.locator("main form button[type=submit]").first.click()
     admin.wait_for_url(re.compile(r"/admin/$"))
     admin.goto(base + "/admin/messaging/thread/")
     admin.get_by_role("link", name="Neue Brille").click()
