@@ -74,6 +74,15 @@ class ContractAuthenticationForm(_LockAwareAuthenticationForm):
         "inactive": SAME_MESSAGE_FOR_CONTRACT_AND_PASSWORD,
     }
 
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        # ``request`` by name: the login wizard passes it only to forms whose signature has it.
+        super().__init__(request, *args, **kwargs)
+        # Sent back with a contract number: the password is what to type again (its field
+        # comes back empty), so it takes the focus, without JavaScript.
+        if self.is_bound and self.data.get(self.add_prefix("username"), "").strip():
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["password"].widget.attrs["autofocus"] = True
+
     def clean_username(self) -> str:
         return normalise_contract_number(self.cleaned_data["username"])
 

@@ -14,7 +14,7 @@ Three rules (numbers and reasons in docs/security.md, "Lockout and limits"):
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +26,7 @@ from accounts.validators import normalise_contract_number
 from core.net import client_network, network_key
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
 
     from accounts.models import User
 
@@ -104,6 +104,43 @@ def count_failure(request: HttpRequest | None, username: str) -> None:
     address = client_network(request)
     if address:
         FAILURES_PER_IP.allow(address)
+
+
+def attempts_left(request: HttpRequest, username: str) -> int | None:
+    """How many more wrong passwords or codes this contract may have from this address before
+    django-axes locks the pair (``None`` when the lock is switched off)."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.conf import settings
+
+    if not settings.AXES_ENABLED:
+        return None
+    failures = AxesProxyHandler.get_failures(request, {"username": username})
+    return max(int(settings.AXES_FAILURE_LIMIT) - failures, 0)
+
+
+def unlock_time(request: HttpRequest, credentials: dict[str, Any] | None = None) -> datetime:
+    """When the lock of this contract from this address ends: its last failure plus the
+    cool-off (``cooloff_for``); failures during the lock do not move it."""
+    from axes.models import AccessAttempt
+
+    last = (AccessAttempt.objects
+            .filter(username=username_from_request(request, credentials),
+                    ip_address=client_network(request))
+            .order_by("-attempt_time").values_list("attempt_time", flat=True).first())
+    return timezone.localtime((last or timezone.now()) + cooloff_for(request))
+
+
+def locked_out_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                        credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """The page a locked login gets (django-axes' ``AXES_LOCKOUT_CALLABLE``), with the time
+    the lock ends."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "unlock_at": unlock_time(request, credentials),
+    }, status=429)
 
 
 def lift_locks(username: str) -> None:

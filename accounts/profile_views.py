@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -35,41 +35,37 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
 
     from accounts.household import CustomerRequest
-    from accounts.models import PendingAddressChange, User
+    from accounts.models import User
 
 PASSWORD_CHECKS_PER_HOUR = 10
 
 
-def _forms(request: CustomerRequest,
-           bound: dict[str, Form]) -> tuple[dict[str, Form], PendingAddressChange | None]:
+def _blank_form(request: CustomerRequest, section: str) -> Form:
+    """The section's form, filled with what is on file (never the secrets)."""
     customer, user = request.customer, request.user
-    pending = profile.pending_address_change(customer)
-    forms: dict[str, Form] = {
-        "address_form": AddressForm(initial={
-            "street": customer.street, "postcode": customer.postcode,
-            "locality": customer.locality, "effective_on": timezone.localdate()}),
-        "contact_form": ContactForm(initial={"email": customer.email,
-                                             "landline_phone": customer.landline_phone}),
-        "preferences_form": PreferencesForm(initial={
-            "language": customer.language, "correspondence": customer.correspondence,
-            "notify_channel": customer.notify_channel}),
-        "mobile_form": MobileForm(user=user),
-        "payout_form": PayoutForm(user=user),
-        "password_form": PasswordChangeForm(user),
-    }
-    forms.update(bound)
-    # The password form sits at the bottom: it must not grab the focus (and scroll) on load.
-    forms["password_form"].fields["old_password"].widget.attrs.pop("autofocus", None)
-    return forms, pending
+    if section == "address":
+        return AddressForm(initial={"street": customer.street, "postcode": customer.postcode,
+                                    "locality": customer.locality,
+                                    "effective_on": timezone.localdate()})
+    if section == "contact":
+        return ContactForm(initial={"email": customer.email,
+                                    "landline_phone": customer.landline_phone})
+    if section == "preferences":
+        return PreferencesForm(initial={"language": customer.language,
+                                        "correspondence": customer.correspondence,
+                                        "notify_channel": customer.notify_channel})
+    if section == "mobile":
+        return MobileForm(user=user)
+    if section == "payout":
+        return PayoutForm(user=user)
+    return PasswordChangeForm(user)
 
 
-def _render(request: CustomerRequest, status: int = 200, **bound: Form) -> HttpResponse:
+def _context(request: CustomerRequest) -> dict[str, Any]:
     customer = request.customer
-    forms, pending = _forms(request, bound)
-    context = {
+    return {
         "customer": customer,
-        "persons": customer.insured_persons.all(),
-        "pending_address": pending,
+        "pending_address": profile.pending_address_change(customer),
         "masked_mobile": (mask_phone_number(request.user.mobile_phone)
                           if request.user.mobile_phone else ""),
         "pending_mobile": profile.pending_mobile(request.session),
@@ -77,11 +73,28 @@ def _render(request: CustomerRequest, status: int = 200, **bound: Form) -> HttpR
         "payout_mobile": mask_phone_number(verified) if (
             verified := payout.verified_mobile(request.user)) else "",
         "pending_payout": payout.pending_change(request.session),
-        "sessions": profile.active_sessions(request.user),
-        "current_session_key": request.session.session_key,
-        **forms,
     }
-    return render(request, "accounts/profile/profile.html", context, status=status)
+
+
+def _render(request: CustomerRequest) -> HttpResponse:
+    """The summary: what is on file, one "Modify" per section, no open form."""
+    context = _context(request)
+    current = request.session.session_key
+    # This browser first, then the others, most recent first (the page lists three).
+    sessions = sorted(profile.active_sessions(request.user),
+                      key=lambda session: session.session_key != current)
+    context.update(persons=request.customer.insured_persons.all(), sessions=sessions,
+                   current_session_key=current)
+    return render(request, "accounts/profile/profile.html", context)
+
+
+def _edit(request: CustomerRequest, section: str, form: Form | None = None,
+          status: int = 200) -> HttpResponse:
+    """One section's form on a page of its own (GET, or a refused POST with what was sent)."""
+    context = _context(request)
+    context.update(section=section,
+                   form=form if form is not None else _blank_form(request, section))
+    return render(request, f"accounts/profile/edit_{section}.html", context, status=status)
 
 
 @customer_required
@@ -92,12 +105,17 @@ def profile_page(request: CustomerRequest) -> HttpResponse:
     return _render(request)
 
 
+EDIT_METHODS = require_http_methods(["GET", "HEAD", "POST"])
+
+
 @customer_required
-@post_only("accounts:profile", "address")
+@EDIT_METHODS
 def address(request: CustomerRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _edit(request, "address")
     form = AddressForm(request.POST)
     if not form.is_valid():
-        return _render(request, status=400, address_form=form)
+        return _edit(request, "address", form, status=400)
     change = profile.request_address_change(request.customer, request=request,
                                             **form.cleaned_data)
     if change.applied_at:
@@ -109,22 +127,26 @@ def address(request: CustomerRequest) -> HttpResponse:
 
 
 @customer_required
-@post_only("accounts:profile", "contact")
+@EDIT_METHODS
 def contact(request: CustomerRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _edit(request, "contact")
     form = ContactForm(request.POST)
     if not form.is_valid():
-        return _render(request, status=400, contact_form=form)
+        return _edit(request, "contact", form, status=400)
     profile.update_contact(request.customer, request=request, **form.cleaned_data)
     messages.success(request, _("Vos coordonnées sont enregistrées."))
     return redirect("accounts:profile")
 
 
 @customer_required
-@post_only("accounts:profile", "preferences")
+@EDIT_METHODS
 def preferences(request: CustomerRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _edit(request, "preferences")
     form = PreferencesForm(request.POST)
     if not form.is_valid():
-        return _render(request, status=400, preferences_form=form)
+        return _edit(request, "preferences", form, status=400)
     changed = profile.update_preferences(request.customer, request=request, **form.cleaned_data)
     if "correspondence" in changed and request.customer.correspondence == "online":
         messages.success(request, _("Vos préférences sont enregistrées. Le rabais online "
@@ -141,8 +163,10 @@ def _password_checks_left(user: User) -> bool:
 
 
 @customer_required
-@post_only("accounts:profile", "mobile")
+@EDIT_METHODS
 def mobile(request: CustomerRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _edit(request, "mobile")
     if not _password_checks_left(request.user):
         messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
         return redirect("accounts:profile")
@@ -151,18 +175,18 @@ def mobile(request: CustomerRequest) -> HttpResponse:
         if form.has_error("password", "password_incorrect"):
             audit.record(events.LOGIN_FAILED, request=request, user=request.user,
                          purpose="mobile_change_reauthentication")
-        return _render(request, status=400, mobile_form=form)
+        return _edit(request, "mobile", form, status=400)
     try:
         profile.start_mobile_change(request.session, request.user,
                                     form.cleaned_data["mobile_phone"], request=request)
     except profile.TooManyCodes as problem:
         form.add_error(None, problem.message)
-        return _render(request, status=429, mobile_form=form)
+        return _edit(request, "mobile", form, status=429)
     except (SMSDeliveryError, ConnectionError):
         profile.forget_pending_mobile(request.session)
         form.add_error(None, _("Le SMS n'a pas pu être envoyé. Réessayez dans quelques "
                                "minutes."))
-        return _render(request, status=503, mobile_form=form)
+        return _edit(request, "mobile", form, status=503)
     return redirect("accounts:profile_mobile_confirm")
 
 
@@ -198,9 +222,11 @@ def mobile_confirm(request: CustomerRequest) -> HttpResponse:
 
 
 @customer_required
-@post_only("accounts:profile", "payout")
+@EDIT_METHODS
 def payout_account(request: CustomerRequest) -> HttpResponse:
     """The new payout account: the password here, then a code to the verified mobile."""
+    if request.method != "POST":
+        return _edit(request, "payout")
     if not _password_checks_left(request.user):
         messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
         return redirect(section_url("accounts:profile", "payout"))
@@ -209,7 +235,7 @@ def payout_account(request: CustomerRequest) -> HttpResponse:
         if form.has_error("password", "password_incorrect"):
             audit.record(events.LOGIN_FAILED, request=request, user=request.user,
                          purpose="payout_change_reauthentication")
-        return _render(request, status=400, payout_form=form)
+        return _edit(request, "payout", form, status=400)
     try:
         payout.start_change(request.session, request.user, request.customer,
                             iban=form.cleaned_data["iban"], holder=form.cleaned_data["holder"],
@@ -218,7 +244,7 @@ def payout_account(request: CustomerRequest) -> HttpResponse:
         form.add_error(None, problem.message)
         status = {payout.TooManyPayoutCodes: 429, payout.CodeNotDelivered: 503}.get(
             type(problem), 400)
-        return _render(request, status=status, payout_form=form)
+        return _edit(request, "payout", form, status=status)
     return redirect("accounts:profile_payout_confirm")
 
 
@@ -257,11 +283,13 @@ def payout_confirm(request: CustomerRequest) -> HttpResponse:
 
 
 @customer_required
-@post_only("accounts:profile", "password")
+@EDIT_METHODS
 def password(request: CustomerRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _edit(request, "password")
     form = PasswordChangeForm(request.user, request.POST)
     if not form.is_valid():
-        return _render(request, status=400, password_form=form)
+        return _edit(request, "password", form, status=400)
     user = form.save()
     update_session_auth_hash(request, user)
     ended = profile.log_out_other_sessions(user, keep=request.session.session_key)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlsafe_base64_decode
@@ -42,7 +43,7 @@ from accounts.forms import (
     count_spent_code_as_failed_login,
 )
 from accounts.household import customer_required
-from accounts.lockout import lift_locks
+from accounts.lockout import attempts_left, lift_locks, locked_out_response
 from accounts.login_codes import (
     CodeJustSent,
     CodeNotSent,
@@ -130,7 +131,7 @@ class PortalLoginView(LoginView):
             passkeys.log_in(self.request, self.request.POST[PASSKEY_LOGIN_FIELD])
         except passkeys.LoginLocked as locked:
             if locked.locked_pair:  # django-axes' lock of this contract from this address
-                return render(self.request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+                return locked_out_response(self.request)
             messages.error(self.request, locked.message)
             return redirect(self.request.get_full_path())
         except passkeys.PasskeyError as problem:
@@ -177,6 +178,11 @@ class PortalLoginView(LoginView):
                        is_passkey_step=isinstance(context.get("device"), WebAuthnCredential),
                        passkey_options=self.passkey_options,
                        passkey_login_field=PASSKEY_LOGIN_FIELD)
+        if (self.steps.current == self.AUTH_STEP and form.is_bound
+                and form.has_error(NON_FIELD_ERRORS, "invalid_login")):
+            # Before the lock, not after it: how many tries this contract has left here.
+            context["attempts_left"] = attempts_left(self.request,
+                                                     form.data.get("auth-username", ""))
         return context
 
 

@@ -35,6 +35,8 @@ from claims.models import (
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
+# Demo claims are found again by their note, the customer's remark as any customer would write
+# it; databases seeded before kept a "[demo] " marker in front of it, still recognised.
 DEMO_NOTE_PREFIX = "[demo] "
 DEMO_CLAIMS = [
     # note, kind, status path, days ago, amount, provider, GLN, invoice number, for the child
@@ -75,8 +77,9 @@ def seed(stdout: SupportsWrite[str] | None = None) -> None:
     now = timezone.now()
     created = 0
     for (title, kind, path, days, amount, provider, gln, number, child) in DEMO_CLAIMS:
-        note = DEMO_NOTE_PREFIX + title
-        if Claim.objects.filter(customer=customer, note=note).exists():
+        note = title
+        if Claim.objects.filter(customer=customer,
+                                note__in=[title, DEMO_NOTE_PREFIX + title]).exists():
             continue
         person = persons[-1] if child else persons[0]
         start = now - timedelta(days=days)
@@ -160,7 +163,9 @@ class SettledDemoClaim:
 
 def settled_demo_claims(customer: Customer) -> list[SettledDemoClaim]:
     """The household's settled demo claims, oldest first."""
-    claims = (Claim.objects.filter(customer=customer, note__startswith=DEMO_NOTE_PREFIX,
+    notes = [title for title, *_rest in DEMO_CLAIMS]
+    notes += [DEMO_NOTE_PREFIX + title for title in notes]
+    claims = (Claim.objects.filter(customer=customer, note__in=notes,
                                    status=ClaimStatus.SETTLED, amount__isnull=False)
               .prefetch_related("status_changes", "fields").order_by("created_at", "id"))
     settled = []

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Prefetch, Q, TextChoices
 from django.utils import timezone
@@ -79,6 +80,16 @@ def status_of(*, due_date: date, paid_on: date | None, reminded_on: date | None,
 def invoice_status(invoice: PremiumInvoice, today: date) -> PremiumStatus:
     return status_of(due_date=invoice.due_date, paid_on=invoice.paid_on,
                      reminded_on=invoice.reminded_on, today=today)
+
+
+def listed_status(document: Document, today: date) -> PremiumStatus | None:
+    """A listed premium invoice's status, when its figures came as data (the list selects
+    ``premium_invoice`` with the document: no query here); ``None`` for other documents."""
+    try:
+        invoice = document.premium_invoice
+    except ObjectDoesNotExist:
+        return None
+    return invoice_status(invoice, today)
 
 
 def qr_reference(customer_number: str, period: date) -> str:

@@ -50,11 +50,15 @@ def document_list(request: CustomerRequest) -> HttpResponseBase:
         if form.has_error("person"):
             raise Http404  # someone else's insured person: as if it did not exist
         documents = form.filter(documents) if form.is_valid() else documents.none()
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(documents.select_related("premium_invoice"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
     return private(render(request, "documents/list.html", {
         "form": form, "page": page, "documents": page.object_list,
+        "rows": [(document, premiums.listed_status(document, today))
+                 for document in page.object_list],
         "filter_query": query.urlencode(),
         "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
     }))

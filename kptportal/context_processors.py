@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -21,6 +22,16 @@ NAV_ITEMS = [
     ("policies:cards", _("Carte"), "card"),
     ("accounts:profile", _("Profil"), "person"),
 ]
+
+# The phone's tab bar has a fifth of 390 px per section: words that fit, with a soft hyphen
+# (U+00AD) where a long one may break onto a second line. The full name stays the link's name.
+TAB_LABELS = {
+    "dashboard": pgettext_lazy("tab bar", "Accueil"),
+    "documents:list": pgettext_lazy("tab bar", "Documents"),
+    "claims:list": pgettext_lazy("tab bar", "Rembourse­ments"),
+    "messaging:inbox": pgettext_lazy("tab bar", "Messages"),
+    "policies:overview": pgettext_lazy("tab bar", "Assurances"),
+}
 
 
 def _badges(user: User) -> dict[str, int]:
@@ -49,6 +60,7 @@ def _nav_items(request: HttpRequest, badges: dict[str, int]) -> list[dict[str, A
     for url_name, url, label, icon in _menu_urls(urlconf, get_script_prefix()):
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"url": url, "label": label, "icon": icon, "current": current,
+                      "tab_label": TAB_LABELS.get(url_name, label),
                       "name": url_name, "badge": badges.get(url_name, 0)})
     # /insurance/card/ is under /insurance/: only the closest section is the current one.
     closest = max((str(item["url"]) for item in items if item["current"]), key=len, default=None)

@@ -387,6 +387,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"  # the page says when it ends
 AXES_USERNAME_FORM_FIELD = "auth-username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 AXES_COOLOFF_TIME = "accounts.lockout.cooloff_for"  # 15 min, doubling per pair's lock in 7 d

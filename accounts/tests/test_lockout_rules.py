@@ -278,3 +278,30 @@ def test_without_such_a_factor_the_new_password_waits(login_household):
     assert "sera valable dès le" in html.unescape(response.content.decode())
     login_household.account.refresh_from_db()
     assert not login_household.account.check_password("Neues-Passwort-42")
+
+
+# --- What the login page says before and at the lock -------------------------------------
+
+def test_each_wrong_password_says_how_many_tries_are_left_before_the_lock(login_household):
+    _status, page = log_in("KPT12345678", WRONG, address="198.51.100.8")
+    assert "Encore 4 essais avant un blocage temporaire" in page
+    for _ in range(2):
+        _status, page = log_in("KPT12345678", WRONG, address="198.51.100.8")
+    assert "Encore 2 essais" in page
+    _status, page = log_in("KPT12345678", WRONG, address="198.51.100.8")
+    assert "Encore 1 essai avant" in page
+
+
+def test_the_lock_page_says_when_the_login_opens_again(login_household):
+    from django.utils import timezone
+
+    for _ in range(5):
+        log_in("KPT12345678", WRONG, address="198.51.100.9")
+    status, page = log_in("KPT12345678", address="198.51.100.9")
+    assert status == 429
+    opens = re.search(r"Vous pourrez réessayer le (\d\d\.\d\d\.\d{4}) à (\d\d:\d\d)", page)
+    assert opens is not None
+    shown = timezone.make_aware(
+        timezone.datetime.strptime(" ".join(opens.groups()), "%d.%m.%Y %H:%M"))
+    # At least the first lock's 15 minutes, at most the longest lock (accounts.lockout).
+    assert timedelta(minutes=14) < shown - timezone.localtime() <= lockout.MAX_COOLOFF

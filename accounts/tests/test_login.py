@@ -267,3 +267,22 @@ def test_a_refused_code_is_a_domain_error_with_a_lazy_message():
         assert str(error.message).startswith("Wir konnten die SMS nicht senden")
     with translation.override("fr"):
         assert str(error).startswith("Nous n'avons pas pu envoyer le SMS")
+
+
+def test_after_a_wrong_password_the_focus_is_on_the_password_again(client, login_household):
+    page = text(post_credentials(client, password="wrong-Password-1"))
+    password = re.search(r'<input[^>]*name="auth-password"[^>]*>', page).group(0)
+    username = re.search(r'<input[^>]*name="auth-username"[^>]*>', page).group(0)
+    assert "autofocus" in password and "autofocus" not in username
+
+
+def test_a_first_visit_puts_the_focus_on_the_contract_number(client, login_household):
+    page = text(client.get("/login/"))
+    assert "autofocus" in re.search(r'<input[^>]*name="auth-username"[^>]*>', page).group(0)
+
+
+def test_the_login_page_says_what_the_portal_gives(client, db):
+    page = text(client.get("/login/"))
+    for offer in ("5 % de rabais online", "Protection juridique internet offerte",
+                  "Votre conseiller·ère personnel·le"):
+        assert offer in page

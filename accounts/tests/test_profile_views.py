@@ -263,9 +263,6 @@ def test_log_out_other_sessions_lists_and_ends_them(customer, client):
 
 
 @pytest.mark.parametrize(("name", "target"), [
-    ("profile_address", "/profile/#address"), ("profile_contact", "/profile/#contact"),
-    ("profile_preferences", "/profile/#preferences"), ("profile_mobile", "/profile/#mobile"),
-    ("profile_password", "/profile/#password"), ("profile_payout", "/profile/#payout"),
     ("profile_log_out_others", "/profile/#sessions"),
     ("backup_codes", "/profile/security/#backup-codes"),
     ("authenticator_remove", "/profile/security/#authenticator"),
@@ -288,3 +285,44 @@ def test_a_get_on_a_form_url_lands_on_its_section_and_changes_nothing(
     assert PortalSession.objects.count() == sessions
     assert AuditEvent.objects.count() == events
     assert customer_client.put(reverse(f"accounts:{name}")).status_code == 405
+
+
+SECTIONS = [("profile_address", "address", 'name="street"'),
+            ("profile_contact", "contact", 'name="email"'),
+            ("profile_preferences", "preferences", 'name="correspondence"'),
+            ("profile_mobile", "mobile", 'name="mobile_phone"'),
+            ("profile_payout", "payout", 'name="iban"'),
+            ("profile_password", "password", 'name="old_password"')]
+
+
+def test_the_profile_is_a_summary_without_any_form_to_fill(customer_client, customer):
+    page = html(customer_client.get(PROFILE))
+    assert "Rue du Lac" in page or customer.street in page
+    for name, section, field in SECTIONS:
+        assert f'id="{section}"' in page
+        assert f'href="{reverse(f"accounts:{name}")}"' in page  # its "Modifier"
+        assert field not in page
+
+
+@pytest.mark.parametrize(("name", "section", "field"), SECTIONS)
+def test_each_section_opens_its_own_form_and_a_get_changes_nothing(
+        customer_client, customer, name, section, field):
+    sms_device_for(customer.account)
+    events = AuditEvent.objects.count()
+    response = customer_client.get(reverse(f"accounts:{name}"))
+    assert response.status_code == 200
+    page = html(response)
+    assert f'id="{section}"' in page and field in page
+    assert f'action="{reverse(f"accounts:{name}")}"' in page
+    # The one form of the page, and a way back to the summary.
+    main = page[page.index("<main"):page.index("</main>")]
+    assert main.count("<form") == 1
+    assert f'href="{PROFILE}#{section}"' in page
+    assert AuditEvent.objects.count() == events
+    assert customer_client.put(reverse(f"accounts:{name}")).status_code == 405
+
+
+def test_the_address_form_starts_from_the_address_on_file(customer_client, customer):
+    page = html(customer_client.get(reverse("accounts:profile_address")))
+    assert f'value="{customer.street}"' in page
+    assert f'value="{customer.postcode}"' in page

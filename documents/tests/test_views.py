@@ -219,3 +219,26 @@ def test_preview_of_an_unreadable_pdf_answers_404_not_500(customer_client, holde
     broken = DocumentFactory(insured_person=holder, content=b"%PDF-1.4 not really a pdf")
     response = customer_client.get(reverse("documents:preview", args=[broken.pk]))
     assert response.status_code == 404
+
+
+def test_a_listed_premium_invoice_shows_whether_it_is_paid(customer_client, holder):
+    from documents.tests.factories import make_premium_invoice
+
+    make_premium_invoice(holder, date(2025, 3, 1), paid_on=date(2025, 3, 20))
+    make_premium_invoice(holder, date(2025, 4, 1))  # never paid: overdue by now
+    DocumentFactory(insured_person=holder, type=DocumentType.POLICY, title="Police 2025")
+    response = customer_client.get(reverse("documents:list"))
+    rows = dict((document.title, status) for document, status in response.context["rows"])
+    assert sorted(str(status) for status in rows.values() if status) == ["overdue", "paid"]
+    assert rows["Police 2025"] is None
+    page = response.content.decode()
+    assert "premium-status--paid" in page and "premium-status--overdue" in page
+
+
+def test_each_row_opens_its_document_and_downloads_it_with_a_named_icon(customer_client,
+                                                                       invoice):
+    page = customer_client.get(reverse("documents:list")).content.decode()
+    assert f'href="{reverse("documents:detail", args=[invoice.pk])}"' in page
+    assert f'href="{reverse("documents:download", args=[invoice.pk])}"' in page
+    assert "Télécharger</span>" not in page  # the icon's name is the title too
+    assert f"Télécharger {invoice.title}" in page

@@ -20,13 +20,13 @@ def submit_credentials(page, username, password):
     """The login's first step as a person does it: contract number, password, continue."""
     page.locator("input[name$=username]").fill(username)
     page.locator("input[type=password]").first.fill(password)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
 
 
 def submit_code(page, code):
     """The second step: the one-time code, then log in."""
     page.locator("input[autocomplete=one-time-code]").fill(code)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
 
 
 def open_account_menu(page):

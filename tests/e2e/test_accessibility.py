@@ -116,7 +116,7 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
     walk.page.goto(base + "/login/")
     walk.page.locator("input[name$=username]").fill(CONTRACT)
     walk.page.locator("input[type=password]").fill("not-the-password-1")
-    walk.page.locator("form button[type=submit]").first.click()
+    walk.page.locator("main form button[type=submit]").first.click()
     walk.check("login wrong password")
 
     # The customer, logged in through the real login page.
@@ -127,7 +127,11 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
         ("document detail", f"/documents/{document.pk}/"),
         ("messages", "/messages/"), ("thread", f"/messages/{thread.pk}/"),
         ("new message", "/messages/new/"), ("insurance", "/insurance/"),
-        ("profile", "/profile/"), ("second factors", "/profile/security/"),
+        ("profile", "/profile/"), ("profile address", "/profile/address/"),
+        ("profile contact", "/profile/contact/"), ("profile preferences", "/profile/preferences/"),
+        ("profile mobile", "/profile/mobile/"), ("profile payout", "/profile/payout/"),
+        ("profile password", "/profile/password/"), ("second factors", "/profile/security/"),
+        ("premium invoices", f"/documents/?type={DocumentType.PREMIUM_INVOICE}"),
         ("authenticator setup", "/profile/security/authenticator/"),
         ("claims", optional("claims:list")), ("new claim", optional("claims:new")),
         ("claim detail", claim and optional("claims:detail", claim.pk)),
@@ -145,14 +149,14 @@ def test_every_page_passes_axe(browser, live_server, seeded_demo, viewport):
         if path:
             walk.check(name, path)
     # The mobile change's code step.
-    walk.page.goto(base + "/profile/")
+    walk.page.goto(base + "/profile/mobile/")
     walk.page.locator("input[name=mobile_phone], input[name=new_mobile]").first.fill(
         "+41790000077")
     walk.page.locator("form[action$='/profile/mobile/'] button[type=submit]").click()
     walk.page.wait_for_load_state("load")
     walk.check("profile mobile code")
     # The payout account's code step.
-    walk.page.goto(base + "/profile/")
+    walk.page.goto(base + "/profile/payout/")
     payout = walk.page.locator("form[action$='/profile/payout/']")
     payout.locator("input[name=iban]").fill("CH56 0483 5012 3456 7800 9")
     payout.locator("input[name=holder]").fill("Anna Muster")

@@ -154,6 +154,7 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     open_account_menu(page)
     page.get_by_role("banner").get_by_role("link", name="Mein Profil").click()
     expect(page.get_by_role("heading", name="Mein Profil")).to_be_visible()
+    page.get_by_role("link", name="Ändern · Mobiltelefon").click()
     mobile = page.get_by_role("region", name="Mobiltelefon")
     mobile.get_by_label("Neue Mobilnummer").fill("079 123 45 67")
     mobile.get_by_label("Ihr aktuelles Passwort").fill(DEMO_PASSWORD)
@@ -202,7 +203,7 @@ def test_a_customers_day_on_a_phone_in_french_then_german(browser, live_server, 
     code = log_in(admin, base, "advisor", DEMO_ADVISOR_PASSWORD, staff=True)
     assert sms.outbox[-1].to == "+41790000009"
     code.fill(last_sms_code())
-    admin.locator("form button[type=submit]").first.click()
+    admin.locator("main form button[type=submit]").first.click()
     admin.wait_for_url(re.compile(r"/admin/$"))
     admin.goto(base + "/admin/messaging/thread/")
     admin.get_by_role("link", name="Neue Brille").click()

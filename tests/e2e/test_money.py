@@ -127,7 +127,7 @@ def test_the_payout_account_changes_with_the_password_and_a_code(pages, live_ser
     from core.iban import mask
 
     page = pages["desktop"]
-    page.goto(f"{live_server.url}/profile/#payout")
+    page.goto(f"{live_server.url}/profile/payout/")
     section = page.locator("#payout")
     assert mask("CH5800791123000889012") in section.inner_text()
     section.get_by_label("IBAN").fill("CH44 3199 9123 0008 8901 2")
@@ -142,7 +142,7 @@ def test_the_payout_account_changes_with_the_password_and_a_code(pages, live_ser
              "desktop": ("CH93 0076 2011 6238 5295 7", mask("CH9300762011623852957"))}
     for size, page in pages.items():
         iban, masked = ibans[size]
-        page.goto(f"{live_server.url}/profile/#payout")
+        page.goto(f"{live_server.url}/profile/payout/")
         section = page.locator("#payout")
         section.get_by_label("IBAN").fill(iban)
         section.get_by_label("Titulaire du compte").fill("Anna Muster")

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from accounts import demo as accounts_demo
 from accounts.models import User
@@ -26,7 +27,7 @@ def test_profile_page_on_phone_and_desktop(request, live_server, anna, viewport)
 
 def test_bad_postcode_keeps_what_was_typed(desktop, live_server, anna):
     page = log_in_page(desktop, live_server, anna)
-    page.goto(f"{live_server.url}/profile/")
+    page.goto(f"{live_server.url}/profile/address/")
     page.get_by_label("Rue et numéro").fill("Chemin des Vignes 4")
     page.get_by_label("NPA").fill("0123")
     page.get_by_role("button", name="Enregistrer l'adresse").click()
@@ -40,7 +41,7 @@ def test_bad_postcode_keeps_what_was_typed(desktop, live_server, anna):
 
 def test_mobile_change_needs_the_code_sent_to_the_new_number(phone, live_server, anna):
     page = log_in_page(phone, live_server, anna)
-    page.goto(f"{live_server.url}/profile/")
+    page.goto(f"{live_server.url}/profile/mobile/")
     page.get_by_label("Nouveau numéro de mobile").fill("079 555 44 33")
     page.locator("#mobile").get_by_label("Votre mot de passe actuel").fill(
         accounts_demo.DEMO_PASSWORD)
@@ -56,4 +57,37 @@ def test_mobile_change_needs_the_code_sent_to_the_new_number(phone, live_server,
     page.wait_for_url(f"{live_server.url}/profile/")
     anna.refresh_from_db()
     assert anna.mobile_phone == "+41795554433"
+    expect(page.locator("#mobile")).to_contain_text("+41 •••• ••33")
     assert sms.outbox[-1].to == "+41790000001"
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_a_newcomer_changes_the_address_without_passing_another_form(request, live_server,
+                                                                    anna, viewport):
+    """From the menu to the profile's summary, "Modifier" beside the address, one form."""
+    from datetime import date, timedelta
+
+    from tests.e2e.portal_login import open_account_menu
+
+    page = log_in_page(request.getfixturevalue(viewport), live_server, anna)
+    page.goto(f"{live_server.url}/")
+    open_account_menu(page)
+    page.get_by_role("link", name="Mon profil").click()
+    page.wait_for_url(f"{live_server.url}/profile/")
+    expect(page.locator("main form input")).to_have_count(1)  # the CSRF token of a button
+    page.get_by_role("link", name="Modifier · Adresse postale").click()
+    page.wait_for_url(f"{live_server.url}/profile/address/")
+    expect(page.locator("main form")).to_have_count(1)
+    # The form is on the first screen: nothing to scroll past.
+    box = page.get_by_role("button", name="Enregistrer l'adresse").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"]
+    page.get_by_label("Rue et numéro").fill("Chemin des Vignes 4")
+    page.get_by_label("NPA").fill("1003")
+    page.get_by_label("Localité").fill("Lausanne")
+    later = (date.today() + timedelta(days=10)).strftime("%d.%m.%Y")
+    page.get_by_label("Valable dès le").fill(later)
+    page.get_by_role("button", name="Enregistrer l'adresse").click()
+    page.wait_for_url(f"{live_server.url}/profile/")
+    expect(page.locator("#address")).to_contain_text(f"Chemin des Vignes 4, 1003 Lausanne à "
+                                                     f"partir du {later}")
+    screenshot(page, f"profile-address-pending-{viewport}")
