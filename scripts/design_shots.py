@@ -48,6 +48,9 @@ CUSTOMER_PAGES = [
     ("tax-certificates", "/documents/attestations-fiscales/"),
     ("claims", "/claims/"),
     ("claim-new", "/claims/new/"),
+    ("guarantee-new", "/claims/guarantees/new/"),
+    ("requests", "/requests/"),
+    ("contract-change", "/requests/contract-change/"),
     ("messages", "/messages/"),
     ("message-new", "/messages/new/"),
     ("insurance", "/insurance/"),
@@ -129,6 +132,9 @@ def run(base: str, log: Path, out: Path, only: set[str]) -> None:
             for name, listing, pattern in [
                 ("document-invoice", "/documents/?type=premium_invoice", r"/documents/\d+/"),
                 ("claim-detail", "/claims/", r"/claims/\d+/"),
+                ("guarantee-detail", "/claims/", r"/claims/guarantees/\d+/"),
+                ("contract-change-person", "/requests/contract-change/",
+                 r"/requests/contract-change/\d+/"),
                 ("message-thread", "/messages/", r"/messages/\d+/"),
             ]:
                 href = first_link(page, base, listing, pattern)

@@ -173,3 +173,14 @@ def test_the_offline_page_lists_the_emergency_numbers_and_nothing_personal(clien
 
 def test_the_offline_page_shows_no_template_comment(client):
     assert "Kept by the service worker" not in client.get(reverse("pwa:offline")).text
+
+
+
+def test_the_menu_of_every_page_leads_to_the_emergency_numbers(customer_client, holder_card,
+                                                                settings):
+    settings.ASSISTANCE_PHONE = "+41 58 999 11 22"
+    documents = customer_client.get(reverse("documents:list"))
+    assert f'href="{CARDS}#emergency"' in documents.text
+    cards = customer_client.get(CARDS)
+    assert 'id="emergency"' in cards.text
+    assert "+41 58 999 11 22" in cards.text

@@ -50,7 +50,8 @@ def test_the_account_menu_holds_profile_security_language_and_logout(phone, live
     phone.goto(live_server.url + "/documents/")
     expect(phone.get_by_role("button", name="Se déconnecter")).to_be_hidden()
     open_account_menu(phone)
-    for name in ["Mon profil", "Sécurité et connexion", "Mon activité"]:
+    for name in ["Mon profil", "Mes demandes", "Sécurité et connexion", "Mon activité",
+                 "Urgences et assistance"]:
         expect(phone.get_by_role("link", name=name)).to_be_visible()
     screenshot(phone, "navigation-menu-open-phone")
     phone.keyboard.press("Escape")
