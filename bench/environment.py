@@ -23,6 +23,8 @@ def portal_env(**overrides) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DJANGO_DEBUG": "0",
+        # kptportal.settings with the SMS printed to standard output (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
