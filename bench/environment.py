@@ -30,7 +30,6 @@ def portal_env(**overrides) -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "FILE_ENCRYPTION_KEYS": BENCH_FILE_KEY,
         "DATABASE_URL": DATABASE_URL,
-        "DATABASE_CONN_MAX_AGE": "600",
         "REDIS_URL": "redis://127.0.0.1:6379/5",
         "REDIS_CACHE_URL": "redis://127.0.0.1:6379/6",
         "STORAGE_LOCAL_ROOT": str(BENCH_DIR / "private"),

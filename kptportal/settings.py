@@ -147,10 +147,15 @@ TEMPLATES = [
 
 # --- Data stores -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
+_SERVER_DATABASE = bool(DATABASE_URL) and not DATABASE_URL.startswith("sqlite")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{_folder(VAR_DIR) / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A server database keeps each process' connection between requests: opening one
+        # (TCP, authentication, backend start) costs more than a whole page's queries. It is
+        # checked before a request reuses it. SQLite (the quick start) opens a file: no gain.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600 if _SERVER_DATABASE else 0),
+        conn_health_checks=_SERVER_DATABASE,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
