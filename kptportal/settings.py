@@ -356,7 +356,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the household with the user (sessions name it: a session
+    # opened under another backend's name is logged out once).
+    "accounts.backends.PortalModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 TWO_FACTOR_LOGIN_URL = "accounts:login"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,13 +22,13 @@ from policies.legal_protection import (
 
 def _household(request: CustomerRequest) -> Customer:
     """The logged-in household with what the overview reads, in a fixed number of queries."""
-    return (Customer.objects
-            .select_related("account")
-            .prefetch_related(Prefetch("insured_persons",
-                                       queryset=InsuredPerson.objects.order_by(
-                                           "-is_policy_holder", "birth_date", "id")),
-                              "correspondence_changes")
-            .get(pk=request.customer.pk))
+    customer = request.customer  # loaded with the user (accounts.backends)
+    prefetch_related_objects([customer],
+                             Prefetch("insured_persons",
+                                      queryset=InsuredPerson.objects.order_by(
+                                          "-is_policy_holder", "birth_date", "id")),
+                             "correspondence_changes")
+    return customer
 
 
 @customer_required
