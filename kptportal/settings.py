@@ -152,10 +152,13 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{_folder(VAR_DIR) / 'db.sqlite3'}",
         # A server database keeps each process' connection between requests: opening one
-        # (TCP, authentication, backend start) costs more than a whole page's queries. It is
-        # checked before a request reuses it. SQLite (the quick start) opens a file: no gain.
+        # (TCP, authentication, backend start) costs more than a whole page's queries.
+        # SQLite (the quick start) opens a file: nothing to keep. A connection the server
+        # dropped (a restart) fails one request per process, then is replaced; checking it
+        # before every request instead costs a round trip per request
+        # (DATABASE_CONN_HEALTH_CHECKS=1 where failovers are frequent).
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600 if _SERVER_DATABASE else 0),
-        conn_health_checks=_SERVER_DATABASE,
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
