@@ -35,7 +35,9 @@ def _household(request: CustomerRequest) -> Customer:
 def overview(request: CustomerRequest) -> HttpResponse:
     customer = _household(request)
     month = discounts.current_month()
-    statement = discounts.monthly_premiums(customer, month)
+    # One read of the year's coverages for this month's premiums and the year so far.
+    coverages = cost_sharing.year_coverages(customer, month.year)
+    statement = discounts.monthly_premiums(customer, month, coverages=coverages)
     on_paper = customer.correspondence != Correspondence.ONLINE
     # Just switched to paperless: the discount starts next month, show what it will be.
     upcoming = discounts.upcoming_discount(customer, statement)
@@ -51,7 +53,8 @@ def overview(request: CustomerRequest) -> HttpResponse:
         "conditions": CONDITIONS,
         "rate_percent": int(discounts.DISCOUNT_RATE * 100),
         "year": month.year,
-        "year_so_far": cost_sharing.household_year(customer, month.year),
+        "year_so_far": cost_sharing.household_year(customer, month.year,
+                                                   coverages=coverages),
     }
     return render(request, "policies/overview.html", context)
 
