@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin
 
@@ -178,10 +179,17 @@ class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevic
         return None
 
     def verify_token(self, token: str | int) -> bool:
+        """The code sent last, once, before it expires. One write either way: django-otp's
+        side-channel device and its cool-down mixin would each save the device again on
+        success."""
         allowed, _info = self.verify_is_allowed()
         if not allowed or self.token is None:
             return False
-        if super().verify_token(str(token)):
+        now = timezone.now()
+        if (constant_time_compare(str(token), self.token) and self.valid_until is not None
+                and now < self.valid_until):
+            self.token = None
+            self.valid_until = now
             self.wrong_codes = 0
             self.throttle_reset(commit=False)
             self.cooldown_reset(commit=False)

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
     from accounts.models import User
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "accounts.backends.PortalModelBackend"
 NAME_MAX_LENGTH = 64  # django-otp's Device.name
 
 # Where a started ceremony waits for the browser's answer (one of each per session).

@@ -23,12 +23,13 @@ def portal_env(**overrides) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DJANGO_DEBUG": "0",
+        # kptportal.settings with the SMS printed to standard output (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "FILE_ENCRYPTION_KEYS": BENCH_FILE_KEY,
         "DATABASE_URL": DATABASE_URL,
-        "DATABASE_CONN_MAX_AGE": "600",
         "REDIS_URL": "redis://127.0.0.1:6379/5",
         "REDIS_CACHE_URL": "redis://127.0.0.1:6379/6",
         "STORAGE_LOCAL_ROOT": str(BENCH_DIR / "private"),

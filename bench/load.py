@@ -176,12 +176,16 @@ def measure(*, logins: int, concurrency: int, views: int, workers: int,
     from django.core.cache import cache
 
     from accounts.models import Customer
+    from core.models import TokenBucket
 
     customers = list(Customer.objects.filter(customer_number__startswith="B")
                      .select_related("account").order_by("pk")[:logins])
     accounts = [(c.account.username, c.account.mobile_phone)
                 for c in customers if c.account is not None]
-    cache.clear()  # earlier runs' per-contract SMS counts (Redis db 6, the bench's own)
+    cache.clear()  # earlier runs' login steps and locks (Redis db 6, the bench's own)
+    # Earlier runs' SMS budgets per contract and per address (5 codes an hour) are database
+    # rows (core.buckets): a second run within the hour would be refused its codes.
+    TokenBucket.objects.all().delete()
     stats = Stats()
     with tempfile.TemporaryDirectory(prefix="kpt-load-") as folder:
         out = Path(folder) / "gunicorn.out"

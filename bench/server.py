@@ -99,7 +99,7 @@ def verified_session_cookie(user) -> tuple[str, str]:
     session = SessionStore()
     now = int(time.time())
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PortalModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session["last_activity"] = now

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, InsuredPerson
+from core.choices import choice_label
 from core.storage import private_storage
 from documents.models import BenefitStatement
 
@@ -109,6 +110,12 @@ class Claim(models.Model):
             # The admin's list of every claim, newest first (docs/performance.md).
             models.Index(fields=["-created_at", "-id"], name="claim_recent"),
         ]
+
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]  # stubs declare it
+        return choice_label(ClaimKind, self.kind)
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]  # stubs declare it
+        return choice_label(ClaimStatus, self.status)
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} ({self.get_status_display()})"

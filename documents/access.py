@@ -7,7 +7,8 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -35,6 +36,15 @@ def household_documents(customer: Customer, user: User) -> QuerySet[ListedDocume
             .select_related("insured_person")
             .annotate(is_new=unread)
             .order_by("-issue_date", "-id"))
+
+
+def documents_per_year(customer: Customer) -> list[tuple[int, int]]:
+    """``(year, documents issued that year)``, newest year first, in one query: the years
+    offered by the list's filter, and (added up) the length of the unfiltered list."""
+    return list(Document.objects.for_customer(customer)
+                .annotate(year=ExtractYear("issue_date")).values("year")
+                .annotate(documents=Count("pk")).order_by("-year")
+                .values_list("year", "documents"))
 
 
 def document_for_household(customer: Customer, pk: int) -> Document:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.ch import esr
 
 from accounts.models import Customer, InsuredPerson
+from core.choices import choice_label
 from core.storage import private_storage
 from documents import retention
 
@@ -101,6 +102,9 @@ class Document(models.Model):
             models.UniqueConstraint(fields=["customer", "checksum"],
                                     name="doc_unique_content_per_customer"),
         ]
+
+    def get_type_display(self) -> str:  # type: ignore[no-redef]  # stubs declare it
+        return choice_label(DocumentType, self.type)
 
     def __str__(self) -> str:
         return f"{self.issue_date:%d.%m.%Y} {self.get_type_display()} – {self.title}"

@@ -42,16 +42,19 @@ PAGE_SIZE = 25
 def document_list(request: CustomerRequest) -> HttpResponseBase:
     customer = request.customer
     persons = list(customer.insured_persons.all())
-    years = [day.year for day in access.Document.objects.for_customer(customer)
-             .dates("issue_date", "year", order="DESC")]
-    form = DocumentFilterForm(request.GET or None, persons=persons, years=years)
+    per_year = access.documents_per_year(customer)
+    form = DocumentFilterForm(request.GET or None, persons=persons,
+                              years=[year for year, _count in per_year])
     documents = access.household_documents(customer, request.user)
     if form.is_bound:
         if form.has_error("person"):
             raise Http404  # someone else's insured person: as if it did not exist
         documents = form.filter(documents) if form.is_valid() else documents.none()
-    page = Paginator(documents.select_related("premium_invoice"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(documents.select_related("premium_invoice"), PAGE_SIZE)
+    if not form.is_bound or (form.is_valid() and not any(form.cleaned_data.values())):
+        # Unfiltered: the years' counts add up to the list's length, no COUNT query.
+        paginator.count = sum(count for _year, count in per_year)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     today = timezone.localdate()

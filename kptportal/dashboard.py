@@ -46,7 +46,9 @@ class Dashboard:
 def dashboard_for(customer: Customer, user: User) -> Dashboard:
     documents = household_documents(customer, user)
     today = timezone.localdate()
-    statement = discounts.monthly_premiums(customer)
+    # One read of the year's coverages for this month's premiums and the year so far.
+    coverages = cost_sharing.year_coverages(customer, today.year)
+    statement = discounts.monthly_premiums(customer, today, coverages=coverages)
     on_paper = customer.correspondence != Correspondence.ONLINE
     upcoming = discounts.upcoming_discount(customer, statement)
     return Dashboard(
@@ -65,5 +67,5 @@ def dashboard_for(customer: Customer, user: User) -> Dashboard:
             if on_paper else discounts.ZERO),
         premiums=premiums.summary_for(customer, today),
         year=today.year,
-        year_so_far=cost_sharing.household_year(customer, today.year),
+        year_so_far=cost_sharing.household_year(customer, today.year, coverages=coverages),
     )

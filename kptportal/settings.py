@@ -148,10 +148,18 @@ TEMPLATES = [
 
 # --- Data stores -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
+_SERVER_DATABASE = bool(DATABASE_URL) and not DATABASE_URL.startswith("sqlite")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL or f"sqlite:///{_folder(VAR_DIR) / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A server database keeps each process' connection between requests: opening one
+        # (TCP, authentication, backend start) costs more than a whole page's queries.
+        # SQLite (the quick start) opens a file: nothing to keep. A connection the server
+        # dropped (a restart) fails one request per process, then is replaced; checking it
+        # before every request instead costs a round trip per request
+        # (DATABASE_CONN_HEALTH_CHECKS=1 where failovers are frequent).
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600 if _SERVER_DATABASE else 0),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -352,7 +360,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the household with the user (sessions name it: a session
+    # opened under another backend's name is logged out once).
+    "accounts.backends.PortalModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 TWO_FACTOR_LOGIN_URL = "accounts:login"

@@ -193,14 +193,23 @@ def usage_for(customer: Customer, year: int) -> dict[int, Usage]:
     return totals
 
 
-def household_year(customer: Customer, year: int) -> list[YearSoFar]:
+def year_coverages(customer: Customer, year: int) -> list[Coverage]:
+    """The household's coverages running in ``year``, with person and product, in household
+    order."""
+    return list(Coverage.objects.filter(insured_person__customer=customer)
+                .active_in(date(year, 1, 1), date(year, 12, 31))
+                .select_related("product", "insured_person")
+                .order_by("-insured_person__is_policy_holder", "insured_person__birth_date",
+                          "insured_person_id", "start"))
+
+
+def household_year(customer: Customer, year: int, *,
+                   coverages: list[Coverage] | None = None) -> list[YearSoFar]:
     """The year so far of each person insured with us that year, in household order, in two
-    queries: the year's coverages (with their persons) and the settled sums."""
-    coverages = list(Coverage.objects.filter(insured_person__customer=customer)
-                     .active_in(date(year, 1, 1), date(year, 12, 31))
-                     .select_related("product", "insured_person")
-                     .order_by("-insured_person__is_policy_holder", "insured_person__birth_date",
-                               "insured_person_id", "start"))
+    queries: the year's coverages (with their persons; none when ``coverages`` gives
+    ``year_coverages`` already read) and the settled sums."""
+    if coverages is None:
+        coverages = year_coverages(customer, year)
     usage = usage_for(customer, year)
     persons: dict[int, tuple[InsuredPerson, list[Coverage]]] = {}
     for coverage in coverages:

@@ -192,17 +192,32 @@ def household_coverages(customer: Customer, month: date) -> QuerySet[Coverage]:
                       "product__line", "product__code"))
 
 
+def running_in(coverages: Iterable[Coverage], month: date) -> list[Coverage]:
+    """The coverages among ``coverages`` (loaded with person and product, e.g. the year's)
+    running in ``month``, in the order of ``household_coverages``: no query."""
+    first_day, last_day = first_of_month(month), last_of_month(month)
+    running = [coverage for coverage in coverages if coverage.start <= last_day
+               and (coverage.end is None or coverage.end >= first_day)]
+    return sorted(running, key=lambda coverage: (
+        coverage.insured_person.customer_id, not coverage.insured_person.is_policy_holder,
+        coverage.insured_person.birth_date, coverage.insured_person_id, coverage.product.line,
+        coverage.product.code))
+
+
 def online_discount_in(customer: Customer, month: date) -> bool:
     return discount_applies(month, registered_at=customer.portal_registered_at,
                             changes=_changes(customer))
 
 
 def monthly_premiums(customer: Customer, month: date | None = None, *,
-                     online: bool | None = None) -> PremiumStatement:
+                     online: bool | None = None,
+                     coverages: Iterable[Coverage] | None = None) -> PremiumStatement:
     """The household's premiums for ``month`` (default: this month).
 
     ``online`` forces the discount on or off (to compute "what if"); by default the
-    registration and the preference history decide.
+    registration and the preference history decide. ``coverages``: the household's
+    coverages of a period that holds the month, already loaded (the page's year so far reads
+    the year's): the month's are taken from them instead of queried.
     """
     month = first_of_month(month or current_month())
     if online is None:
@@ -215,7 +230,8 @@ def monthly_premiums(customer: Customer, month: date | None = None, *,
                                        eligible=coverage.product.online_discount_eligible,
                                        online=online),
         )
-        for coverage in household_coverages(customer, month)
+        for coverage in (household_coverages(customer, month) if coverages is None
+                         else running_in(coverages, month))
     ]
     return PremiumStatement(customer=customer, month=month, online_discount=online, lines=lines)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,20 +22,22 @@ from policies.legal_protection import (
 
 def _household(request: CustomerRequest) -> Customer:
     """The logged-in household with what the overview reads, in a fixed number of queries."""
-    return (Customer.objects
-            .select_related("account")
-            .prefetch_related(Prefetch("insured_persons",
-                                       queryset=InsuredPerson.objects.order_by(
-                                           "-is_policy_holder", "birth_date", "id")),
-                              "correspondence_changes")
-            .get(pk=request.customer.pk))
+    customer = request.customer  # loaded with the user (accounts.backends)
+    prefetch_related_objects([customer],
+                             Prefetch("insured_persons",
+                                      queryset=InsuredPerson.objects.order_by(
+                                          "-is_policy_holder", "birth_date", "id")),
+                             "correspondence_changes")
+    return customer
 
 
 @customer_required
 def overview(request: CustomerRequest) -> HttpResponse:
     customer = _household(request)
     month = discounts.current_month()
-    statement = discounts.monthly_premiums(customer, month)
+    # One read of the year's coverages for this month's premiums and the year so far.
+    coverages = cost_sharing.year_coverages(customer, month.year)
+    statement = discounts.monthly_premiums(customer, month, coverages=coverages)
     on_paper = customer.correspondence != Correspondence.ONLINE
     # Just switched to paperless: the discount starts next month, show what it will be.
     upcoming = discounts.upcoming_discount(customer, statement)
@@ -51,7 +53,8 @@ def overview(request: CustomerRequest) -> HttpResponse:
         "conditions": CONDITIONS,
         "rate_percent": int(discounts.DISCOUNT_RATE * 100),
         "year": month.year,
-        "year_so_far": cost_sharing.household_year(customer, month.year),
+        "year_so_far": cost_sharing.household_year(customer, month.year,
+                                                   coverages=coverages),
     }
     return render(request, "policies/overview.html", context)
 

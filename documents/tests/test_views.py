@@ -104,6 +104,19 @@ def test_list_is_paginated_by_25(customer_client, holder):
     assert titles(second) == ["d2", "d1"]
 
 
+def test_the_count_is_the_whole_lists_with_or_without_filters(customer_client, holder):
+    for year in (2022, 2023, 2023, 2024):
+        DocumentFactory(insured_person=holder, issue_date=date(year, 3, 1))
+    unfiltered = customer_client.get(reverse("documents:list"))
+    second_page = customer_client.get(reverse("documents:list"), {"page": 2})
+    one_year = customer_client.get(reverse("documents:list"), {"year": 2023})
+    assert unfiltered.context["page"].paginator.count == 4
+    assert second_page.context["page"].paginator.count == 4
+    assert one_year.context["page"].paginator.count == 2
+    assert [year for year, _name in unfiltered.context["form"].fields["year"].choices][1:] == [
+        2024, 2023, 2022]
+
+
 def test_pagination_keeps_the_filters(customer_client, holder):
     for day in range(1, 28):
         DocumentFactory(insured_person=holder, issue_date=date(2024, 1, day), title=f"d{day}",

@@ -129,3 +129,14 @@ def test_production_refuses_passkey_origins_outside_the_relying_party():
     result = run_django({**PRODUCTION, "PASSKEY_ORIGINS": "https://other.example"}, "check")
     assert result.returncode != 0
     assert "PASSKEY_ORIGINS" in result.stderr and "Refusing to start" in result.stderr
+
+
+def test_production_keeps_its_database_connection_between_requests():
+    # Opening a PostgreSQL connection costs more than a page's queries; checking it before
+    # each request would cost a round trip of its own, so that is a choice.
+    code = ("from django.conf import settings; d = settings.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    result = run_django({**PRODUCTION, "DATABASE_URL": "postgres://u:p@db.example:5432/kpt"},
+                        "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["600", "False"]

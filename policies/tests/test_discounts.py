@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Correspondence
 from accounts.profile import set_correspondence
-from policies import discounts
+from policies import cost_sharing, discounts
 from policies.discounts import coverage_discount, discount_applies
 from policies.models import Line
 from policies.tests.factories import BasicProductFactory, CoverageFactory, ProductFactory
@@ -208,6 +208,22 @@ def test_paperless_household_gets_the_discount_on_eligible_supplementary_only(ho
                        "VVG-DENT": Decimal("0.90")}
     assert statement.monthly_total == Decimal("481.30") - Decimal("2.85")
     assert statement.yearly_total == statement.monthly_total * 12
+
+
+@pytest.mark.parametrize("month", [date(2026, 1, 1), date(2026, 6, 1), date(2026, 12, 1)])
+def test_a_month_taken_from_the_years_coverages_is_the_month_read_alone(household, month):
+    holder, kid = household.insured_persons.order_by("-is_policy_holder")
+    CoverageFactory(insured_person=kid, product=ProductFactory(code="VVG-HOSP"),
+                    start=date(2020, 1, 1), end=date(2026, 5, 31))
+    CoverageFactory(insured_person=holder, product=ProductFactory(code="VVG-ALT"),
+                    start=date(2026, 6, 15))
+    CoverageFactory(insured_person=holder, product=ProductFactory(code="VVG-OLD"),
+                    start=date(2020, 1, 1), end=date(2025, 12, 31))
+    alone = discounts.monthly_premiums(household, month)
+    year = cost_sharing.year_coverages(household, 2026)
+    taken = discounts.monthly_premiums(household, month, coverages=year)
+    assert [line.coverage.pk for line in taken.lines] == [line.coverage.pk for line in alone.lines]
+    assert taken.monthly_total == alone.monthly_total
 
 
 def test_a_past_month_is_recomputed_from_the_history(household):
