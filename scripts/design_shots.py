@@ -19,9 +19,9 @@ from pathlib import Path
 from playwright.sync_api import Cookie, Page, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from scripts.quickstart_smoke import (  # noqa: E402
+# A sibling script (run as `python scripts/design_shots.py`, its folder is on the path).
+from quickstart_smoke import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     CUSTOMER,
