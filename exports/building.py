@@ -256,6 +256,24 @@ def _cost_guarantees(customer: Customer,
     return rows
 
 
+def _contract_changes(customer: Customer) -> list[dict[str, Any]] | None:
+    """Requests to change the deductible or the model, and what was decided."""
+    if not apps.is_installed("customer_requests"):
+        return None
+    from customer_requests.models import ContractChange
+
+    return [{
+        "id": change.pk, "insured_person": change.insured_person_id,
+        "effective_on": change.effective_on,
+        "current_model": change.current_model, "current_deductible": change.current_deductible,
+        "new_model": change.new_model, "new_deductible": change.new_deductible,
+        "current_premium": change.current_premium, "new_premium": change.new_premium,
+        "status": change.status, "refusal_reason": change.refusal_reason,
+        "submitted_at": change.submitted_at, "decided_at": change.decided_at,
+        "document": change.document_id,
+    } for change in ContractChange.objects.filter(customer=customer).order_by("submitted_at")]
+
+
 def _activity(customer: Customer) -> list[dict[str, Any]]:
     rows = []
     for event in events_for(customer).iterator(chunk_size=500):
@@ -276,6 +294,7 @@ def build_archive(customer: Customer) -> IO[bytes]:
         threads = _threads(customer, archive)
         claims = _claims(customer, archive)
         guarantees = _cost_guarantees(customer, archive)
+        contract_changes = _contract_changes(customer)
         data: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "generated_at": timezone.now(),
@@ -289,9 +308,11 @@ def build_archive(customer: Customer) -> IO[bytes]:
             data["claims"] = claims
         if guarantees is not None:
             data["cost_guarantees"] = guarantees
+        if contract_changes is not None:
+            data["contract_changes"] = contract_changes
         _write_json(archive, "data.json", data)
         for part in ("profile", "coverages", "documents", "message_threads", "activity",
-                     "claims", "cost_guarantees"):
+                     "claims", "cost_guarantees", "contract_changes"):
             if part in data:
                 _write_json(archive, f"json/{part}.json", data[part])
         archive.writestr("LISEZMOI.txt", README)
@@ -304,7 +325,7 @@ README = """Export de vos données – KPT portail clients
 data.json         tout ce que le portail conserve sur votre ménage, en un fichier
 json/*.json       les mêmes données, par partie (profil, couvertures, documents, messages,
                   journal d'activité, demandes de remboursement, demandes de
-                  garantie de prise en charge)
+                  garantie de prise en charge, changements de franchise ou de modèle)
 documents/        vos documents, tels que KPT les a émis
 claims/           les pages de vos demandes de remboursement, telles que reçues
 guarantees/       les documents du médecin joints à vos demandes de garantie

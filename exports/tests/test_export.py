@@ -263,3 +263,22 @@ def test_export_holds_a_premium_invoices_figures_and_its_payment(customer_client
         "2025-03-01", "338.00", "2.00", invoice.qr_reference, "2025-03-25")
     assert [(line["line"], line["gross_chf"]) for line in figures["lines"]] == [
         ("KVG", "300.00"), ("VVG", "40.00")]
+
+
+def test_export_holds_the_changes_of_deductible_or_model(customer_client, customer):
+    from datetime import datetime
+
+    from customer_requests import contract_changes as changes
+    from customer_requests.tests.factories import basic_coverage
+    from policies.contract_changes import STANDARD, ZURICH, Choice
+
+    basic_coverage(customer.policy_holder, franchise=1500)
+    insured = changes.insured_of(customer, customer.policy_holder.pk)
+    change = changes.submit(insured, Choice(STANDARD, 2500), user=customer.account,
+                            now=datetime(2026, 12, 7, 10, 0, tzinfo=ZURICH))
+    archive = request_and_open(customer_client, customer)
+    (row,) = json.loads(archive.read("data.json"))["contract_changes"]
+    assert row["id"] == change.pk and row["status"] == "pending"
+    assert (row["current_deductible"], row["new_deductible"]) == (1500, 2500)
+    assert row["effective_on"] == "2027-01-01"
+    assert "json/contract_changes.json" in archive.namelist()
