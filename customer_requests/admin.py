@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core.admin_mixins import my_customers_filter
 from core.money import format_chf
 from customer_requests import contract_changes as changes
 from customer_requests.models import ChangeStatus, ContractChange
@@ -50,7 +51,7 @@ class ContractChangeAdmin(admin.ModelAdmin):
     change_form_template = "admin/customer_requests/contractchange/change_form.html"
     list_display = ("submitted", "customer_number", "insured_person", "effective_on", "what",
                     "status")
-    list_filter = ("status", "effective_on")
+    list_filter = (my_customers_filter("customer__advisor"), "status", "effective_on")
     list_select_related = ("customer", "insured_person")
     search_fields = ("customer__customer_number", "insured_person__last_name",
                      "insured_person__insured_number")

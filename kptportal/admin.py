@@ -35,6 +35,7 @@ from claims.cost_guarantees import OPEN_STATUSES
 from claims.models import Claim, ClaimStatus, CostGuaranteeRequest
 from core.admin_mixins import my_customers_filter
 from core.admin_site import Queue, QueueGroup, register_queues
+from customer_requests.models import ChangeStatus, ContractChange
 from documents.models import Document, PremiumInvoice
 from documents.premiums import PremiumStatus, invoice_status
 from kptportal import events
@@ -81,6 +82,15 @@ def advisor_queues(request: HttpRequest) -> list[QueueGroup]:
                            "status_changed_at", f"{guarantees_url}?scope=mine"))
         team.append(_queue(_("Garanties de prise en charge à traiter"), open_guarantees,
                            "status_changed_at", guarantees_url))
+    if advisor.has_perm("customer_requests.view_contractchange"):
+        waiting_changes = ContractChange.objects.filter(status=ChangeStatus.PENDING)
+        changes_url = reverse("admin:customer_requests_contractchange_changelist")
+        mine.append(_queue(_("Changements de franchise ou de modèle de mes clients"),
+                           waiting_changes.filter(customer__advisor=advisor), "submitted_at",
+                           f"{changes_url}?scope=mine&status__exact=pending"))
+        team.append(_queue(_("Changements de franchise ou de modèle à décider"),
+                           waiting_changes, "submitted_at",
+                           f"{changes_url}?status__exact=pending"))
     if advisor.has_perm("messaging.view_thread"):
         unanswered = advisors.visible_threads(advisor).filter(
             status=Thread.Status.OPEN, awaiting_reply_since__isnull=False)

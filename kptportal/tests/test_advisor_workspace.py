@@ -104,6 +104,31 @@ def test_the_home_counts_the_open_cost_guarantees_and_opens_their_queue():
     assert list(listed.context["cl"].result_list) == [mine]
 
 
+def test_the_home_counts_the_waiting_changes_of_deductible_and_opens_their_queue():
+    from datetime import datetime
+
+    from customer_requests import contract_changes as changes
+    from customer_requests.tests.factories import basic_coverage
+    from policies.contract_changes import STANDARD, ZURICH, Choice
+
+    me = AdvisorFactory()
+    waiting = []
+    for customer in (CustomerFactory(advisor=me), CustomerFactory()):
+        basic_coverage(customer.policy_holder, franchise=1500)
+        insured = changes.insured_of(customer, customer.policy_holder.pk)
+        waiting.append(changes.submit(insured, Choice(STANDARD, 2500), user=customer.account,
+                                      now=datetime(2026, 12, 7, 10, 0, tzinfo=ZURICH)))
+    client = log_in_verified(Client(), me)
+    found = queues(client.get(HOME))
+    for label, expected in [("Changements de franchise ou de modèle de mes clients", 1),
+                            ("Changements de franchise ou de modèle à décider", 2)]:
+        queue = found[label]
+        listed = client.get(queue.url)
+        assert queue.count == expected == listed.context["cl"].result_count, label
+    listed = client.get(found["Changements de franchise ou de modèle de mes clients"].url)
+    assert list(listed.context["cl"].result_list) == [waiting[0]]
+
+
 def test_advisors_see_no_technical_models_administrators_do(advisor_admin_client):
     page = advisor_admin_client.get(HOME).text
     for technical in ("Axes", "TOTP", "Static devices", "Groupes", "Tâches"):
