@@ -122,6 +122,26 @@ def submit(insured: Insured, new: Choice, *, user: User, request: HttpRequest | 
     return stored
 
 
+def pending_of(customer: Customer, pk: int) -> ContractChange | None:
+    """One of the household's requests still waiting for an advisor, or None."""
+    return ContractChange.objects.filter(customer=customer, pk=pk,
+                                         status=ChangeStatus.PENDING).first()
+
+
+def cancel(change: ContractChange, *, user: User,
+           request: HttpRequest | None = None) -> ContractChange:
+    """The customer withdraws a request no advisor has decided yet (another one may then be
+    sent for the same person and year)."""
+    with transaction.atomic():
+        change = _locked_pending(change)
+        change.status = ChangeStatus.CANCELLED
+        change.decided_at = timezone.now()
+        change.save(update_fields=["status", "decided_at"])
+        record(events.CONTRACT_CHANGE_CANCELLED, request=request, user=user,
+               customer=change.customer, change=change.pk)
+    return change
+
+
 # --- The advisor's decision -----------------------------------------------------------------
 
 def _locked_pending(change: ContractChange) -> ContractChange:

@@ -10,6 +10,9 @@ CONTRACT_CHANGE_REQUESTED = register(
 CONTRACT_CHANGE_ACCEPTED = register(
     "customer_requests", "contract_change_accepted",
     gettext_lazy("Changement de franchise ou de modèle accepté"))
+CONTRACT_CHANGE_CANCELLED = register(
+    "customer_requests", "contract_change_cancelled",
+    gettext_lazy("Demande de changement de franchise ou de modèle annulée"))
 CONTRACT_CHANGE_REFUSED = register(
     "customer_requests", "contract_change_refused",
     gettext_lazy("Changement de franchise ou de modèle refusé"))

@@ -19,6 +19,7 @@ class ChangeStatus(models.TextChoices):
     PENDING = "pending", _("En cours")
     ACCEPTED = "accepted", _("Acceptée")
     REFUSED = "refused", _("Refusée")
+    CANCELLED = "cancelled", _("Annulée")
 
 
 class ContractChange(models.Model):

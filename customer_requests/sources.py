@@ -43,6 +43,7 @@ class RequestRow:
     note: str = ""  # e.g. the reason of a refusal
     document_url: str = ""  # the confirmation in the archive
     document_label: str = ""
+    cancel_url: str = ""  # a POST withdraws the request while nobody has decided it
 
 
 Source = Callable[["Customer"], Iterable[RequestRow]]
@@ -76,7 +77,7 @@ def payout_accounts(customer: Customer) -> Iterable[RequestRow]:
 
 
 CONTRACT_CHANGE_TONES = {ChangeStatus.PENDING: PENDING, ChangeStatus.ACCEPTED: DONE,
-                         ChangeStatus.REFUSED: REFUSED}
+                         ChangeStatus.REFUSED: REFUSED, ChangeStatus.CANCELLED: CLOSED}
 
 
 def contract_changes(customer: Customer) -> Iterable[RequestRow]:
@@ -99,7 +100,9 @@ def contract_changes(customer: Customer) -> Iterable[RequestRow]:
             note=change.refusal_reason if change.status == ChangeStatus.REFUSED else "",
             document_url=(reverse("documents:detail", args=[change.document_id])
                           if change.document_id else ""),
-            document_label=_("Confirmation (avenant)") if change.document_id else "")
+            document_label=_("Confirmation (avenant)") if change.document_id else "",
+            cancel_url=(reverse("customer_requests:cancel_change", args=[change.pk])
+                        if change.status == ChangeStatus.PENDING else ""))
 
 
 CLAIM_TONES = {ClaimStatus.ACCEPTED: DONE, ClaimStatus.SETTLED: DONE,

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.household import CustomerRequest, customer_required
 from customer_requests import contract_changes as changes
@@ -72,3 +72,18 @@ def change(request: CustomerRequest, person_id: int) -> HttpResponseBase:
         "lower_deadline": rules.lower_deadline(effective_on),
         "lower_closed": rules.local_day(now) > rules.lower_deadline(effective_on),
     })
+
+
+@customer_required
+@require_POST
+def cancel_change(request: CustomerRequest, pk: int) -> HttpResponseBase:
+    change = changes.pending_of(request.customer, pk)
+    if change is None:
+        raise Http404  # another household's, or already decided: nothing to withdraw here
+    try:
+        changes.cancel(change, user=request.user, request=request)
+    except changes.NotPending as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Votre demande est annulée."))
+    return redirect("customer_requests:list")

@@ -251,3 +251,38 @@ def test_the_queue_lists_waiting_requests_first_oldest_first(advisor_admin_clien
         reverse("admin:customer_requests_contractchange_changelist"))
     listed = [change.pk for change in response.context["cl"].result_list]
     assert listed == [made[1].pk, made[2].pk, made[0].pk]
+
+
+def test_the_customer_withdraws_a_waiting_request_and_may_send_another(insured, customer):
+    change = _submit(insured)
+    changes.cancel(change, user=customer.account)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.CANCELLED
+    assert AuditEvent.objects.filter(kind=events.CONTRACT_CHANGE_CANCELLED,
+                                     customer=customer).exists()
+    assert _submit(insured).status == ChangeStatus.PENDING  # the person's slot is free again
+
+
+def test_a_decided_request_cannot_be_withdrawn(insured, customer):
+    change = _submit(insured)
+    changes.cancel(change, user=customer.account)
+    with pytest.raises(changes.NotPending):
+        changes.cancel(change, user=customer.account)
+
+
+def test_withdrawing_from_the_requests_page_is_a_post_of_the_household(
+        insured, customer, customer_client, other_client):
+    change = _submit(insured)
+    url = reverse("customer_requests:cancel_change", args=[change.pk])
+    page = customer_client.get(reverse("customer_requests:list"))
+    assert f'action="{url}"' in page.text
+    assert customer_client.get(url).status_code == 405
+    assert other_client.post(url).status_code == 404
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.PENDING
+    response = customer_client.post(url, follow=True)
+    assert "Votre demande est annulée." in response.text
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.CANCELLED
+    assert f'action="{url}"' not in response.text
+    assert customer_client.post(url).status_code == 404  # nothing left to withdraw
