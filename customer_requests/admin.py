@@ -19,7 +19,6 @@ from core.admin_mixins import my_customers_filter
 from core.money import format_chf
 from customer_requests import contract_changes as changes
 from customer_requests.models import ChangeStatus, ContractChange
-from policies.contract_changes import deductible_text
 
 
 class DecisionForm(forms.ModelForm):
@@ -96,12 +95,11 @@ class ContractChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("sans changement"))
     def current(self, obj: ContractChange) -> str:
-        deductible = deductible_text(obj.current_deductible)
-        return f"{obj.current_model_label}, {_('franchise')} {deductible}"
+        return changes.choice_text(obj.current_model, obj.current_deductible)
 
     @admin.display(description=gettext_lazy("demandé"))
     def requested(self, obj: ContractChange) -> str:
-        return f"{obj.new_model_label}, {_('franchise')} {deductible_text(obj.new_deductible)}"
+        return changes.choice_text(obj.new_model, obj.new_deductible)
 
     @admin.display(description=gettext_lazy("primes mensuelles"))
     def premiums(self, obj: ContractChange) -> str:

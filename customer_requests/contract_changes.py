@@ -51,27 +51,57 @@ class Insured:
 
     person: InsuredPerson
     coverage: Coverage
+    # A change an advisor already accepted for the next 1 January: the new request starts
+    # from it (asking 1'000 after 2'500 was accepted is a lower deductible, not a higher one).
+    accepted: ContractChange | None = None
 
     @property
     def current(self) -> Choice:
         return Choice(self.coverage.product.code, self.coverage.franchise or 0)
 
     @property
+    def base(self) -> Choice:
+        """What the person has on the next 1 January without a new request."""
+        if self.accepted is not None:
+            return Choice(self.accepted.new_model, self.accepted.new_deductible)
+        return self.current
+
+    @property
+    def accepted_text(self) -> str:
+        if self.accepted is None:
+            return ""
+        return choice_text(self.accepted.new_model, self.accepted.new_deductible)
+
+    @property
     def deductible_text(self) -> str:
         return rules.deductible_text(self.current.deductible)
 
 
+def choice_text(model: str, deductible: int) -> str:
+    """``Médecin de famille, franchise CHF 2'500``: a model and a deductible in words."""
+    return _("%(model)s, franchise %(deductible)s") % {
+        "model": rules.model_label(model), "deductible": rules.deductible_text(deductible)}
+
+
 def basic_insurance(customer: Customer, *, today: date | None = None) -> list[Insured]:
-    """The household's insured persons with a basic coverage running today. One query."""
+    """The household's insured persons with a basic coverage running today, each with the
+    change already accepted for the next 1 January, if any. Two queries."""
     today = today or timezone.localdate()
     coverages = (Coverage.objects.active_in(today, today)
                  .filter(insured_person__customer=customer, product__line=Line.BASIC)
                  .select_related("insured_person", "product")
                  .order_by("-insured_person__is_policy_holder", "insured_person__birth_date",
                            "insured_person_id", "-start"))
+    accepted = {change.insured_person_id: change for change in  # the latest decision wins
+                ContractChange.objects.filter(customer=customer,
+                                              effective_on=date(today.year + 1, 1, 1),
+                                              status=ChangeStatus.ACCEPTED)
+                .order_by("decided_at", "id")}
     seen: dict[int, Insured] = {}
     for coverage in coverages:
-        seen.setdefault(coverage.insured_person_id, Insured(coverage.insured_person, coverage))
+        person_id = coverage.insured_person_id
+        seen.setdefault(person_id, Insured(coverage.insured_person, coverage,
+                                           accepted.get(person_id)))
     return list(seen.values())
 
 
@@ -83,7 +113,7 @@ def insured_of(customer: Customer, person_id: int) -> Insured | None:
 
 def preview(insured: Insured, new: Choice, *, now: datetime | None = None) -> Change:
     """What the change would be and cost; raises ``rules.ChangeRefused`` with the reason."""
-    return rules.check(insured.current, new, birth_date=insured.person.birth_date, now=now)
+    return rules.check(insured.base, new, birth_date=insured.person.birth_date, now=now)
 
 
 def pending_for(person: InsuredPerson, effective_on: date) -> ContractChange | None:

@@ -43,9 +43,9 @@ def change(request: CustomerRequest, person_id: int) -> HttpResponseBase:
         raise Http404
     now = timezone.now()
     birth_date = insured.person.birth_date
-    deductibles, models = rules.open_choices(insured.current, birth_date=birth_date, now=now)
+    deductibles, models = rules.open_choices(insured.base, birth_date=birth_date, now=now)
     effective_on = rules.effective_date(now)
-    start = rules.starting_point(insured.current, birth_date=birth_date,
+    start = rules.starting_point(insured.base, birth_date=birth_date,
                                  year=effective_on.year)
     form = ChangeForm(request.POST if request.method == "POST" else None,
                       deductibles=deductibles, models=models,

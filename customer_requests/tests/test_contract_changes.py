@@ -286,3 +286,16 @@ def test_withdrawing_from_the_requests_page_is_a_post_of_the_household(
     assert change.status == ChangeStatus.CANCELLED
     assert f'action="{url}"' not in response.text
     assert customer_client.post(url).status_code == 404  # nothing left to withdraw
+
+
+def test_a_change_already_accepted_is_the_starting_point_of_the_next(insured, customer,
+                                                                     advisor, frozen):
+    first = _submit(insured, deductible=2500, now=NOVEMBER)
+    changes.accept(first, advisor=advisor, notify=False)
+    again = changes.insured_of(customer, insured.person.pk)
+    assert again.base == Choice(STANDARD, 2500)
+    # In December, 1'000 after an accepted 2'500 is a lower deductible: too late.
+    with pytest.raises(rules.TooLateForLower):
+        _submit(again, deductible=1000)
+    with pytest.raises(rules.NothingChanges):
+        _submit(again, deductible=2500)
