@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
@@ -54,6 +54,15 @@ class _LockAwareAuthenticationForm(AuthenticationForm):
             delayed_reset.apply_due(username=username)
         return super().clean()
 
+    def refuse_this_kind_of_account(self) -> NoReturn:
+        """The right password of an account that does not log in here (an advisor on the
+        customers' page, a customer on the staff page): a failed login like a wrong password,
+        counted by the lockout, so neither the message nor the tries left tell that the
+        password was right."""
+        user_login_failed.send(sender=__name__, request=self.request,
+                               credentials={"username": self.cleaned_data.get("username")})
+        raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
 
 class ContractAuthenticationForm(_LockAwareAuthenticationForm):
     """Step 1 of the customer login: online contract number and password."""
@@ -89,7 +98,7 @@ class ContractAuthenticationForm(_LockAwareAuthenticationForm):
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if not hasattr(user, "customer"):  # advisors log in at /staff/login/
-            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+            self.refuse_this_kind_of_account()
 
 
 class StaffAuthenticationForm(_LockAwareAuthenticationForm):
@@ -103,7 +112,7 @@ class StaffAuthenticationForm(_LockAwareAuthenticationForm):
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if not user.is_staff:
-            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+            self.refuse_this_kind_of_account()
 
 
 class _CountedTokenMixin(_TokenFormBase):

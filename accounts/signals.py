@@ -86,6 +86,11 @@ def on_login_failed(sender: object, credentials: dict[str, Any],
 @receiver(user_locked_out)
 def on_locked_out(sender: object, request: HttpRequest | None, username: str | None,
                   ip_address: str | None, **kwargs: Any) -> None:
+    # axes also sends this signal for each try made while already locked; only a new lock
+    # (the try that reached the limit, counted just before) is one, or every such try would
+    # double the next lock's length (``lockout.cooloff_for`` counts these events).
+    if request is not None and getattr(request, "axes_failures_since_start", None) is None:
+        return
     audit.record(events.LOCKOUT, request=request, username=username or "",
                  user=_account_named(username))
 

@@ -71,6 +71,19 @@ def test_each_new_lock_of_the_same_pair_lasts_twice_as_long(rf, login_household)
     assert lockout.cooloff_for(other_place) == timedelta(minutes=15)
 
 
+def test_tries_during_a_lock_neither_count_as_new_locks_nor_move_its_end(login_household):
+    for _ in range(5):
+        log_in("KPT12345678", WRONG, address="198.51.100.12")
+    assert AuditEvent.objects.filter(kind="accounts.lockout").count() == 1
+    _status, first = log_in("KPT12345678", WRONG, address="198.51.100.12")
+    for _ in range(3):
+        status, page = log_in("KPT12345678", WRONG, address="198.51.100.12")
+    assert status == 429
+    assert AuditEvent.objects.filter(kind="accounts.lockout").count() == 1
+    opens = re.compile(r"Vous pourrez réessayer le [\d.]+ à \d\d:\d\d")
+    assert opens.search(page).group() == opens.search(first).group()
+
+
 def test_an_ipv6_line_counts_as_one_address_whatever_it_picks_in_its_64(login_household):
     for n in range(5):  # a new address of the same /64 for each guess
         log_in("KPT12345678", WRONG, address=f"2001:db8:1:2::{n + 1:x}")
@@ -290,6 +303,30 @@ def test_each_wrong_password_says_how_many_tries_are_left_before_the_lock(login_
     assert "Encore 2 essais" in page
     _status, page = log_in("KPT12345678", WRONG, address="198.51.100.8")
     assert "Encore 1 essai avant" in page
+
+
+def test_an_advisors_right_password_on_the_customers_page_counts_as_a_wrong_one():
+    from accounts.tests.factories import AdvisorFactory
+
+    # A staff account whose name has a contract number's shape reaches the password check.
+    advisor = AdvisorFactory(username="KPT55555555")
+    _status, page = log_in(advisor.username, WRONG, address="198.51.100.10")
+    assert "Encore 4 essais" in page
+    _status, page = log_in(advisor.username, TEST_PASSWORD, address="198.51.100.10")
+    assert "Encore 3 essais" in page  # the same answer as a wrong password
+
+
+def test_a_customers_right_password_on_the_staff_page_counts_as_a_wrong_one(login_household):
+    def staff_log_in(password):
+        response = Client(REMOTE_ADDR="198.51.100.11").post("/staff/login/", {
+            "staff_login_view-current_step": "auth", "auth-username": "KPT12345678",
+            "auth-password": password})
+        return html.unescape(response.content.decode())
+
+    staff_log_in(WRONG)
+    page = staff_log_in(TEST_PASSWORD)
+    assert 'name="token-otp_token"' not in page
+    assert AuditEvent.objects.filter(kind="accounts.login_failed").count() == 2
 
 
 def test_the_lock_page_says_when_the_login_opens_again(login_household):
