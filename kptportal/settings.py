@@ -154,14 +154,20 @@ DATABASES = {
         DATABASE_URL or f"sqlite:///{_folder(VAR_DIR) / 'db.sqlite3'}",
         # A server database keeps each process' connection between requests: opening one
         # (TCP, authentication, backend start) costs more than a whole page's queries.
-        # SQLite (the quick start) opens a file: nothing to keep. A connection the server
-        # dropped (a restart) fails one request per process, then is replaced; checking it
-        # before every request instead costs a round trip per request
-        # (DATABASE_CONN_HEALTH_CHECKS=1 where failovers are frequent).
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600 if _SERVER_DATABASE else 0),
-        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
+        # SQLite (the quick start) opens a file: nothing to keep. A kept connection is checked
+        # (one `SELECT 1`) before a request's first query: after a database restart or
+        # failover a dropped connection would otherwise fail one request per process, a
+        # customer's upload among them. Keep the age below any proxy's idle timeout.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300 if _SERVER_DATABASE else 0),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", _SERVER_DATABASE),
     )
 }
+if _SERVER_DATABASE and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # TCP keepalives: a connection silently dropped by a NAT or load balancer is noticed in
+    # about 90 s instead of hanging a request until the worker's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10,
+        "keepalives_count": 3})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The quick start's web server, worker and beat write to one file: a transaction takes
     # the write lock when it begins (and waits for it up to 20 s) instead of failing with
