@@ -44,7 +44,7 @@ from claims.models import (
     WardClass,
 )
 from core.errors import PortalError
-from core.money import format_chf
+from core.money import format_chf, round_to_5_centimes
 from documents.models import Document, DocumentType
 from documents.pdfs import letter_pdf
 from documents.storing import store_document
@@ -128,6 +128,12 @@ class ValidUntilInvalid(GuaranteeError):
 
 class NegativeAmount(GuaranteeError):
     message_template = gettext_lazy("Le montant garanti ne peut pas être négatif.")
+
+
+class GuaranteeFileAlreadyArchived(GuaranteeError):
+    message_template = gettext_lazy(
+        "Ce fichier est déjà un autre document du client. Joignez la garantie elle-même, ou "
+        "laissez le portail l'imprimer.")
 
 
 # --- Reads ------------------------------------------------------------------------------
@@ -304,7 +310,7 @@ def refuse(guarantee: CostGuaranteeRequest, *, advisor: User, reason: str,
                                   "decided_by", "updated_at"])
         audit.record(events.GUARANTEE_CHANGED, request=request, actor=advisor,
                      customer=fresh.customer, user=None, guarantee=fresh.pk, change="refused",
-                     previous=previous, status=fresh.status, reason=reason)
+                     previous=previous, status=fresh.status)  # the reason stays on the request
         notify_new_activity(fresh.customer, reason=NOTIFY_REASON)
     return fresh
 
@@ -329,7 +335,7 @@ def grant(guarantee: CostGuaranteeRequest, *, advisor: User, valid_until: date,
         if valid_until < max(fresh.planned_date, today):
             raise ValidUntilInvalid(date=formats.date_format(fresh.planned_date, "d.m.Y"))
         fresh.cover = cover
-        fresh.amount = amount.quantize(Decimal("0.01")) if amount is not None else None
+        fresh.amount = round_to_5_centimes(amount) if amount is not None else None
         fresh.valid_until = valid_until
         fresh.decided_by = advisor
         fresh.advisor_message = ""
@@ -408,8 +414,13 @@ def _archive(guarantee: CostGuaranteeRequest, *, issued_on: date,
             data, name = guarantee_letter(guarantee, issued_on=issued_on), "garantie.pdf"
         else:
             data, name = uploaded.data, f"garantie.{uploaded.extension}"
-    document, _created = store_document(
+    document, created = store_document(
         insured_person=guarantee.insured_person, type=DocumentType.COST_GUARANTEE,
         issue_date=issued_on, title=title[:200], source=ContentFile(data), file_name=name,
         reference=guarantee.reference, notify=False)
+    # The archive keeps one copy of each file: an upload identical to another document (the
+    # doctor's report, an earlier guarantee) would make this guarantee point at that one.
+    if not created and (document.type != DocumentType.COST_GUARANTEE
+                        or document.reference != guarantee.reference):
+        raise GuaranteeFileAlreadyArchived
     return document

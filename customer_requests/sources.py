@@ -41,6 +41,7 @@ class RequestRow:
     status_tone: str  # PENDING, DONE, REFUSED or CLOSED
     url: str = ""  # where to read more, if anywhere
     note: str = ""  # e.g. the reason of a refusal
+    note_label: str = ""  # what the note is, when not a reason ("Motif:")
     document_url: str = ""  # the confirmation in the archive
     document_label: str = ""
     cancel_url: str = ""  # a POST withdraws the request while nobody has decided it
@@ -141,6 +142,8 @@ def cost_guarantees(customer: Customer) -> Iterable[RequestRow]:
             note=(guarantee.advisor_message
                   if status in (GuaranteeStatus.INFO_REQUESTED, GuaranteeStatus.REFUSED)
                   else ""),
+            note_label=(_("Il nous manque des informations:")
+                        if status == GuaranteeStatus.INFO_REQUESTED else ""),
             document_url=(reverse("documents:detail", args=[guarantee.document_id])
                           if guarantee.document_id else ""),
             document_label=_("Garantie (document)") if guarantee.document_id else "")

@@ -119,6 +119,25 @@ def test_the_advisor_may_upload_the_guarantee_instead(customer, advisor):
     assert granted.document.file.read() == uploaded.data
 
 
+def test_a_guaranteed_amount_is_rounded_to_five_centimes(customer, advisor):
+    granted = guarantees.grant(submit(customer), advisor=advisor, amount=Decimal("1234.57"),
+                               valid_until=TODAY + timedelta(days=60), today=TODAY)
+    assert granted.amount == Decimal("1234.55")
+
+
+def test_an_uploaded_file_already_in_the_archive_is_not_taken_as_the_guarantee(customer,
+                                                                               advisor):
+    first, second = submit(customer), submit(customer)
+    uploaded = validate_upload(SimpleUploadedFile("garantie.pdf", pdf_bytes(1, "Garantie")))
+    guarantees.grant(first, advisor=advisor, cover="x", valid_until=TODAY + timedelta(days=60),
+                     uploaded=uploaded, today=TODAY)
+    with pytest.raises(guarantees.GuaranteeFileAlreadyArchived):
+        guarantees.grant(second, advisor=advisor, cover="x", uploaded=uploaded,
+                         valid_until=TODAY + timedelta(days=60), today=TODAY)
+    second.refresh_from_db()
+    assert second.status == GuaranteeStatus.SUBMITTED and second.document_id is None
+
+
 def test_a_grant_states_what_is_guaranteed(customer, advisor):
     guarantee = submit(customer)
     with pytest.raises(guarantees.CoverRequired):

@@ -85,6 +85,15 @@ def test_a_refused_cost_guarantee_shows_why_and_links_to_its_page(customer_clien
     assert reverse("claims:guarantee_detail", args=[guarantee.pk]) in page.text
 
 
+def test_an_advisors_question_on_a_cost_guarantee_reads_as_a_question(customer_client,
+                                                                      customer):
+    cost_guarantee_of(customer, with_file=False, status=GuaranteeStatus.INFO_REQUESTED,
+                      advisor_message="Merci de joindre le devis de la clinique.")
+    page = customer_client.get(reverse("customer_requests:list")).text
+    assert "Il nous manque des informations:</strong> Merci de joindre le devis" in page
+    assert "Motif:" not in page
+
+
 def test_a_new_source_is_one_function_in_the_list(customer):
     def tax_certificate_requests(household):
         yield sources.RequestRow(kind="Attestation", title="2026", person="",
