@@ -130,7 +130,10 @@ def submit(insured: Insured, new: Choice, *, user: User, request: HttpRequest | 
     try:
         with transaction.atomic():
             Customer.objects.select_for_update().filter(pk=person.customer_id).exists()
-            if pending_for(person, change.effective_on) is not None:
+            waiting = pending_for(person, change.effective_on)
+            if waiting is not None:
+                if (waiting.new_model, waiting.new_deductible) == (new.model, new.deductible):
+                    return waiting  # the same request sent again (a double tap): already here
                 raise rules.AlreadyRequested(name=person.first_name,
                                              year=change.effective_on.year)
             stored = ContractChange.objects.create(

@@ -299,3 +299,12 @@ def test_a_change_already_accepted_is_the_starting_point_of_the_next(insured, cu
         _submit(again, deductible=1000)
     with pytest.raises(rules.NothingChanges):
         _submit(again, deductible=2500)
+
+
+def test_the_same_request_sent_twice_is_stored_once(insured, customer):
+    first = _submit(insured)
+    assert _submit(insured) == first
+    assert ContractChange.objects.count() == 1
+    assert AuditEvent.objects.filter(kind=events.CONTRACT_CHANGE_REQUESTED).count() == 1
+    with pytest.raises(rules.AlreadyRequested):
+        _submit(insured, deductible=2000)
