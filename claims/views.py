@@ -190,8 +190,12 @@ def claim_page(request: CustomerRequest, pk: int, page_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def guarantee_new(request: CustomerRequest) -> HttpResponseBase:
     """Ask for a cost guarantee before a planned stay or treatment (``claims.cost_guarantees``).
-    A refused file or field re-renders the form with what was typed."""
+    A refused file or field re-renders the form with what was typed; the same form sent twice
+    (a double tap, a retry on a slow upload) makes one request (``core.once``)."""
     if request.method == "POST":
+        earlier = once.earlier_answer(request)
+        if earlier:
+            return redirect(earlier)
         form = CostGuaranteeForm(request.POST, request.FILES, customer=request.customer)
         if form.is_valid():
             try:
@@ -209,13 +213,16 @@ def guarantee_new(request: CustomerRequest) -> HttpResponseBase:
             else:
                 messages.success(request, _("Merci, votre demande de garantie a bien été reçue. "
                                             "Nous vous informons dès qu'elle est traitée."))
-                return redirect("claims:guarantee_detail", pk=guarantee.pk)
+                target = reverse("claims:guarantee_detail", args=[guarantee.pk])
+                once.remember_answer(request, target)
+                return redirect(target)
         status = 400
     else:
         form = CostGuaranteeForm(customer=request.customer)
         status = 200
-    return render(request, "claims/guarantee_new.html",
-                  {"form": form, "files_sent": bool(request.FILES)}, status=status)
+    return render(request, "claims/guarantee_new.html", {
+        "form": form, "files_sent": bool(request.FILES),
+        "once_field": once.FIELD, "once_id": once.submission_id(request)}, status=status)
 
 
 @customer_required

@@ -10,6 +10,7 @@ the second must not create a second claim. The page's script sends a random
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -24,6 +25,13 @@ def _key(request: HttpRequest) -> str | None:
     if not _VALID.match(token) or not request.session.session_key:
         return None
     return f"once:{request.session.session_key}:{token}"
+
+
+def submission_id(request: HttpRequest) -> str:
+    """The id a server-rendered form carries: the one it was sent with (a form shown again
+    with an error keeps it), or a new one."""
+    token = request.POST.get(FIELD, "")
+    return token if _VALID.match(token) else uuid.uuid4().hex
 
 
 def earlier_answer(request: HttpRequest) -> str | None:

@@ -55,6 +55,17 @@ def test_a_request_with_the_doctors_pdf_is_stored_and_shown_in_progress(customer
     assert "En cours" in page and "Hôpital de la Riviera" in page and "ordonnance.pdf" in page
 
 
+def test_the_same_form_sent_twice_makes_one_request(customer_client, customer):
+    import re
+
+    page = customer_client.get(NEW).content.decode()
+    once_id = re.search(r'name="upload_once" value="([0-9a-f]{32})"', page).group(1)
+    first = customer_client.post(NEW, form_data(customer, doctor_pdf(), upload_once=once_id))
+    again = customer_client.post(NEW, form_data(customer, doctor_pdf(), upload_once=once_id))
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert CostGuaranteeRequest.objects.count() == 1
+
+
 def test_a_planned_date_in_the_past_gets_a_clear_message_and_keeps_the_form(customer_client,
                                                                            customer):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
