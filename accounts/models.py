@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -179,9 +179,18 @@ class SMSDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevic
         return None
 
     def verify_token(self, token: str | int) -> bool:
-        """The code sent last, once, before it expires. One write either way: django-otp's
-        side-channel device and its cool-down mixin would each save the device again on
-        success."""
+        """The code sent last, once, before it expires. The row is locked while it is
+        checked, so codes tried in parallel are each counted and a code passes once; one
+        write either way (django-otp's side-channel device and its cool-down mixin would each
+        save the device again on success)."""
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            verified = locked._verify_locked(token)
+        for field in self._meta.concrete_fields:  # this instance follows, without a query
+            setattr(self, field.attname, getattr(locked, field.attname))
+        return verified
+
+    def _verify_locked(self, token: str | int) -> bool:
         allowed, _info = self.verify_is_allowed()
         if not allowed or self.token is None:
             return False

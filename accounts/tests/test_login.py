@@ -286,3 +286,22 @@ def test_the_login_page_says_what_the_portal_gives(client, db):
     for offer in ("5 % de rabais online", "Protection juridique internet offerte",
                   "Votre conseiller·ère personnel·le"):
         assert offer in page
+
+
+def test_codes_tried_at_the_same_time_are_each_counted_and_a_code_passes_once(login_household):
+    # Two requests holding the same device row (as two gunicorn workers would).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    SMSDevice.objects.filter(user=login_household.account).update(
+        token="123456", valid_until=timezone.now() + timedelta(minutes=5), wrong_codes=0)
+    first, second = (SMSDevice.objects.get(user=login_household.account) for _ in range(2))
+    assert not first.verify_token("000000")
+    SMSDevice.objects.update(throttling_failure_timestamp=None)  # past the throttle's pause
+    assert not second.verify_token("111111")
+    assert SMSDevice.objects.get(user=login_household.account).wrong_codes == 2
+    SMSDevice.objects.update(throttling_failure_timestamp=None)
+    third, fourth = (SMSDevice.objects.get(user=login_household.account) for _ in range(2))
+    assert third.verify_token("123456")
+    assert not fourth.verify_token("123456")  # already spent by the first request
