@@ -43,21 +43,24 @@ ADDRESS_LOCKED = _("Trop de tentatives erronées depuis cette connexion. Réessa
 
 def username_from_request(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """The contract number as axes should count it: normalised, whatever was typed."""
-    raw = (credentials or {}).get("username") or request.POST.get("auth-username", "")
+    # No credentials: those axes kept on the request, then the login form's field (a passkey
+    # login or the code step sends no contract number).
+    known = credentials or getattr(request, "axes_credentials", None) or {}
+    raw = known.get("username") or request.POST.get("auth-username", "")
     try:
         return normalise_contract_number(raw)
     except ValidationError:
         return raw.strip()[:150]
 
 
-def cooloff_for(request: HttpRequest) -> timedelta:
+def cooloff_for(request: HttpRequest, credentials: dict[str, Any] | None = None) -> timedelta:
     """15 minutes for a first lock of this contract from this address, doubling with each
     lock of the same pair in 7 days, at most 24 hours."""
     from accounts import events
     from audit.models import AuditEvent
 
     locks = AuditEvent.objects.filter(
-        kind=events.LOCKOUT, username=username_from_request(request, None),
+        kind=events.LOCKOUT, username=username_from_request(request, credentials),
         created_at__gte=timezone.now() - timedelta(days=7),
     ).values_list("ip_address", flat=True)
     network = client_network(request)
@@ -127,7 +130,7 @@ def unlock_time(request: HttpRequest, credentials: dict[str, Any] | None = None)
             .filter(username=username_from_request(request, credentials),
                     ip_address=client_network(request))
             .order_by("-attempt_time").values_list("attempt_time", flat=True).first())
-    return timezone.localtime((last or timezone.now()) + cooloff_for(request))
+    return timezone.localtime((last or timezone.now()) + cooloff_for(request, credentials))
 
 
 def locked_out_response(request: HttpRequest, original_response: HttpResponse | None = None,

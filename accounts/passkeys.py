@@ -91,9 +91,11 @@ class PasskeyNotHere(PasskeyError):
 class LoginLocked(PasskeyError):
     """The lockout rules keep this contract closed; ``locked_pair`` for django-axes' lock."""
 
-    def __init__(self, message: str | Promise | None = None, *, locked_pair: bool = False):
+    def __init__(self, message: str | Promise | None = None, *, locked_pair: bool = False,
+                 username: str = ""):
         super().__init__(message)
         self.locked_pair = locked_pair
+        self.username = username  # the contract the passkey belongs to (for the lock page)
 
 
 class PortalWebAuthnHelper(WebAuthnHelper):
@@ -376,8 +378,12 @@ def _refuse_if_locked(request: HttpRequest, user: User) -> None:
         refuse_if_locked(request, user.get_username())
     except ValidationError as locked:
         raise LoginLocked(locked.messages[0]) from None
-    if not AxesProxyHandler.is_allowed(request, {"username": user.get_username()}):
-        raise LoginLocked(locked_pair=True)
+    credentials = {"username": user.get_username()}
+    # axes asks the cool-off (``lockout.cooloff_for``) with the request only: the contract
+    # rides on it as axes itself keeps it, since a passkey login sends no contract number.
+    request.axes_credentials = credentials  # type: ignore[attr-defined]
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        raise LoginLocked(locked_pair=True, username=user.get_username())
 
 
 def _tell_two_factor(request: HttpRequest, user: User, device: WebAuthnCredential) -> None:

@@ -131,7 +131,8 @@ class PortalLoginView(LoginView):
             passkeys.log_in(self.request, self.request.POST[PASSKEY_LOGIN_FIELD])
         except passkeys.LoginLocked as locked:
             if locked.locked_pair:  # django-axes' lock of this contract from this address
-                return locked_out_response(self.request)
+                return locked_out_response(self.request,
+                                           credentials={"username": locked.username})
             messages.error(self.request, locked.message)
             return redirect(self.request.get_full_path())
         except passkeys.PasskeyError as problem:

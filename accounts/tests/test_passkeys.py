@@ -268,6 +268,26 @@ def test_five_wrong_passwords_from_here_lock_the_passkey_login_from_here(custome
     assert "Accès bloqué temporairement" in response.content.decode()
 
 
+def test_the_passkeys_lock_page_tells_the_same_end_as_the_password_login(customer_with_passkey):
+    import re
+
+    from audit.models import AuditEvent
+
+    customer, authenticator = customer_with_passkey
+    username = customer.account.username
+    # An earlier lock of this pair this week: this one lasts 30 minutes, not 15.
+    AuditEvent.objects.create(kind="accounts.lockout", username=username,
+                              ip_address="127.0.0.1")
+    for _ in range(6):
+        by_password = Client().post("/login/", {STEP: "auth", "auth-username": username,
+                                                "auth-password": "Wrong-pass-1"})
+    by_passkey = log_in_with_passkey(Client(), authenticator)
+    assert by_passkey.status_code == by_password.status_code == 429
+    ends = re.compile(r"réessayer le [\d.]+ à \d\d:\d\d")
+    assert (ends.search(by_passkey.content.decode()).group()
+            == ends.search(by_password.content.decode()).group())
+
+
 def test_an_advisors_passkey_does_not_open_the_customer_portal(advisor, advisor_client):
     authenticator = SoftAuthenticator()
     add_passkey(advisor_client, authenticator, area="staff")
