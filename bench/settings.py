@@ -9,6 +9,14 @@ Used through ``DJANGO_SETTINGS_MODULE=bench.settings`` (``bench.environment.port
 """
 
 import os
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Printed SMS carry login codes: only ever against a benchmark's own database (the names
+# ``manage.py bench_loaddata`` loads into).
+if not re.search(r"/kpt_bench[A-Za-z0-9_]*$", os.environ.get("DATABASE_URL", "")):
+    raise ImproperlyConfigured("bench.settings runs only on a benchmark database (kpt_bench…).")
 
 os.environ["SMS_BACKEND"] = "twilio"
 os.environ["TWILIO_ACCOUNT_SID"] = "bench-never-sent"
