@@ -165,8 +165,10 @@ class CostGuaranteeForm(forms.Form):
     )
 
     def __init__(self, *args: Any, customer: Customer, today: date | None = None,
-                 **kwargs: Any) -> None:
+                 kept: Iterable[tuple[str, ValidatedUpload]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Files of an earlier try of this form, kept while a field was corrected.
+        self.kept: list[tuple[str, ValidatedUpload]] = list(kept)
         insured_person = cast("forms.ModelChoiceField[InsuredPerson]",
                               self.fields["insured_person"])
         insured_person.queryset = customer.insured_persons.all()
@@ -183,25 +185,29 @@ class CostGuaranteeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        self.uploads = doctors_files(self, self.file_errors,
+        self.uploads = doctors_files(self, self.file_errors, kept=self.kept,
                                      none_chosen=_("Ajoutez au moins un document de votre "
                                                    "médecin."))
         return self.cleaned_data
 
 
 def doctors_files(form: forms.Form, file_errors: list[dict[str, str]], *,
-                  none_chosen: str | Promise) -> list[tuple[str, ValidatedUpload]]:
+                  none_chosen: str | Promise,
+                  kept: Iterable[tuple[str, ValidatedUpload]] = ()
+                  ) -> list[tuple[str, ValidatedUpload]]:
     """The files of ``form``'s "files" field, each checked as a claim's page
-    (``validate_files``); none when one was refused, each refusal an error of the field."""
+    (``validate_files``), after the ``kept`` ones (already checked); none when one was
+    refused, each refusal an error of the field."""
     chosen = list(form.cleaned_data.get("files") or [])
-    if not chosen:
+    kept = list(kept)
+    if not chosen and not kept:
         if not form.has_error("files"):
             form.add_error("files", str(none_chosen))
         return []
-    if len(chosen) > MAX_FILES_PER_CLAIM:
+    if len(chosen) + len(kept) > MAX_FILES_PER_CLAIM:
         form.add_error("files", _("%(n)s fichiers au plus par envoi.") % {"n": MAX_FILES_PER_CLAIM})
         return []
-    return validate_files(form, "files", chosen, file_errors) or []
+    return validate_files(form, "files", chosen, file_errors, kept) or []
 
 
 class GuaranteeDocumentsForm(forms.Form):

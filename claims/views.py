@@ -33,6 +33,7 @@ from claims.previews import LARGE, THUMBNAIL, preview_jpeg, sheet_index
 from claims.settlements import settlement_of
 from claims.timeline import accepted_amount, timeline_for
 from core import once, sharing
+from core.net import client_network
 from core.post_only import post_only
 from core.responses import private_image
 from core.uploads import UploadRejected, validate_upload
@@ -186,17 +187,29 @@ def claim_page(request: CustomerRequest, pk: int, page_pk: int) -> HttpResponse:
 
 # --- Cost guarantees ------------------------------------------------------------------------
 
+# The session's list of doctor's files kept while the customer corrects the form.
+GUARANTEE_FILES_KEPT = "guarantee_files_kept"
+
 @customer_required
 @require_http_methods(["GET", "POST"])
 def guarantee_new(request: CustomerRequest) -> HttpResponseBase:
     """Ask for a cost guarantee before a planned stay or treatment (``claims.cost_guarantees``).
-    A refused file or field re-renders the form with what was typed; the same form sent twice
-    (a double tap, a retry on a slow upload) makes one request (``core.once``)."""
+    A refused field re-renders the form with what was typed, and the doctor's files, when they
+    passed their checks, are kept (``core.sharing``, encrypted, 30 minutes) and offered again
+    ticked; the same form sent twice (a double tap, a retry on a slow upload) makes one
+    request (``core.once``)."""
+    held = list(sharing.held_uploads(request, slot=GUARANTEE_FILES_KEPT))
+    kept_ids: set[int] = {row.pk for row in held}
     if request.method == "POST":
         earlier = once.earlier_answer(request)
         if earlier:
             return redirect(earlier)
-        form = CostGuaranteeForm(request.POST, request.FILES, customer=request.customer)
+        kept = [row for row in held if str(row.pk) in request.POST.getlist("kept")]
+        kept_ids = {row.pk for row in kept}
+        sharing.discard(request, [row.pk for row in held if row.pk not in kept_ids],
+                        slot=GUARANTEE_FILES_KEPT)  # unticked: no longer wanted
+        form = CostGuaranteeForm(request.POST, request.FILES, customer=request.customer,
+                                 kept=sharing.read_uploads(kept))
         if form.is_valid():
             try:
                 guarantee = cost_guarantees.submit(
@@ -211,17 +224,29 @@ def guarantee_new(request: CustomerRequest) -> HttpResponseBase:
             except cost_guarantees.GuaranteeError as problem:
                 form.add_error(None, problem.message)
             else:
+                sharing.discard(request, None, slot=GUARANTEE_FILES_KEPT)
                 messages.success(request, _("Merci, votre demande de garantie a bien été reçue. "
                                             "Nous vous informons dès qu'elle est traitée."))
                 target = reverse("claims:guarantee_detail", args=[guarantee.pk])
                 once.remember_answer(request, target)
                 return redirect(target)
+        new_files = request.FILES.getlist("files")
+        if new_files and form.uploads and not form.has_error("files"):
+            # The files passed; another field did not: keep them for the corrected form.
+            for uploaded in new_files:
+                uploaded.seek(0)  # read once by the form's checks
+            added, _refused = sharing.hold_files(request.session, new_files,
+                                                 address=client_network(request),
+                                                 slot=GUARANTEE_FILES_KEPT)
+            held = [*kept, *added]
+            kept_ids = {row.pk for row in held}
         status = 400
     else:
         form = CostGuaranteeForm(customer=request.customer)
         status = 200
     return render(request, "claims/guarantee_new.html", {
-        "form": form, "files_sent": bool(request.FILES),
+        "form": form, "held_files": held, "kept_ids": kept_ids,
+        "files_sent": bool(request.FILES) and not kept_ids,
         "once_field": once.FIELD, "once_id": once.submission_id(request)}, status=status)
 
 

@@ -86,15 +86,17 @@ def _within_quotas(address: str, size: int) -> str | None:
 
 
 def hold_files(session: SessionBase, files: Iterable[UploadedFile],
-               address: str | None = None) -> tuple[list[SharedUpload], list[Refused]]:
+               address: str | None = None,
+               slot: str = SESSION_KEY) -> tuple[list[SharedUpload], list[Refused]]:
     """Validate and store each shared file for the session; return the kept and the refused.
 
     At most ``MAX_SHARED_FILES`` are held per session, and within the quotas of the sender's
     ``address`` and of everybody; files beyond them are refused ("too_many", "quota",
-    "busy").
+    "busy"). ``slot`` names the session's list: another form keeping its files while the
+    customer corrects a field holds them apart from the phone's shares.
     """
     session_key = _ensure_session_key(session)
-    held_ids = list(session.get(SESSION_KEY, []))
+    held_ids = list(session.get(slot, []))
     kept: list[SharedUpload] = []
     refused: list[Refused] = []
     expires_at = timezone.now() + HOLD_FOR
@@ -119,13 +121,13 @@ def hold_files(session: SessionBase, files: Iterable[UploadedFile],
                       ContentFile(valid.data), save=True)
         held_ids.append(row.pk)
         kept.append(row)
-    session[SESSION_KEY] = held_ids
+    session[slot] = held_ids
     return kept, refused
 
 
-def held_uploads(request: HttpRequest) -> QuerySet[SharedUpload]:
+def held_uploads(request: HttpRequest, slot: str = SESSION_KEY) -> QuerySet[SharedUpload]:
     """The session's files still held, oldest first (an empty queryset when there are none)."""
-    ids = request.session.get(SESSION_KEY) or []
+    ids = request.session.get(slot) or []
     return SharedUpload.objects.filter(pk__in=ids, expires_at__gt=timezone.now())
 
 
@@ -143,16 +145,17 @@ def read_uploads(rows: Iterable[SharedUpload]) -> list[tuple[str, ValidatedUploa
     return [(row.name, read_upload(row)) for row in rows]
 
 
-def discard(request: HttpRequest, ids: Collection[int] | None) -> None:
+def discard(request: HttpRequest, ids: Collection[int] | None,
+            slot: str = SESSION_KEY) -> None:
     """Delete the given held files of this session (all of them when ``ids`` is None)."""
-    held = list(request.session.get(SESSION_KEY) or [])
+    held = list(request.session.get(slot) or [])
     chosen = held if ids is None else [i for i in held if i in set(ids)]
     _delete(SharedUpload.objects.filter(pk__in=chosen))
     remaining = [i for i in held if i not in set(chosen)]
     if remaining:
-        request.session[SESSION_KEY] = remaining
+        request.session[slot] = remaining
     else:
-        request.session.pop(SESSION_KEY, None)
+        request.session.pop(slot, None)
 
 
 def purge_expired(now: dt.datetime | None = None) -> int:

@@ -78,6 +78,34 @@ def test_a_planned_date_in_the_past_gets_a_clear_message_and_keeps_the_form(cust
     assert not CostGuaranteeRequest.objects.exists()
 
 
+def test_the_doctors_files_are_kept_while_a_field_is_corrected(customer_client, customer):
+    import re
+
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    refused = customer_client.post(NEW, form_data(customer, doctor_pdf("rapport.pdf"),
+                                                  planned_date=yesterday))
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Documents déjà joints" in html and "rapport.pdf" in html
+    assert "choisissez à nouveau" not in html
+    kept = re.search(r'name="kept" value="(\d+)" checked', html).group(1)
+    # The corrected form, sent without choosing the file again.
+    done = customer_client.post(NEW, form_data(customer, kept=kept))
+    assert done.status_code == 302
+    guarantee = CostGuaranteeRequest.objects.get()
+    assert [a.original_name for a in guarantee.attachments.all()] == ["rapport.pdf"]
+    assert "Documents déjà joints" not in customer_client.get(NEW).content.decode()
+
+
+def test_a_kept_file_unticked_is_not_sent(customer_client, customer):
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    customer_client.post(NEW, form_data(customer, doctor_pdf(), planned_date=yesterday))
+    response = customer_client.post(NEW, form_data(customer))  # nothing ticked, nothing new
+    assert response.status_code == 400
+    assert "Ajoutez au moins un document de votre médecin." in response.content.decode()
+    assert not CostGuaranteeRequest.objects.exists()
+
+
 def test_a_bad_file_is_named_with_the_same_message_as_a_claim_and_the_form_is_kept(
         customer_client, customer, tmp_path):
     response = customer_client.post(NEW, form_data(
