@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
@@ -18,6 +18,33 @@ KIB = 1024
 def chf(amount: Decimal | None) -> str:
     """``{{ premium|chf }}`` → ``CHF 1'234.50``."""
     return format_chf(amount)
+
+
+@register.filter(expects_localtime=True)
+def dmy(value: date | None) -> str:
+    """``{{ document.issue_date|dmy }}`` → ``07.12.2026``, the portal's date in every language.
+
+    The same as ``|date:"d.m.Y"``, written directly: the ``date`` filter parses its format
+    and asks for the active language on every call, and a list prints two dates per row.
+    """
+    if not isinstance(value, date):
+        return ""
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+
+
+@register.filter(expects_localtime=True)
+def dmy_hm(value: datetime | None) -> str:
+    """``{{ event.created_at|dmy_hm }}`` → ``07.12.2026 11:23`` in the portal's time zone."""
+    if not isinstance(value, datetime):
+        return dmy(value)
+    return (f"{value.day:02d}.{value.month:02d}.{value.year:04d} "
+            f"{value.hour:02d}:{value.minute:02d}")
+
+
+@register.filter(expects_localtime=True)
+def iso(value: date | None) -> str:
+    """``<time datetime="{{ day|iso }}">``: ISO 8601, a date or a local date and time."""
+    return value.isoformat() if isinstance(value, date) else ""
 
 
 @register.filter
