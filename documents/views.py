@@ -29,6 +29,7 @@ from documents import (
 from documents.forms import DocumentFilterForm, TaxCertificateRequestForm
 from documents.models import DocumentType
 from documents.previews import PreviewUnavailable, preview_png
+from documents.rows import document_rows
 
 if TYPE_CHECKING:
     from accounts.household import CustomerRequest
@@ -60,8 +61,7 @@ def document_list(request: CustomerRequest) -> HttpResponseBase:
     today = timezone.localdate()
     return private(render(request, "documents/list.html", {
         "form": form, "page": page, "documents": page.object_list,
-        "rows": [(document, premiums.listed_status(document, today))
-                 for document in page.object_list],
+        "rows": document_rows(page.object_list, today),
         "filter_query": query.urlencode(),
         "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
     }))

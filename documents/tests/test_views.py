@@ -241,7 +241,7 @@ def test_a_listed_premium_invoice_shows_whether_it_is_paid(customer_client, hold
     make_premium_invoice(holder, date(2025, 4, 1))  # never paid: overdue by now
     DocumentFactory(insured_person=holder, type=DocumentType.POLICY, title="Police 2025")
     response = customer_client.get(reverse("documents:list"))
-    rows = dict((document.title, status) for document, status in response.context["rows"])
+    rows = {row.title: row.premium_status for row in response.context["rows"]}
     assert sorted(str(status) for status in rows.values() if status) == ["overdue", "paid"]
     assert rows["Police 2025"] is None
     page = response.content.decode()
