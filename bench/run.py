@@ -114,6 +114,11 @@ def main(argv=None) -> int:
         for kind, row in traffic["kinds"].items():
             print(f"| {kind} | {row['count']} | {row['p50_ms']:.0f} | {row['p95_ms']:.0f} | "
                   f"{row['p99_ms']:.0f} | {row['p95_over_p50']:.1f} |")
+        if "whole_login" in traffic:
+            whole = traffic["whole_login"]
+            print(f"\nA whole login (its 3 requests added up, SMS delivery left out): "
+                  f"p50 {whole['p50_ms']:.0f} ms, p95 {whole['p95_ms']:.0f} ms over "
+                  f"{whole['count']} logins")
     if intake:
         print(f"\nIntake burst: {intake['claims_done']}/{intake['claims']} claims, "
               f"{intake['pages']} pages in {intake['seconds']:.0f} s through one `ocr` worker "
