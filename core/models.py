@@ -69,7 +69,9 @@ class TokenBucket(models.Model):
 
     key = models.CharField(max_length=64, unique=True)
     tokens = models.FloatField()
-    updated_at = models.DateTimeField()
+    # When ``tokens`` was last worked out, in seconds since the epoch: a number, so that the
+    # database can refill the bucket in the statement that spends from it.
+    refilled_at = models.FloatField()
 
     def __str__(self) -> str:
         return f"token bucket {self.key[:8]}… ({self.tokens:.1f})"
