@@ -73,6 +73,8 @@ def describe(event: AuditEvent) -> Description | None:
                            % {"account": detail["new"]})
     elif kind == LOGOUT and detail.get("other_sessions"):
         return Description(_("Déconnexion des autres appareils"))
+    elif kind == LOGOUT and detail.get("reason") == "password_rechecks":
+        return Description(_("Déconnexion: mot de passe mal saisi trop souvent"))
     elif kind == CODE_FAILED and detail.get("method") == "passkey":
         return Description(_("Clé d'accès refusée à la connexion"))
     elif kind == CODE_FAILED:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -12,6 +12,7 @@ from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 
 from accounts import delayed_reset, events
 from accounts.lockout import refuse_if_locked
+from accounts.password_recheck import password_is_right, wrong_password_error
 from accounts.validators import normalise_contract_number
 from audit import log as audit
 from core.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
@@ -284,9 +285,21 @@ class ConfirmPasswordForm(forms.Form):
         self.user = user
 
     def clean_password(self) -> str:
-        if not self.user.check_password(self.cleaned_data["password"]):
-            raise ValidationError(_("Le mot de passe n'est pas correct."), code="password")
+        if not password_is_right(self.user, self.cleaned_data["password"]):
+            raise wrong_password_error(self.user, _("Le mot de passe n'est pas correct."),
+                                       code="password")
         return self.cleaned_data["password"]
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its current password checked within the hour's budget."""
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_is_right(self.user, old_password):
+            raise wrong_password_error(self.user, self.error_messages["password_incorrect"],
+                                       code="password_incorrect")
+        return old_password
 
 
 class AuthenticatorSetupForm(ConfirmPasswordForm):

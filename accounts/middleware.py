@@ -12,6 +12,9 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from accounts.password_recheck import TooManyWrongPasswords
+from core.middleware import ExceptionAnswerMiddleware
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
 
@@ -37,10 +40,10 @@ class SessionTimeoutMiddleware:
             last_activity = session.get("last_activity", now)
             login_at = session.get("login_at", now)
             if now - last_activity > settings.SESSION_IDLE_TIMEOUT:
-                return self._expire(request, "idle", _(
+                return end_session(request, "idle", _(
                     "Vous avez été déconnecté·e après 15 minutes d'inactivité."))
             if now - login_at > settings.SESSION_COOKIE_AGE:
-                return self._expire(request, "max_age", _(
+                return end_session(request, "max_age", _(
                     "Par sécurité, une session dure 12 heures au plus. Veuillez vous "
                     "reconnecter."))
         return self.get_response(request)
@@ -58,12 +61,22 @@ class SessionTimeoutMiddleware:
             session["last_activity"] = now
         return None
 
-    @staticmethod
-    def _expire(request: HttpRequest, reason: str, message: str) -> HttpResponseBase:
-        # Read by the logout receiver (accounts.signals) for the audit log.
-        request.logout_reason = reason  # type: ignore[attr-defined]
-        path = request.get_full_path()
-        logout(request)
-        messages.info(request, message)
-        login_url = "accounts:staff_login" if path.startswith("/admin/") else "accounts:login"
-        return redirect(login_url)
+class RecheckLimitMiddleware(ExceptionAnswerMiddleware):
+    """Ends the session when the password asked again for a sensitive change was wrong too
+    often (``accounts.password_recheck``): the person at the keyboard must log in again."""
+
+    answers = TooManyWrongPasswords
+
+    def answer(self, request: HttpRequest, exception: Exception) -> HttpResponseBase:
+        return end_session(request, "password_rechecks", str(TooManyWrongPasswords().message))
+
+
+def end_session(request: HttpRequest, reason: str, message: str) -> HttpResponseBase:
+    """Log out, say why, and go to the login page the person came through."""
+    # Read by the logout receiver (accounts.signals) for the audit log.
+    request.logout_reason = reason  # type: ignore[attr-defined]
+    path = request.get_full_path()
+    logout(request)
+    messages.info(request, message)
+    staff = path.startswith(("/admin/", "/staff/"))
+    return redirect("accounts:staff_login" if staff else "accounts:login")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Correspondence, NotifyChannel
+from accounts.password_recheck import password_is_right, wrong_password_error
 from core.iban import InvalidIban, payout_iban
 from core.sms import InvalidPhoneNumber, is_mobile_number, normalise_phone_number
 
@@ -141,9 +142,9 @@ class PasswordCheckMixin:
 
     def clean_password(self) -> str:
         password = self.cleaned_data.get("password", "")
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Le mot de passe n'est pas correct."),
-                                        code="password_incorrect")
+        if not password_is_right(self.user, password):
+            raise wrong_password_error(self.user, _("Le mot de passe n'est pas correct."),
+                                       code="password_incorrect")
         return password
 
 

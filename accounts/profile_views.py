@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.forms import PasswordChangeForm
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import events, payout, profile
+from accounts.forms import PortalPasswordChangeForm
 from accounts.household import customer_required
 from accounts.profile_forms import (
     AddressForm,
@@ -35,9 +34,6 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
 
     from accounts.household import CustomerRequest
-    from accounts.models import User
-
-PASSWORD_CHECKS_PER_HOUR = 10
 
 
 def _blank_form(request: CustomerRequest, section: str) -> Form:
@@ -58,7 +54,7 @@ def _blank_form(request: CustomerRequest, section: str) -> Form:
         return MobileForm(user=user)
     if section == "payout":
         return PayoutForm(user=user)
-    return PasswordChangeForm(user)
+    return PortalPasswordChangeForm(user)
 
 
 def _context(request: CustomerRequest) -> dict[str, Any]:
@@ -156,20 +152,11 @@ def preferences(request: CustomerRequest) -> HttpResponse:
     return redirect("accounts:profile")
 
 
-def _password_checks_left(user: User) -> bool:
-    key = f"profile:password-checks:{user.pk}"
-    cache.add(key, 0, timeout=3600)
-    return cache.incr(key) <= PASSWORD_CHECKS_PER_HOUR
-
-
 @customer_required
 @EDIT_METHODS
 def mobile(request: CustomerRequest) -> HttpResponse:
     if request.method != "POST":
         return _edit(request, "mobile")
-    if not _password_checks_left(request.user):
-        messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
-        return redirect("accounts:profile")
     form = MobileForm(request.POST, user=request.user)
     if not form.is_valid():
         if form.has_error("password", "password_incorrect"):
@@ -227,9 +214,6 @@ def payout_account(request: CustomerRequest) -> HttpResponse:
     """The new payout account: the password here, then a code to the verified mobile."""
     if request.method != "POST":
         return _edit(request, "payout")
-    if not _password_checks_left(request.user):
-        messages.error(request, _("Trop d'essais. Réessayez dans une heure."))
-        return redirect(section_url("accounts:profile", "payout"))
     form = PayoutForm(request.POST, user=request.user)
     if not form.is_valid():
         if form.has_error("password", "password_incorrect"):
@@ -287,7 +271,7 @@ def payout_confirm(request: CustomerRequest) -> HttpResponse:
 def password(request: CustomerRequest) -> HttpResponse:
     if request.method != "POST":
         return _edit(request, "password")
-    form = PasswordChangeForm(request.user, request.POST)
+    form = PortalPasswordChangeForm(request.user, request.POST)
     if not form.is_valid():
         return _edit(request, "password", form, status=400)
     user = form.save()

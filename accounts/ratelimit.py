@@ -47,6 +47,9 @@ RESET_CODES_PER_CONTRACT = RateLimit("sms-reset-contract", limit=3, period_secon
 MOBILE_CODES_PER_CONTRACT = RateLimit("sms-mobile-contract", limit=5, period_seconds=HOUR)
 PAYOUT_CODES_PER_CONTRACT = RateLimit("sms-payout-contract", limit=3, period_seconds=HOUR)
 SMS_PER_IP = RateLimit("sms-ip", limit=20, period_seconds=HOUR)
+# The password asked again inside a session (accounts.password_recheck): the fifth wrong one
+# within the hour ends the session; a login gives the budget back.
+PASSWORD_RECHECKS_PER_ACCOUNT = RateLimit("password-recheck", limit=5, period_seconds=HOUR)
 REGISTRATION_PER_IP = RateLimit("register-ip", limit=10, period_seconds=HOUR)
 PASSWORD_RESET_PER_IP = RateLimit("reset-ip", limit=10, period_seconds=HOUR)
 # Wrong passwords and codes for one contract from all addresses together: far above what a

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import events
 from accounts.lockout import count_failure, username_from_request
+from accounts.password_recheck import restore_budget
 from audit import log as audit
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ def on_login(sender: object, request: HttpRequest | None, user: User, **kwargs: 
         now = int(timezone.now().timestamp())
         request.session["login_at"] = now
         request.session["last_activity"] = now
+    restore_budget(user)
     method = login_method(user)
     if method:
         audit.record(events.LOGIN, request=request, user=user, method=method)

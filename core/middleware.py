@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.urls import resolve
 from django.utils.cache import patch_cache_control
+
+from core.file_crypto import KeyUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -93,16 +96,11 @@ def _belongs_to_one_person(request: HttpRequest, response: HttpResponseBase) -> 
     return session is not None and not session.is_empty()
 
 
-class FileKeyUnavailableMiddleware:
-    """A customer file that needs a key this process does not hold yet answers a clear 503.
+class ExceptionAnswerMiddleware:
+    """A middleware that turns one kind of exception from a view into an answer: subclasses
+    name the exception (``answers``) and build the response (``answer``)."""
 
-    That happens only when the order of a key change (docs/operations.md) was not followed:
-    a process still without the new key is asked for a file written under it. The customer is
-    told to retry in a few minutes (the file is safe), ops get one log line naming the key and
-    the file; never a 500 with a traceback.
-    """
-
-    RETRY_AFTER_SECONDS = 120
+    answers: type[Exception] = Exception
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -112,13 +110,29 @@ class FileKeyUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest,
                           exception: Exception) -> HttpResponseBase | None:
-        from core.file_crypto import KeyUnavailable
+        return self.answer(request, exception) if isinstance(exception, self.answers) else None
 
-        if not isinstance(exception, KeyUnavailable):
-            return None
+    def answer(self, request: HttpRequest, exception: Exception) -> HttpResponseBase:
+        raise NotImplementedError
+
+
+class FileKeyUnavailableMiddleware(ExceptionAnswerMiddleware):
+    """A customer file that needs a key this process does not hold yet answers a clear 503.
+
+    That happens only when the order of a key change (docs/operations.md) was not followed:
+    a process still without the new key is asked for a file written under it. The customer is
+    told to retry in a few minutes (the file is safe), ops get one log line naming the key and
+    the file; never a 500 with a traceback.
+    """
+
+    RETRY_AFTER_SECONDS = 120
+    answers = KeyUnavailable
+
+    def answer(self, request: HttpRequest, exception: Exception) -> HttpResponseBase:
+        missing = cast(KeyUnavailable, exception)  # the only kind ``answers`` lets through
         logger.error("file needs key %s, which this process does not hold: %s",
-                     exception.key_id, exception.name or "?",
-                     extra={"key_id": exception.key_id, "path": request.path})
+                     missing.key_id, missing.name or "?",
+                     extra={"key_id": missing.key_id, "path": request.path})
         response = render(request, "file_unavailable.html", status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         patch_cache_control(response, private=True, no_store=True)

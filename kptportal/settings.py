@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    # The password asked again too often wrong: the session ends (accounts.password_recheck).
+    "accounts.middleware.RecheckLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     # Lists the logged-in browsers on the profile.
