@@ -406,6 +406,17 @@ def guarantee_letter(guarantee: CostGuaranteeRequest, *, issued_on: date) -> byt
                       rows=rows, footer_lines=footer)
 
 
+def check_guarantee_file(guarantee: CostGuaranteeRequest, uploaded: ValidatedUpload) -> None:
+    """Refuse, before anything is decided, a file the household's archive already holds as
+    another document (``_archive`` checks again when it stores)."""
+    checksum = hashlib.sha256(uploaded.data).hexdigest()
+    existing = Document.objects.filter(customer_id=guarantee.customer_id,
+                                       checksum=checksum).first()
+    if existing is not None and (existing.type != DocumentType.COST_GUARANTEE
+                                 or existing.reference != guarantee.reference):
+        raise GuaranteeFileAlreadyArchived
+
+
 def _archive(guarantee: CostGuaranteeRequest, *, issued_on: date,
              uploaded: ValidatedUpload | None) -> Document:
     with translation.override(guarantee.customer.language):

@@ -115,8 +115,12 @@ class GuaranteeDecisionForm(forms.ModelForm):
             if uploaded:
                 try:
                     self.upload = validate_upload(uploaded)
+                    cost_guarantees.check_guarantee_file(self.instance, self.upload)
                 except UploadRejected as refused:
                     self.add_error("guarantee_file", " ".join(refused.messages))
+                except cost_guarantees.GuaranteeFileAlreadyArchived as refused:
+                    # Said on the form: the cover, amount and dates typed stay as they are.
+                    self.add_error("guarantee_file", refused.message)
         elif "_refuse" in self.data and not message:
             self.add_error("message", cost_guarantees.ReasonRequired().message)
         elif "_ask_info" in self.data and not message:

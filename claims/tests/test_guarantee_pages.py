@@ -231,6 +231,28 @@ def test_a_grant_without_validity_keeps_the_advisors_input_with_a_message(
     assert guarantee.status == GuaranteeStatus.SUBMITTED
 
 
+def test_a_guarantee_file_already_in_the_archive_is_refused_on_the_form_keeping_the_input(
+        advisor_admin_client, customer):
+    from documents.tests.factories import DocumentFactory
+
+    guarantee = cost_guarantee_of(customer)
+    report = pdf_bytes(1, "Rapport de sortie")  # already in the archive, as another document
+    DocumentFactory(insured_person=guarantee.insured_person, type=DocumentType.POLICY,
+                    content=report)
+    valid_until = guarantee.planned_date + timedelta(days=60)
+    response = advisor_admin_client.post(change_url(guarantee), {
+        "cover": "Séjour en division commune, 3 nuits", "amount": "8400.00",
+        "valid_until": valid_until.strftime("%d.%m.%Y"), "message": "", "_grant": "1",
+        "guarantee_file": SimpleUploadedFile("garantie.pdf", report)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "déjà un autre document du client" in page
+    assert "Séjour en division commune, 3 nuits" in page and 'value="8400.00"' in page
+    assert valid_until.strftime("%d.%m.%Y") in page
+    guarantee.refresh_from_db()
+    assert guarantee.status == GuaranteeStatus.SUBMITTED and guarantee.document_id is None
+
+
 def test_the_advisor_refuses_with_a_reason_or_asks_for_information(advisor_admin_client,
                                                                    customer):
     asked, refused = cost_guarantee_of(customer), cost_guarantee_of(customer)
