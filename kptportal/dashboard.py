@@ -5,11 +5,13 @@ Unread messages are already counted for the navigation badge; the template reuse
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from accounts.models import Correspondence, Customer, User
@@ -26,7 +28,7 @@ OPEN_CLAIM_STATUSES = ("received", "processing", "to_review")
 
 @dataclass(frozen=True)
 class Dashboard:
-    latest_documents: list[ListedDocument]
+    latest_documents: Sequence[ListedDocument]
     new_documents: int
     open_claims: list[Claim]
     monthly_total: Decimal
@@ -44,7 +46,10 @@ class Dashboard:
 
 
 def dashboard_for(customer: Customer, user: User) -> Dashboard:
-    documents = household_documents(customer, user)
+    # The three latest documents carry the count of all the unread ones (a window over the
+    # household's documents): one query instead of two.
+    latest = list(household_documents(customer, user)
+                  .annotate(new_count=Window(Count("pk", filter=Q(is_new=True))))[:3])
     today = timezone.localdate()
     # One read of the year's coverages for this month's premiums and the year so far.
     coverages = cost_sharing.year_coverages(customer, today.year)
@@ -52,8 +57,8 @@ def dashboard_for(customer: Customer, user: User) -> Dashboard:
     on_paper = customer.correspondence != Correspondence.ONLINE
     upcoming = discounts.upcoming_discount(customer, statement)
     return Dashboard(
-        latest_documents=list(documents[:3]),
-        new_documents=documents.filter(is_new=True).count(),
+        latest_documents=latest,
+        new_documents=latest[0].new_count if latest else 0,
         open_claims=list(Claim.objects.filter(customer=customer, status__in=OPEN_CLAIM_STATUSES)
                          .select_related("insured_person").order_by("-created_at")[:3]),
         monthly_total=statement.monthly_total,

@@ -108,6 +108,29 @@ def test_dashboard_shows_the_households_news_and_not_another(customer_client, cu
     assert "Police 2026 Anna" in html and "Police 2026 Autre" not in html
 
 
+def test_dashboard_counts_every_unread_document_not_only_the_three_it_lists(
+        customer_client, customer, other_customer):
+    from documents.access import mark_read
+    from documents.tests.factories import DocumentFactory
+
+    documents = [DocumentFactory(insured_person=customer.policy_holder) for _ in range(6)]
+    for document in documents[:2]:
+        mark_read(document, customer.account)  # read: no longer new
+    DocumentFactory(insured_person=other_customer.policy_holder)  # not this household's
+    board = customer_client.get("/").context["board"]
+    assert len(board.latest_documents) == 3
+    assert board.new_documents == 4
+
+
+def test_dashboard_with_every_document_read_counts_none(customer_client, customer):
+    from documents.access import mark_read
+    from documents.tests.factories import DocumentFactory
+
+    mark_read(DocumentFactory(insured_person=customer.policy_holder), customer.account)
+    board = customer_client.get("/").context["board"]
+    assert len(board.latest_documents) == 1 and board.new_documents == 0
+
+
 def test_dashboard_runs_a_fixed_number_of_queries(customer_client, customer,
                                                   django_assert_max_num_queries):
     from documents.tests.factories import DocumentFactory
