@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, Window
 from django.utils import timezone
 
-from accounts.models import Correspondence, Customer, User
+from accounts.models import Correspondence, Customer, InsuredPerson, User
 from claims.models import Claim
 from documents import premiums
 from documents.access import household_documents
 from policies import cost_sharing, discounts
+from policies.models import Coverage
 
 if TYPE_CHECKING:
     from documents.access import ListedDocument
@@ -28,6 +29,7 @@ OPEN_CLAIM_STATUSES = ("received", "processing", "to_review")
 
 @dataclass(frozen=True)
 class Dashboard:
+    holder: InsuredPerson | None  # greeted by first name
     latest_documents: Sequence[ListedDocument]
     new_documents: int
     open_claims: list[Claim]
@@ -45,6 +47,15 @@ class Dashboard:
     year_so_far: list[cost_sharing.YearSoFar]
 
 
+def _holder(customer: Customer, coverages: Sequence[Coverage]) -> InsuredPerson | None:
+    """The policy holder, from the year's coverages (holder first) when they name them: no
+    query of its own on most dashboards."""
+    for coverage in coverages:
+        if coverage.insured_person.is_policy_holder:
+            return coverage.insured_person
+    return customer.policy_holder
+
+
 def dashboard_for(customer: Customer, user: User) -> Dashboard:
     # The three latest documents carry the count of all the unread ones (a window over the
     # household's documents): one query instead of two.
@@ -57,6 +68,7 @@ def dashboard_for(customer: Customer, user: User) -> Dashboard:
     on_paper = customer.correspondence != Correspondence.ONLINE
     upcoming = discounts.upcoming_discount(customer, statement)
     return Dashboard(
+        holder=_holder(customer, coverages),
         latest_documents=latest,
         new_documents=latest[0].new_count if latest else 0,
         open_claims=list(Claim.objects.filter(customer=customer, status__in=OPEN_CLAIM_STATUSES)

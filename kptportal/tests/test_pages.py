@@ -95,6 +95,19 @@ def test_dashboard_greets_the_policy_holder(customer_client, customer):
     assert customer.policy_holder.first_name in response.content.decode()
 
 
+@pytest.mark.parametrize("covered", ["holder", "child only"])
+def test_dashboard_greets_the_holder_whoever_the_years_coverages_name(customer_client, customer,
+                                                                    covered):
+    from policies.tests.factories import CoverageFactory
+
+    holder = customer.policy_holder
+    child = customer.insured_persons.get(is_policy_holder=False)
+    CoverageFactory(insured_person=holder if covered == "holder" else child)
+    board = customer_client.get("/").context["board"]
+    assert board.holder == holder
+    assert f"Bonjour {holder.first_name}" in customer_client.get("/").content.decode()
+
+
 def test_dashboard_shows_the_households_news_and_not_another(customer_client, customer,
                                                            other_customer):
     from documents.tests.factories import DocumentFactory
