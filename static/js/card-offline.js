@@ -35,7 +35,7 @@
   }
   var leaving = false;  // logging out: a refresh still under way must not write again
   document.addEventListener("submit", function (event) {
-    if (event.target.closest && event.target.closest(".site-header__logout")) {
+    if (event.target.closest && event.target.closest("[data-logout]")) {
       leaving = true;
       wipe();
     }

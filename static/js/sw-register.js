@@ -11,7 +11,7 @@
   // Logging out deletes the insurance cards a customer kept offline on this device (the
   // server's Clear-Site-Data does the same where the browser supports it).
   document.addEventListener("submit", function (event) {
-    if (event.target.closest && event.target.closest(".site-header__logout") && window.indexedDB) {
+    if (event.target.closest && event.target.closest("[data-logout]") && window.indexedDB) {
       window.indexedDB.deleteDatabase("kpt-card");
     }
   });

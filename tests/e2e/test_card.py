@@ -1,4 +1,5 @@
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,18 @@ def test_card_on_the_desktop(desktop, live_server, demo_data):
     shot(page, "card-desktop")
 
 
+def stored_databases_after(page, *, seconds, wanted):
+    """The page's IndexedDB names, asked again until ``wanted(names)`` or ``seconds`` pass
+    (``indexedDB.databases()`` answers a promise, which ``wait_for_function`` does not wait
+    for)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        names = {database["name"] for database in page.evaluate("indexedDB.databases()")}
+        if wanted(names) or time.monotonic() > deadline:
+            return names & {"kpt-card"}
+        page.wait_for_timeout(100)
+
+
 def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live_server,
                                                                       demo_data):
     user = User.objects.get(username=HOLDER)
@@ -111,7 +124,9 @@ def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live
     open_account_menu(page)
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(re.compile(r".*/login/"))
-    assert "kpt-card" not in [d["name"] for d in page.evaluate("indexedDB.databases()")]
+    # Deleted by the page as the logout is sent (and by the answer's Clear-Site-Data); the
+    # deletion may finish after the login page has loaded.
+    assert not stored_databases_after(page, seconds=5, wanted=lambda names: "kpt-card" not in names)
 
 
 def test_card_pages_have_no_accessibility_violations(browser, live_server, demo_data):
