@@ -95,7 +95,7 @@ def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live
     go_offline(page, f"{live_server.url}/insurance/card/")
     expect(page.locator("h1")).to_have_text("Pas de connexion")
     page.wait_for_load_state("load")
-    assert page.locator("[data-card-offline-view]").is_hidden()
+    expect(page.locator("[data-card-offline-view]")).to_be_hidden()
     assert "Muster" not in page.content()
     page.context.set_offline(False)
 

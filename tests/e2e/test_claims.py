@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.test import Client
+from playwright.sync_api import expect
 
 from accounts import demo as accounts_demo
 from accounts.models import User
@@ -217,7 +218,7 @@ def test_an_invoice_for_anna_sent_for_leo_offers_to_choose_anna(request, live_se
     page.get_by_role("button", name="Choisir Anna").click()
     assert page.get_by_label("Pour qui?").evaluate("s => s.options[s.selectedIndex].text") == (
         "Anna Muster")
-    assert hint.is_hidden()
+    expect(hint).to_be_hidden()
     assert "Anna Muster" in page.locator("[data-patient-hint-done]").inner_text()
     screenshot(page, f"claims-patient-hint-chosen-{viewport}")
     if viewport == "desktop":  # the hint never stands between the customer and sending

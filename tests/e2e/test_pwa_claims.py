@@ -75,7 +75,7 @@ def test_shared_photo_becomes_a_claim_after_the_login(phone, live_server, househ
     shared = phone.locator("[data-shared-uploads]")
     expect(shared.get_by_text("IMG_2041.jpg")).to_be_visible()
     assert shared.locator("input[name=shared]").is_checked()
-    assert phone.locator(".upload-previews__empty").is_hidden()
+    expect(phone.locator(".upload-previews__empty")).to_be_hidden()
     phone.wait_for_function("() => [...document.querySelectorAll('[data-shared-uploads] img')]"
                             ".every(i => i.complete && i.naturalWidth > 0)")
     screenshot(phone, "pwa-shared-claim-new-phone")
