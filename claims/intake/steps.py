@@ -160,11 +160,17 @@ class Normalise:
     def run(self, ctx: IntakeContext) -> dict[str, Any]:
         out = []
         for page in ctx.pages:
-            if page.has_text_layer:
-                page.image = page.original.convert("L")
+            if page.has_text_layer:  # rendered in grayscale already: no copy
+                page.image = page.original if page.original.mode == "L" else (
+                    page.original.convert("L"))
+                page.original = page.image
                 continue
             known = ctx.qr_turn if page.index == ctx.qr_page else None
             page.image, info = normalise_image(page.original, rotation=known)
+            # no later step looks at the page as decoded: let it go (a photo in colour holds
+            # three bytes a pixel, the normalised page one), so that a PDF of many pages does
+            # not hold two images of each until the end
+            page.original = page.image
             page.rotation, page.skew = info["rotation"], info["skew"]
             page.perspective_fixed = info["perspective_fixed"]
             if page.rotation:

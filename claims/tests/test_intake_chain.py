@@ -295,3 +295,27 @@ def test_decode_then_ocr_take_a_pdfs_text_layer_without_tesseract():
     assert decode.out["pages"] == 1 and decode.out["text_layer"] == [True]
     assert ocr.out["pages"][0]["source"] == "text-layer"
     assert any(truth(QR_TEXT_PDF)["invoice_number"] in ln.text for ln in ctx.lines)
+
+
+def test_the_page_as_decoded_is_let_go_once_normalised():
+    from claims.intake.normalise import Page
+    from claims.intake.steps import Normalise
+
+    photo = Image.new("RGB", (1240, 1754), (250, 250, 250))
+    ctx = IntakeContext()
+    ctx.pages = [Page(index=0, original=photo, image=photo)]
+    run_steps(ctx, [Normalise()])
+    page = ctx.pages[0]
+    assert page.image.mode == "L"
+    assert page.original is page.image  # the colour image is no longer held
+
+
+def test_a_text_pdf_page_is_not_copied_to_grayscale_again():
+    from claims.intake.normalise import load_pages
+    from claims.intake.steps import Normalise
+
+    ctx = IntakeContext()
+    ctx.pages = load_pages(QR_TEXT_PDF.read_bytes(), normalise=False)
+    rendered = ctx.pages[0].original
+    run_steps(ctx, [Normalise()])
+    assert ctx.pages[0].image is rendered and ctx.pages[0].original is rendered
