@@ -225,11 +225,18 @@ _INVOICE_NO_LABEL = (
     r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
-    r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
+    r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?)|"
+    # "Nr. Rechnung", "N° fact.", "Date/N° facture" (the standard form: "12.03.2026/2026-0042")
+    r"(?<![a-z])(?:nr|no|n\s?[°º])\.?\s*(?:der\s+)?rechnung\b|(?<![a-z])n\s?[°º.]\s*fact\b\.?|"
+    r"rechnungs\s*-?\s*datum\s*/\s*-?\s*(?:nr\b\.?|nummer)|"
+    r"(?:date|datum|data)\s*/\s*(?:n\s?[°º.]?|nr\.?|no\.?)\s*(?:de\s+)?(?:la\s+)?"
+    r"(?:facture|rechnung|fattura))"
 )
 _INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
 
 def _invoice_number_value(raw: str) -> str | None:
+    # a label naming the date and the number together gives both: "12.03.2026/2026-0042"
+    raw = re.sub(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\s*/\s*(?=\w)", "", raw)
     value = raw.rstrip("._-/")
     if not re.search(r"\d", value) or _NUM_DATE.fullmatch(value):
         return None

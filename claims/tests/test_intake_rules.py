@@ -424,3 +424,63 @@ def test_a_name_read_twice_word_by_word_is_read_once():
     for name in ("Martin Martin", "Anne Anne-Marie Muster"):
         lines = page((16, 10, "Cabinet Exemple"), (16, 60, f"Patient: {name}"))
         assert extract_fields(lines, today=TODAY)["patient_name"].value == name
+
+
+def _grid(left: tuple[str, str], right: tuple[str, str], *, stacked: bool, ocr: bool):
+    """One row of a form's two-column identification grid: each label with its value to its
+    right, or under it (``stacked``)."""
+    (ll, lv), (rl, rv) = left, right
+    cells = ([(20, 70, ll), (20, 74, lv), (110, 70, rl), (110, 74, rv)] if stacked
+             else [(20, 70, ll), (55, 70, lv), (110, 70, rl), (150, 70, rv)])
+    return (ocr_page if ocr else page)((20, 10, "Dr méd. Anna Exemple"), *cells)
+
+
+def test_a_shortened_birth_date_label_keeps_its_value_in_its_own_column():
+    for label in ("Geb.-Datum", "Geb. Datum", "Geb.datum", "Geb.-Dat.", "Geburtsdatum",
+                  "Date naiss.", "Né(e) le", "Data di nascita", "Nato/a il"):
+        for stacked in (False, True):
+            for ocr in (False, True):
+                f = extract_fields(_grid(("Rechnungsdatum", "12.03.2026"), (label, "17.04.1981"),
+                                         stacked=stacked, ocr=ocr), today=TODAY)
+                assert f["patient_birth_date"].value == date(1981, 4, 17), (label, stacked)
+                assert f["invoice_date"].value == date(2026, 3, 12), (label, stacked)
+
+
+def test_the_insurers_gln_in_the_column_beside_does_not_name_the_billers():
+    for label in ("GLN", "GLN-Nr.", "EAN-Nr.", "N° GLN", "GLN Rechnungssteller",
+                  "GLN auteur de la facture", "Autore della fattura GLN", "GLN fournisseur"):
+        for stacked in (False, True):
+            for ocr in (False, True):
+                lines = _grid(("GLN assureur", "7601003000016"), (label, "7601000000002"),
+                              stacked=stacked, ocr=ocr)
+                gln = extract_fields(lines, today=TODAY)["provider_gln"]
+                assert gln.value == "7601000000002", (label, stacked, ocr)
+
+
+def test_the_auteur_de_la_facture_is_the_biller():
+    lines = page((20, 10, "Cabinet Exemple"),
+                 (20, 60, "Fournisseur de prestations GLN"), (80, 60, "7601000000019"),
+                 (20, 65, "Auteur de la facture GLN"), (80, 65, "7601000000002"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_more_ways_to_print_the_invoice_number_label():
+    for label in ("Nr. Rechnung", "N° fact.", "Rechnungsnr.", "Fattura nr."):
+        f = extract_fields(_grid((label, "2026-0042"), ("N° AVS", "756.1234.5678.97"),
+                                 stacked=False, ocr=True), today=TODAY)
+        assert f["invoice_number"].value == "2026-0042", label
+
+
+def test_a_label_giving_the_date_and_the_number_together_gives_both():
+    for label in ("Date/N° facture", "Rechnungsdatum/-nr.", "Datum/Nr. Rechnung",
+                  "Data/N. fattura"):
+        for stacked in (False, True):
+            f = extract_fields(_grid((label, "12.03.2026/2026-0042"),
+                                     ("Date de naissance", "17.04.1981"),
+                                     stacked=stacked, ocr=True), today=TODAY)
+            assert f["invoice_date"].value == date(2026, 3, 12), label
+            assert f["invoice_number"].value == "2026-0042", label
+            assert f["patient_birth_date"].value == date(1981, 4, 17), label
+    table = page((20, 10, "Praxis Exemple"), (20, 100, "Datum / Nr."), (60, 100, "Tarif"),
+                 (90, 100, "Code"), (120, 100, "Betrag"), (20, 105, "02.03.2026 / 12"))
+    assert extract_fields(table, today=TODAY)["invoice_number"] is None  # a table's heading
