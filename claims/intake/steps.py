@@ -34,7 +34,8 @@ __all__ = [
 
 PRIMARY_PSM = 6  # Tesseract: the page as one block of text, rows kept together
 # fields whose absence sends the rows of their labels to a second, closer reading
-RESCUE_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name", "provider_gln")
+RESCUE_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name", "provider_gln",
+                 "patient_birth_date")
 # below this confidence a field is a guess (no label named it: the latest date, the largest
 # amount, an unlabelled GLN): it is read again like a missing one, and a better reading wins
 GUESS = 0.6
@@ -256,7 +257,10 @@ class Rescue:
         if not ctx.extra_lines:
             return {"missing": missing, "filled": []}
         second = extract_fields(ctx.extra_lines, ctx.qr, today=ctx.today)
-        filled = [n for n in missing if _better(second.get(n), ctx.fields.get(n))]
+        # the fields it was read again for, when read better; any other field the first
+        # reading left empty, when the second reading has it
+        filled = [n for n in FIELD_NAMES if _better(second.get(n), ctx.fields.get(n))
+                  and (n in missing or ctx.fields.get(n) is None)]
         for name in filled:
             ctx.fields[name] = second[name]
         return {"missing": missing, "filled": filled, "lines": len(ctx.extra_lines)}

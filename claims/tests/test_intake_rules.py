@@ -484,3 +484,36 @@ def test_a_label_giving_the_date_and_the_number_together_gives_both():
     table = page((20, 10, "Praxis Exemple"), (20, 100, "Datum / Nr."), (60, 100, "Tarif"),
                  (90, 100, "Code"), (120, 100, "Betrag"), (20, 105, "02.03.2026 / 12"))
     assert extract_fields(table, today=TODAY)["invoice_number"] is None  # a table's heading
+
+
+def test_a_date_with_a_dot_read_as_a_colon():
+    lines = ocr_page((20, 10, "Studio dentistico Esempio"), (110, 40, "Emessa il 15:12.2025"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2025, 12, 15)
+    times = ocr_page((20, 10, "Studio dentistico Esempio"), (20, 40, "Termin 12:30:2025"))
+    assert extract_fields(times, today=TODAY)["invoice_date"] is None
+
+
+def test_labels_joined_by_a_slash_give_their_values_joined_the_same_way():
+    for label, value in (("Date de naissance / Sexe", "17.04.1981 / F"),
+                         ("Geburtsdatum/Geschlecht", "17.04.1981/M"),
+                         ("Data di nascita / Sesso", "17.04.1981 / F")):
+        for stacked in (False, True):
+            f = extract_fields(_grid(("Rechnungsdatum", "12.03.2026"), (label, value),
+                                     stacked=stacked, ocr=True), today=TODAY)
+            assert f["patient_birth_date"].value == date(1981, 4, 17), (label, stacked)
+            assert f["invoice_date"].value == date(2026, 3, 12), (label, stacked)
+    for stacked in (False, True):
+        f = extract_fields(_grid(("N° facture / Date", "F25/8551 / 12.03.2026"),
+                                 ("Date de naissance", "17.04.1981"), stacked=stacked, ocr=True),
+                           today=TODAY)
+        assert f["invoice_number"].value == "F25/8551", stacked
+        assert f["invoice_date"].value == date(2026, 3, 12), stacked
+    sex_first = page((20, 10, "Praxis Exemple"), (110, 70, "Sexe / Date de naissance"),
+                     (150, 70, "F / 17.04.1981"))
+    assert extract_fields(sex_first, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
+
+
+def test_a_value_in_the_box_of_labels_joined_by_a_slash_is_still_read_there():
+    for text in ("EAN/GLN 7601000000002", "GLN/EAN: 7601000000002"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 70, text))
+        assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
