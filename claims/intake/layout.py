@@ -259,10 +259,12 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
     rest = _rest_of_box(box, m.end())
     if re.search(r"\d", rest):  # "GLN/EAN: 7601…": the other name of the label is no value
         rest = re.sub(r"^/\s*[^\W\d][^\d]*?(?=\d)", "", rest)
-    else:
+    elif not label.alone:  # a bare "Date/N° cas" may be another date's: not joined
         combined = _combined(box.text, m.start(), m.end(), parse)
         if combined is not None:  # "Date de naissance / Sexe": the value is beside, in parts
-            return None if _table_header(box, boxes) else _beside(box, label, boxes, combined)
+            if label.score < 3 and _table_header(box, boxes):
+                return None
+            return _beside(box, label, boxes, combined)
     value = parse(rest) if rest else None
     if value is not None:
         return Pairing(value, label.score, box, "same box")

@@ -517,3 +517,9 @@ def test_a_value_in_the_box_of_labels_joined_by_a_slash_is_still_read_there():
     for text in ("EAN/GLN 7601000000002", "GLN/EAN: 7601000000002"):
         lines = page((20, 10, "Praxis Exemple"), (20, 70, text))
         assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_bare_date_joined_to_another_number_is_not_the_invoice_date():
+    lines = page((20, 10, "Praxis Exemple"), (20, 60, "Date/N° cas"), (55, 60, "02.02.2026/77"),
+                 (20, 65, "Date facture"), (55, 65, "12.03.2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
