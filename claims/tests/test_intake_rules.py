@@ -523,3 +523,15 @@ def test_a_bare_date_joined_to_another_number_is_not_the_invoice_date():
     lines = page((20, 10, "Praxis Exemple"), (20, 60, "Date/N° cas"), (55, 60, "02.02.2026/77"),
                  (20, 65, "Date facture"), (55, 65, "12.03.2026"))
     assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_the_birth_date_under_its_label_is_the_one_in_its_column():
+    from claims.intake.extraction import _extract_birth_date
+
+    # the rows as a line-based reading sees them: both labels on one row, both values under
+    lines = ocr_page((20, 70, "Rechnungsdatum"), (110, 70, "Geburtsdatum"),
+                     (20, 74, "12.03.2026"), (110, 74, "17.04.1981"))
+    assert _extract_birth_date(lines, TODAY).value == date(1981, 4, 17)
+    left = ocr_page((20, 70, "Geburtsdatum"), (110, 70, "Rechnungsdatum"),
+                    (20, 74, "17.04.1981"), (110, 74, "12.03.2026"))
+    assert _extract_birth_date(left, TODAY).value == date(1981, 4, 17)
