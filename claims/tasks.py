@@ -11,6 +11,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from kombu.exceptions import OperationalError
 
 from claims.intake import TransientIntakeError
+from claims.intake.memory import give_back_memory
 from claims.models import ClaimStatus
 from claims.notes import note
 from claims.processing import claims_stuck, give_up, process_claim
@@ -48,6 +49,10 @@ def run_intake(self, claim_id: int) -> dict[str, Any]:
             maximum=RETRY_OPTIONS["retry_backoff_max"], full_jitter=True,
         )
         raise self.retry(exc=exc, countdown=countdown) from exc
+    finally:
+        # the pages' images are freed by now: back to the system, before the next claim and
+        # before the pool weighs the child against --max-memory-per-child
+        give_back_memory()
     return {"claim": claim_id, "status": outcome.status, "skipped": outcome.skipped,
             "fields": outcome.fields, "duplicate_of": outcome.duplicate_of}
 

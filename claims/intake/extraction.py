@@ -248,6 +248,31 @@ def _extract_invoice_date(lines: list[Line], today: date) -> Field | None:
 BIRTH_YEARS_BACK = 6  # an unlabelled date this far back is a birth date, not a service
 
 
+def _x_at(line: Line, pos: int) -> float | None:
+    """Where on the page the character at ``pos`` of the line's text stands (the left of its
+    word), None for a line without word boxes."""
+    start = 0
+    for w in line.words:
+        at = line.text.find(w.text, start)
+        if at < 0:
+            return None
+        if at <= pos < at + len(w.text) or pos < at:
+            return float(w.left)
+        start = at + len(w.text)
+    return None
+
+
+def _under(label: Line, pos: int, row: Line, dates: list[tuple[date, int, int]]
+           ) -> list[tuple[date, int, int]]:
+    """The dates of the row under a label, the one standing under it first (a two-column
+    grid: the invoice date of the left column is the first date of the row, not the birth
+    date under its label in the right column)."""
+    x = _x_at(label, pos)
+    if x is None:
+        return dates
+    return sorted(dates, key=lambda d: abs((_x_at(row, d[1]) or 0.0) - x))
+
+
 def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
     for idx, ln in enumerate(lines):
         f = fold(ln.text)
@@ -256,7 +281,8 @@ def _extract_birth_date(lines: list[Line], today: date) -> Field | None:
             continue
         dates = [d for d in find_dates(ln.text, today=today) if d[2] > m.start()]
         if not dates and idx + 1 < len(lines):
-            dates = find_dates(lines[idx + 1].text, today=today)
+            dates = _under(ln, m.start(), lines[idx + 1],
+                           find_dates(lines[idx + 1].text, today=today))
         for d, _s, _e in dates:
             if date(1900, 1, 1) <= d <= today:
                 return Field(d, ln.source, round(0.95 * _line_conf(ln), 3))

@@ -44,7 +44,7 @@ INVOICE_DATE = [
     _l(r"\b(date|datum|data)\b", 2.9, alone=True),
 ]
 BIRTH_DATE = [
-    _l(r"date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
+    _l(r"geb(urts)?\s*\.?\s*-?\s*dat(um\b|\.|\b)|date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
        r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita|"
        r"date\s*(de\s*)?naiss\b|data\s*(di\s*)?nasc\b|geburtstag"),
 ]
@@ -64,7 +64,10 @@ INVOICE_NUMBER = [
 _OTHER_ROLE = (r"(assur|versich|assicur|insurer|kasse|patient|destinat|empf|prescri|verordn|"
                r"ordinant|prescrivent|zuweis|uberweis|invian|mandant|auftrag|employeur|"
                r"arbeitgeb|datore)")
-_BILLER = r"(rechnungssteller|facturant|fatturante|biller|emetteur)"
+# the biller: on the standard form "Rechnungssteller", "Auteur de la facture", "Autore della
+# fattura"
+_BILLER = (r"(rechnungssteller|facturant|fatturante|biller|emetteur|auteur\s*(de\s*la\s*)?"
+           r"facture|autore\s*(della\s*)?fattura)")
 _PROVIDER = (r"(fournisseur|prestataire|leistungserbringer|fornitore|prestatore|provider|"
              r"erbringer)")
 # "GLN", "GLN-Nr.", "EAN-Nr./ZSR-Nr." (the older forms call the GLN an EAN number)
@@ -192,15 +195,27 @@ def _heading_above(label: Box, boxes: list[Box]) -> str | None:
     return None
 
 
+def _row_before(label: Box, boxes: list[Box]) -> str:
+    """The words before the label in its own column of the row: the boxes on its left up to
+    the first that holds a value (digits) or another GLN's label, which belong to the column
+    beside ("GLN assureur | 7601… | GLN | 7601…" in a two-column grid)."""
+    left = sorted((b for b in boxes if b.row == label.row and b.page == label.page
+                   and b is not label and b.x1 <= label.x0 + 2), key=lambda b: -b.x1)
+    words: list[str] = []
+    for b in left:
+        if re.search(r"\d|\b(gln|ean)\b", b.folded):
+            break
+        words.insert(0, b.folded)
+    return " ".join(words)
+
+
 def _gln_role(label: Box, boxes: list[Box]) -> str | None:
     """Whose GLN the label gives: the party named before it in its box, else at the start of
-    its row ("Auftraggeber | EAN-Nr. | 7601…"), else by the heading of its section."""
+    its column's row ("Auftraggeber | EAN-Nr. | 7601…"), else by the heading of its section."""
     f = label.folded
     cut = max(f.rfind("gln"), f.rfind("ean"))
-    left = " ".join(b.folded for b in boxes if b.row == label.row and b.page == label.page
-                    and b.x1 <= label.x0 + 2)
-    return (_last_role(f[:cut]) if cut > 0 else None) or _last_role(left) or _heading_above(
-        label, boxes)
+    return (_last_role(f[:cut]) if cut > 0 else None) or _last_role(
+        _row_before(label, boxes)) or _heading_above(label, boxes)
 
 
 def _provider_gln(boxes: list[Box]) -> Field | None:

@@ -227,6 +227,28 @@ def _beside(box: Box, label: Label, boxes: list[Box], parse: Callable[[str], T |
     return None
 
 
+_PART = re.compile(r"\s*/\s*")
+
+
+def _combined(text: str, start: int, end: int, parse: Callable[[str], T | None]
+              ) -> Callable[[str], T | None] | None:
+    """A box of labels joined by slashes ("Date de naissance / Sexe", "N° facture / Date")
+    gives its values joined the same way ("17.04.1981 / F"): the parser of this label's part
+    of the value, or None when the box is a single label."""
+    before, after = text[:start], text[end:]
+    if not re.match(r"\s*/\s*[^\W\d]", after) and not re.search(r"[^\W\d]\.?\s*/\s*$", before):
+        return None
+    k, n = before.count("/"), before.count("/") + 1 + after.count("/")
+
+    def part(value: str) -> T | None:
+        parts = _PART.split(value.strip())
+        if len(parts) == n:
+            return parse(parts[k])
+        return parse(value) if k == 0 else None  # "F25/8551 / 12.03.2026": its start
+
+    return part
+
+
 def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
               parse: Callable[[str], T | None], skip: re.Pattern[str] | None
               ) -> Pairing[T] | None:
@@ -235,6 +257,14 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
         return None
     label, m = hit
     rest = _rest_of_box(box, m.end())
+    if re.search(r"\d", rest):  # "GLN/EAN: 7601…": the other name of the label is no value
+        rest = re.sub(r"^/\s*[^\W\d][^\d]*?(?=\d)", "", rest)
+    elif not label.alone:  # a bare "Date/N° cas" may be another date's: not joined
+        combined = _combined(box.text, m.start(), m.end(), parse)
+        if combined is not None:  # "Date de naissance / Sexe": the value is beside, in parts
+            if label.score < 3 and _table_header(box, boxes):
+                return None
+            return _beside(box, label, boxes, combined)
     value = parse(rest) if rest else None
     if value is not None:
         return Pairing(value, label.score, box, "same box")

@@ -52,7 +52,7 @@ __all__ = [
 @dataclass
 class Page:
     index: int
-    original: Image.Image  # as decoded (EXIF-transposed), RGB or L
+    original: Image.Image  # as decoded (EXIF-transposed), RGB or L; once normalised: image
     image: Image.Image  # normalised grayscale for OCR
     text_layer: str = ""  # PDF text layer ("" when none)
     # the text layer's runs with their boxes in page pixels: (text, left, top, width, height)
@@ -172,6 +172,11 @@ def _pdf_pages(data: bytes, first: int = MAX_PAGES) -> list[tuple[Image.Image, s
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
                 runs = _text_runs(textpage, h, scale) if text.strip() else []
+                # a page keeps its decoded pictures (a scan: the whole page in colour) until
+                # it is closed: closed now, not when the document is, or a PDF of many pages
+                # holds all of them at once
+                textpage.close()
+                page.close()
             except pdfium.PdfiumError as exc:
                 raise CorruptFileError(f"PDF page {i + 1} cannot be rendered: {exc}") from exc
             out.append((img.convert("L") if img.mode != "L" else img, text or "", runs))

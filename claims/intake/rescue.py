@@ -15,7 +15,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from .labelled import AMOUNT_DUE, INVOICE_DATE, INVOICE_NUMBER, PATIENT, PROVIDER_GLN
+from .labelled import (
+    AMOUNT_DUE,
+    BIRTH_DATE,
+    INVOICE_DATE,
+    INVOICE_NUMBER,
+    PATIENT,
+    PROVIDER_GLN,
+)
 from .layout import Label, fold
 from .normalise import Page
 from .ocr import ALL_LANGS, Line, Word, merge_rows, ocr_image
@@ -35,6 +42,7 @@ _LABELS: dict[str, list[Label]] = {
     "invoice_number": INVOICE_NUMBER,
     "patient_name": PATIENT,
     "provider_gln": PROVIDER_GLN,
+    "patient_birth_date": BIRTH_DATE,
 }
 _GLN_LIKE = re.compile(r"\b7\s?6\s?[0O]\s?1")
 
@@ -42,6 +50,22 @@ _GLN_LIKE = re.compile(r"\b7\s?6\s?[0O]\s?1")
 def _carries(line: Line, labels: list[Label]) -> bool:
     f = fold(line.text)
     return any(label.pattern.search(f) for label in labels if not label.alone)
+
+
+# the heading of a QR-bill's payment part (SIX: beside the receipt, in the bottom 105 mm of
+# the page); "Récépissé" / "Ricevuta" alone also head a till receipt
+_PAYMENT_PART = re.compile(r"\b(section\s*(de\s*)?paiement|zahlteil|sezione\s*(di\s*)?"
+                           r"pagamento|payment\s*part)\b")
+
+
+def payment_part_top(lines: list[Line], page: int) -> int | None:
+    """Where the QR-bill's receipt and payment part begin on the page (the top of the row
+    of their headings), None when the page has none. Below it the QR code's modules read as
+    rows of noise, the least confident of the page, and its printed text repeats what the
+    QR code says."""
+    tops = [ln.top for ln in lines if ln.page == page and ln.words
+            and _PAYMENT_PART.search(fold(ln.text))]
+    return min(tops) if tops else None
 
 
 def rows_to_read_again(lines: list[Line], missing: list[str], page: int) -> list[int]:
@@ -53,8 +77,11 @@ def rows_to_read_again(lines: list[Line], missing: list[str], page: int) -> list
         hit = any(_carries(ln, _LABELS[name]) for name in missing if name in _LABELS)
         if hit or ("provider_gln" in missing and _GLN_LIKE.search(ln.text)):
             wanted.append(i)
-    if not wanted:  # no label of theirs in sight: the rows the OCR was least sure of
-        wanted = sorted((i for i in rows if lines[i].conf < LOW_CONFIDENCE),
+    if not wanted:  # no label of theirs in sight: the rows the OCR was least sure of, above
+        # the payment part (whose noise would take every band)
+        bottom = payment_part_top(lines, page)
+        wanted = sorted((i for i in rows if lines[i].conf < LOW_CONFIDENCE
+                         and (bottom is None or lines[i].top < bottom)),
                         key=lambda i: lines[i].conf)
     return wanted[:MAX_BANDS]
 

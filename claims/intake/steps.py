@@ -34,7 +34,8 @@ __all__ = [
 
 PRIMARY_PSM = 6  # Tesseract: the page as one block of text, rows kept together
 # fields whose absence sends the rows of their labels to a second, closer reading
-RESCUE_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name", "provider_gln")
+RESCUE_FIELDS = ("amount", "invoice_date", "invoice_number", "patient_name", "provider_gln",
+                 "patient_birth_date")
 # below this confidence a field is a guess (no label named it: the latest date, the largest
 # amount, an unlabelled GLN): it is read again like a missing one, and a better reading wins
 GUESS = 0.6
@@ -160,11 +161,17 @@ class Normalise:
     def run(self, ctx: IntakeContext) -> dict[str, Any]:
         out = []
         for page in ctx.pages:
-            if page.has_text_layer:
-                page.image = page.original.convert("L")
+            if page.has_text_layer:  # rendered in grayscale already: no copy
+                page.image = page.original if page.original.mode == "L" else (
+                    page.original.convert("L"))
+                page.original = page.image
                 continue
             known = ctx.qr_turn if page.index == ctx.qr_page else None
             page.image, info = normalise_image(page.original, rotation=known)
+            # no later step looks at the page as decoded: let it go (a photo in colour holds
+            # three bytes a pixel, the normalised page one), so that a PDF of many pages does
+            # not hold two images of each until the end
+            page.original = page.image
             page.rotation, page.skew = info["rotation"], info["skew"]
             page.perspective_fixed = info["perspective_fixed"]
             if page.rotation:
@@ -250,7 +257,10 @@ class Rescue:
         if not ctx.extra_lines:
             return {"missing": missing, "filled": []}
         second = extract_fields(ctx.extra_lines, ctx.qr, today=ctx.today)
-        filled = [n for n in missing if _better(second.get(n), ctx.fields.get(n))]
+        # the fields it was read again for, when read better; any other field the first
+        # reading left empty, when the second reading has it
+        filled = [n for n in FIELD_NAMES if _better(second.get(n), ctx.fields.get(n))
+                  and (n in missing or ctx.fields.get(n) is None)]
         for name in filled:
             ctx.fields[name] = second[name]
         return {"missing": missing, "filled": filled, "lines": len(ctx.extra_lines)}

@@ -112,11 +112,13 @@ _MONTHS.update({
     "ott": 10, "nov": 11, "dec": 12, "dez": 12, "dic": 12, "mrz": 3, "gen": 1,
 })
 # day, month, year with one separator twice; the OCR of a fax or a blurred scan turns a
-# date's dot into a comma ("22,05.2025"): a dot and a comma mix only written tight with a
-# four-digit year, where no count, position or duration ("3.10, 25 min") looks the same
+# date's dot into a comma ("22,05.2025") or a colon ("15:12.2025"): they mix only written
+# tight with a four-digit year, where no count, position or duration ("3.10, 25 min") looks
+# the same, and a colon only beside a dot or a comma (never twice: "12:30:2025" is no date)
 _NUM_DATE = re.compile(
     r"(?<![\d.,])(?:(?P<d>\d{1,2})\s?(?P<sep>[./-]|,)\s?(?P<m>\d{1,2})\s?(?P=sep)\s?"
-    r"(?P<y>\d{4}|\d{2})|(?P<mixed_d>\d{1,2})[.,](?P<mixed_m>\d{1,2})[.,](?P<mixed_y>\d{4}))"
+    r"(?P<y>\d{4}|\d{2})|(?P<mixed_d>\d{1,2})(?:[.,](?P<mixed_m>\d{1,2})[.,:]|"
+    r":(?P<colon_m>\d{1,2})[.,])(?P<mixed_y>\d{4}))"
     r"(?![\d]|[.,]\d)"
 )
 # "3. März 2026" (its dot read as a comma by the OCR of a fax: "3, November 2025")
@@ -142,8 +144,8 @@ def find_dates(text: str, *, today: date | None = None) -> list[tuple[date, int,
         try:
             out.append(
                 (
-                    date(_year(m["y"] or m["mixed_y"], today), int(m["m"] or m["mixed_m"]),
-                         int(m["d"] or m["mixed_d"])),
+                    date(_year(m["y"] or m["mixed_y"], today),
+                         int(m["m"] or m["mixed_m"] or m["colon_m"]), int(m["d"] or m["mixed_d"])),
                     m.start(),
                     m.end(),
                 )
@@ -225,11 +227,19 @@ _INVOICE_NO_LABEL = (
     r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
-    r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?))"
+    r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?)|"
+    # "Nr. Rechnung", "N° fact.", "Date/N° facture" (the standard form: "12.03.2026/2026-0042")
+    r"(?<![a-z])(?:nr|no|n\s?[°º])\.?\s*(?:der\s+)?rechnung\b|(?<![a-z])n\s?[°º.]\s*fact\b\.?|"
+    r"rechnungs\s*-?\s*datum\s*/\s*-?\s*(?:nr\b\.?|nummer)|"
+    r"(?:date|datum|data)\s*/\s*(?:n\s?[°º.]?|nr\.?|no\.?)\s*(?:de\s+)?(?:la\s+)?"
+    r"(?:facture|rechnung|fattura))"
 )
 _INVOICE_NO_VALUE = r"([A-Z0-9][A-Z0-9/._-]{2,24})"
 
 def _invoice_number_value(raw: str) -> str | None:
+    # a label naming the date and the number together gives both: "12.03.2026/2026-0042"
+    raw = re.sub(r"^\d{1,2}\.\d{1,2}\.\d{2,4}\s*/\s*(?=\w)|(?<=\w)\s*/\s*\d{1,2}\.\d{1,2}\."
+                 r"\d{2,4}$", "", raw)
     value = raw.rstrip("._-/")
     if not re.search(r"\d", value) or _NUM_DATE.fullmatch(value):
         return None

@@ -295,3 +295,61 @@ def test_decode_then_ocr_take_a_pdfs_text_layer_without_tesseract():
     assert decode.out["pages"] == 1 and decode.out["text_layer"] == [True]
     assert ocr.out["pages"][0]["source"] == "text-layer"
     assert any(truth(QR_TEXT_PDF)["invoice_number"] in ln.text for ln in ctx.lines)
+
+
+def test_the_page_as_decoded_is_let_go_once_normalised():
+    from claims.intake.normalise import Page
+    from claims.intake.steps import Normalise
+
+    photo = Image.new("RGB", (1240, 1754), (250, 250, 250))
+    ctx = IntakeContext()
+    ctx.pages = [Page(index=0, original=photo, image=photo)]
+    run_steps(ctx, [Normalise()])
+    page = ctx.pages[0]
+    assert page.image.mode == "L"
+    assert page.original is page.image  # the colour image is no longer held
+
+
+def test_a_text_pdf_page_is_not_copied_to_grayscale_again():
+    from claims.intake.normalise import load_pages
+    from claims.intake.steps import Normalise
+
+    ctx = IntakeContext()
+    ctx.pages = load_pages(QR_TEXT_PDF.read_bytes(), normalise=False)
+    rendered = ctx.pages[0].original
+    run_steps(ctx, [Normalise()])
+    assert ctx.pages[0].image is rendered and ctx.pages[0].original is rendered
+
+
+def test_the_rescue_does_not_spend_its_bands_on_the_noise_of_the_payment_part():
+    from claims.intake.rescue import payment_part_top, rows_to_read_again
+
+    lines = [_ocr_line(100, "Cabinet Exemple"),
+             _ocr_line(400, ". : ablie le .10. o", conf=59.0),  # a garbled label and date
+             _ocr_line(900, "Consultation 50.00"),
+             _ocr_line(1560, "Récépissé Section paiement Compte / Payable à"),
+             *[_ocr_line(1600 + 40 * k, "ı Er LM Du = ! Ir", conf=20.0) for k in range(8)]]
+    assert payment_part_top(lines, 0) == 1560
+    assert rows_to_read_again(lines, ["invoice_date"], 0) == [1]
+    # "Ricevuta" / "Récépissé" alone heads a till receipt, not a payment part
+    till = [_ocr_line(100, "Ricevuta n. 4711"), _ocr_line(400, "Totale 12.50", conf=40.0)]
+    assert payment_part_top(till, 0) is None
+    assert rows_to_read_again(till, ["invoice_date"], 0) == [1]
+
+
+def test_the_second_reading_fills_any_field_the_first_left_empty():
+    ctx = IntakeContext(today=TODAY, lines=_lines((20, 10, "Cabinet Exemple")))
+    ctx.extra_lines = _lines((20, 60, "Rechnungsnummer 4711-22"),
+                             (20, 70, "Geburtsdatum 17.04.1981"))
+    run_steps(ctx, [Layout(), Extract(), Rescue()])
+    assert ctx.fields["invoice_number"].value == "4711-22"  # read again for it
+    assert ctx.fields["patient_birth_date"].value == date(1981, 4, 17)  # empty: filled too
+    assert {"invoice_number", "patient_birth_date"} <= set(ctx.records[-1].out["filled"])
+
+
+def test_a_missing_birth_date_sends_the_row_of_its_label_to_the_second_reading():
+    from claims.intake.rescue import rows_to_read_again
+
+    lines = [_ocr_line(100, "Cabinet Exemple"), _ocr_line(500, "Date de naissance 1?.O4.198l"),
+             _ocr_line(900, "Consultation 50.00", conf=40.0)]
+    assert rows_to_read_again(lines, ["patient_birth_date"], 0) == [1]

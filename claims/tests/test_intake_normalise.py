@@ -242,3 +242,32 @@ def test_a_shadow_across_the_page_is_evened_out_and_the_ink_kept():
     paper, ink = flat[page > 200], flat[page < 60]
     assert paper.mean() > 245 and np.percentile(paper, 5) > 240
     assert ink.mean() < 60
+
+
+def test_each_pdf_page_is_closed_once_rendered():
+    """A page of a scanned PDF keeps its decoded picture until closed: each is closed as soon
+    as it is rendered, not all of them with the document."""
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    for n in range(3):
+        pdf.drawString(72, 720, f"Seite {n + 1}")
+        pdf.showPage()
+    pdf.save()
+    import pypdfium2 as pdfium
+
+    closed = []
+    real_close = pdfium.PdfPage.close
+
+    def close(page, *args, **kwargs):
+        closed.append(page)
+        return real_close(page, *args, **kwargs)
+
+    with mock.patch.object(pdfium.PdfPage, "close", close):
+        pages = load_pages(buf.getvalue(), normalise=False)
+    assert len(pages) == 3 and len(closed) >= 3
+
+
+def test_the_free_memory_of_a_read_file_is_given_back():
+    from claims.intake.memory import give_back_memory
+
+    assert give_back_memory() is True  # glibc: malloc_trim is there

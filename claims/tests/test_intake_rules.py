@@ -424,3 +424,114 @@ def test_a_name_read_twice_word_by_word_is_read_once():
     for name in ("Martin Martin", "Anne Anne-Marie Muster"):
         lines = page((16, 10, "Cabinet Exemple"), (16, 60, f"Patient: {name}"))
         assert extract_fields(lines, today=TODAY)["patient_name"].value == name
+
+
+def _grid(left: tuple[str, str], right: tuple[str, str], *, stacked: bool, ocr: bool):
+    """One row of a form's two-column identification grid: each label with its value to its
+    right, or under it (``stacked``)."""
+    (ll, lv), (rl, rv) = left, right
+    cells = ([(20, 70, ll), (20, 74, lv), (110, 70, rl), (110, 74, rv)] if stacked
+             else [(20, 70, ll), (55, 70, lv), (110, 70, rl), (150, 70, rv)])
+    return (ocr_page if ocr else page)((20, 10, "Dr méd. Anna Exemple"), *cells)
+
+
+def test_a_shortened_birth_date_label_keeps_its_value_in_its_own_column():
+    for label in ("Geb.-Datum", "Geb. Datum", "Geb.datum", "Geb.-Dat.", "Geburtsdatum",
+                  "Date naiss.", "Né(e) le", "Data di nascita", "Nato/a il"):
+        for stacked in (False, True):
+            for ocr in (False, True):
+                f = extract_fields(_grid(("Rechnungsdatum", "12.03.2026"), (label, "17.04.1981"),
+                                         stacked=stacked, ocr=ocr), today=TODAY)
+                assert f["patient_birth_date"].value == date(1981, 4, 17), (label, stacked)
+                assert f["invoice_date"].value == date(2026, 3, 12), (label, stacked)
+
+
+def test_the_insurers_gln_in_the_column_beside_does_not_name_the_billers():
+    for label in ("GLN", "GLN-Nr.", "EAN-Nr.", "N° GLN", "GLN Rechnungssteller",
+                  "GLN auteur de la facture", "Autore della fattura GLN", "GLN fournisseur"):
+        for stacked in (False, True):
+            for ocr in (False, True):
+                lines = _grid(("GLN assureur", "7601003000016"), (label, "7601000000002"),
+                              stacked=stacked, ocr=ocr)
+                gln = extract_fields(lines, today=TODAY)["provider_gln"]
+                assert gln.value == "7601000000002", (label, stacked, ocr)
+
+
+def test_the_auteur_de_la_facture_is_the_biller():
+    lines = page((20, 10, "Cabinet Exemple"),
+                 (20, 60, "Fournisseur de prestations GLN"), (80, 60, "7601000000019"),
+                 (20, 65, "Auteur de la facture GLN"), (80, 65, "7601000000002"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_more_ways_to_print_the_invoice_number_label():
+    for label in ("Nr. Rechnung", "N° fact.", "Rechnungsnr.", "Fattura nr."):
+        f = extract_fields(_grid((label, "2026-0042"), ("N° AVS", "756.1234.5678.97"),
+                                 stacked=False, ocr=True), today=TODAY)
+        assert f["invoice_number"].value == "2026-0042", label
+
+
+def test_a_label_giving_the_date_and_the_number_together_gives_both():
+    for label in ("Date/N° facture", "Rechnungsdatum/-nr.", "Datum/Nr. Rechnung",
+                  "Data/N. fattura"):
+        for stacked in (False, True):
+            f = extract_fields(_grid((label, "12.03.2026/2026-0042"),
+                                     ("Date de naissance", "17.04.1981"),
+                                     stacked=stacked, ocr=True), today=TODAY)
+            assert f["invoice_date"].value == date(2026, 3, 12), label
+            assert f["invoice_number"].value == "2026-0042", label
+            assert f["patient_birth_date"].value == date(1981, 4, 17), label
+    table = page((20, 10, "Praxis Exemple"), (20, 100, "Datum / Nr."), (60, 100, "Tarif"),
+                 (90, 100, "Code"), (120, 100, "Betrag"), (20, 105, "02.03.2026 / 12"))
+    assert extract_fields(table, today=TODAY)["invoice_number"] is None  # a table's heading
+
+
+def test_a_date_with_a_dot_read_as_a_colon():
+    lines = ocr_page((20, 10, "Studio dentistico Esempio"), (110, 40, "Emessa il 15:12.2025"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2025, 12, 15)
+    times = ocr_page((20, 10, "Studio dentistico Esempio"), (20, 40, "Termin 12:30:2025"))
+    assert extract_fields(times, today=TODAY)["invoice_date"] is None
+
+
+def test_labels_joined_by_a_slash_give_their_values_joined_the_same_way():
+    for label, value in (("Date de naissance / Sexe", "17.04.1981 / F"),
+                         ("Geburtsdatum/Geschlecht", "17.04.1981/M"),
+                         ("Data di nascita / Sesso", "17.04.1981 / F")):
+        for stacked in (False, True):
+            f = extract_fields(_grid(("Rechnungsdatum", "12.03.2026"), (label, value),
+                                     stacked=stacked, ocr=True), today=TODAY)
+            assert f["patient_birth_date"].value == date(1981, 4, 17), (label, stacked)
+            assert f["invoice_date"].value == date(2026, 3, 12), (label, stacked)
+    for stacked in (False, True):
+        f = extract_fields(_grid(("N° facture / Date", "F25/8551 / 12.03.2026"),
+                                 ("Date de naissance", "17.04.1981"), stacked=stacked, ocr=True),
+                           today=TODAY)
+        assert f["invoice_number"].value == "F25/8551", stacked
+        assert f["invoice_date"].value == date(2026, 3, 12), stacked
+    sex_first = page((20, 10, "Praxis Exemple"), (110, 70, "Sexe / Date de naissance"),
+                     (150, 70, "F / 17.04.1981"))
+    assert extract_fields(sex_first, today=TODAY)["patient_birth_date"].value == date(1981, 4, 17)
+
+
+def test_a_value_in_the_box_of_labels_joined_by_a_slash_is_still_read_there():
+    for text in ("EAN/GLN 7601000000002", "GLN/EAN: 7601000000002"):
+        lines = page((20, 10, "Praxis Exemple"), (20, 70, text))
+        assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_bare_date_joined_to_another_number_is_not_the_invoice_date():
+    lines = page((20, 10, "Praxis Exemple"), (20, 60, "Date/N° cas"), (55, 60, "02.02.2026/77"),
+                 (20, 65, "Date facture"), (55, 65, "12.03.2026"))
+    assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_the_birth_date_under_its_label_is_the_one_in_its_column():
+    from claims.intake.extraction import _extract_birth_date
+
+    # the rows as a line-based reading sees them: both labels on one row, both values under
+    lines = ocr_page((20, 70, "Rechnungsdatum"), (110, 70, "Geburtsdatum"),
+                     (20, 74, "12.03.2026"), (110, 74, "17.04.1981"))
+    assert _extract_birth_date(lines, TODAY).value == date(1981, 4, 17)
+    left = ocr_page((20, 70, "Geburtsdatum"), (110, 70, "Rechnungsdatum"),
+                    (20, 74, "17.04.1981"), (110, 74, "12.03.2026"))
+    assert _extract_birth_date(left, TODAY).value == date(1981, 4, 17)

@@ -304,3 +304,14 @@ def test_the_claims_steps_each_do_one_thing(db):
     run_steps(ctx, [CheckPatient()])
     assert [n["code"] for n in ctx.notes] == ["patient_mismatch_name", "patient_in_household"]
     assert ctx.records[-1].notes == ctx.notes  # the notes are the step's
+
+
+def test_the_memory_is_given_back_after_each_claim_read_or_not(db, read):
+    claim = ClaimFactory()
+    with mock.patch("claims.tasks.give_back_memory") as give_back:
+        run_intake.delay(claim.pk).get()
+    assert give_back.call_count == 1
+    read.side_effect = IntakeError("unreadable")
+    with mock.patch("claims.tasks.give_back_memory") as give_back:
+        run_intake.delay(ClaimFactory().pk).get()
+    assert give_back.call_count == 1
