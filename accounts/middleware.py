@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -68,7 +68,8 @@ class RecheckLimitMiddleware(ExceptionAnswerMiddleware):
     answers = TooManyWrongPasswords
 
     def answer(self, request: HttpRequest, exception: Exception) -> HttpResponseBase:
-        return end_session(request, "password_rechecks", str(TooManyWrongPasswords().message))
+        return end_session(request, "password_rechecks",
+                           cast(TooManyWrongPasswords, exception).message)
 
 
 def end_session(request: HttpRequest, reason: str, message: str) -> HttpResponseBase:

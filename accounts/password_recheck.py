@@ -43,8 +43,8 @@ def password_is_right(user: User, password: str) -> bool:
         raise TooManyWrongPasswords
     if user.check_password(password):
         return True
-    if not PASSWORD_RECHECKS_PER_ACCOUNT.allow(subject) or \
-            PASSWORD_RECHECKS_PER_ACCOUNT.exhausted(subject):
+    PASSWORD_RECHECKS_PER_ACCOUNT.allow(subject)  # counts this wrong one
+    if PASSWORD_RECHECKS_PER_ACCOUNT.exhausted(subject):
         raise TooManyWrongPasswords
     return False
 

@@ -406,14 +406,18 @@ def guarantee_letter(guarantee: CostGuaranteeRequest, *, issued_on: date) -> byt
                       rows=rows, footer_lines=footer)
 
 
+def _is_this_guarantee(document: Document, guarantee: CostGuaranteeRequest) -> bool:
+    return (document.type == DocumentType.COST_GUARANTEE
+            and document.reference == guarantee.reference)
+
+
 def check_guarantee_file(guarantee: CostGuaranteeRequest, uploaded: ValidatedUpload) -> None:
     """Refuse, before anything is decided, a file the household's archive already holds as
     another document (``_archive`` checks again when it stores)."""
     checksum = hashlib.sha256(uploaded.data).hexdigest()
     existing = Document.objects.filter(customer_id=guarantee.customer_id,
                                        checksum=checksum).first()
-    if existing is not None and (existing.type != DocumentType.COST_GUARANTEE
-                                 or existing.reference != guarantee.reference):
+    if existing is not None and not _is_this_guarantee(existing, guarantee):
         raise GuaranteeFileAlreadyArchived
 
 
@@ -431,7 +435,6 @@ def _archive(guarantee: CostGuaranteeRequest, *, issued_on: date,
         reference=guarantee.reference, notify=False)
     # The archive keeps one copy of each file: an upload identical to another document (the
     # doctor's report, an earlier guarantee) would make this guarantee point at that one.
-    if not created and (document.type != DocumentType.COST_GUARANTEE
-                        or document.reference != guarantee.reference):
+    if not created and not _is_this_guarantee(document, guarantee):
         raise GuaranteeFileAlreadyArchived
     return document
