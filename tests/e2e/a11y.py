@@ -25,6 +25,7 @@ def a11y_context(browser, viewport, **extra):
 
 def axe_violations(page) -> list[dict]:
     """Run axe in ``page`` and return its violations as short dicts (rule, impact, targets)."""
+    page.wait_for_load_state("load")  # contrast and sizes are judged with the stylesheet
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_SOURCE)
     result = page.evaluate(

@@ -41,6 +41,7 @@ def look(page, name: str, found: dict) -> None:
 
 
 def touch_targets_are_big_enough(page, selector: str) -> None:
+    page.wait_for_load_state("load")  # sizes are read with the stylesheet applied
     for box in (element.bounding_box() for element in page.locator(selector).all()):
         if box is not None:
             assert box["height"] >= 44, f"{selector}: {box['height']} px high"

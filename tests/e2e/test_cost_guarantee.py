@@ -46,6 +46,9 @@ def small_targets(page) -> list[str]:
 
 
 def check_phone_page(page, found, name):
+    # Sizes are read once the stylesheet applies: a click returns when the next page starts
+    # loading, and its text can be there before its styles.
+    page.wait_for_load_state("load")
     assert no_horizontal_scroll(page), f"{name} scrolls sideways"
     assert small_targets(page) == [], name
     violations = axe_violations(page)
