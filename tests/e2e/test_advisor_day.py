@@ -37,6 +37,7 @@ from messaging.models import Thread
 from messaging.tests.factories import pdf_upload
 from tests.e2e.a11y import a11y_context, axe_violations, format_violations, last_sms_code
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import submit_code, submit_credentials
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -55,13 +56,6 @@ def log_in_advisor(page, base):
     submit_code(page, last_sms_code())
     page.wait_for_load_state("load")
     assert "/login/" not in page.url
-
-
-def no_horizontal_scroll(page):
-    # Against the layout's width, not window.innerWidth: a phone (is_mobile) widens the
-    # latter to the content when the page overflows.
-    return page.evaluate("document.documentElement.scrollWidth"
-                         " <= document.documentElement.clientWidth + 1")
 
 
 def press_accesskey(page, letter):

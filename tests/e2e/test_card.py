@@ -10,6 +10,7 @@ from accounts.models import User
 from policies import demo as policies_demo
 from tests.e2e.a11y import DESKTOP, PHONE, a11y_context, axe_violations, format_violations
 from tests.e2e.conftest import SCREENSHOTS, go_offline
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,8 +32,6 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_customer_shows_a_card_on_the_phone_portrait_and_landscape(phone, live_server,

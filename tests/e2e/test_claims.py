@@ -17,6 +17,7 @@ from claims.tests.factories import QR_PHOTO, truth
 from conftest import log_in_verified
 from core.money import format_chf
 from tests.e2e.conftest import SCREENSHOTS, screenshot
+from tests.e2e.layout import no_horizontal_scroll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +73,7 @@ def test_customer_sends_a_photographed_qr_invoice_and_the_advisor_accepts_it(
     preview = phone.locator(".upload-preview img")
     preview.wait_for()
     assert preview.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(phone)
     screenshot(phone, "claims-upload-preview-phone")
     phone.get_by_role("button", name="Envoyer", exact=True).click()
     phone.wait_for_url(re.compile(r"/claims/\d+/$"), timeout=60_000)
@@ -139,7 +140,7 @@ def test_claims_list_on_desktop(request, live_server, demo_customer, viewport):
     sign_in(page, live_server, demo_customer)
     page.goto(f"{live_server.url}/claims/")
     assert page.locator(".claim-card").count() == 3
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, f"claims-list-{viewport}")
     page.goto(f"{live_server.url}/claims/new/")
     screenshot(page, f"claims-upload-{viewport}")
@@ -213,7 +214,7 @@ def test_an_invoice_for_anna_sent_for_leo_offers_to_choose_anna(request, live_se
     assert hint.inner_text().startswith(
         "Cette facture semble concerner Anna Muster — vous l’envoyez pour Léo Muster. "
         "Choisir Anna\u00a0?")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, f"claims-patient-hint-{viewport}")
     page.get_by_role("button", name="Choisir Anna").click()
     assert page.get_by_label("Pour qui?").evaluate("s => s.options[s.selectedIndex].text") == (

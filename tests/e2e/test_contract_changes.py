@@ -18,8 +18,9 @@ from accounts.models import User
 from customer_requests.models import ChangeStatus, ContractChange
 from tests.e2e.a11y import DESKTOP, PHONE, a11y_context, axe_violations, format_violations
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
-from tests.e2e.test_advisor_day import log_in_advisor, no_horizontal_scroll
+from tests.e2e.test_advisor_day import log_in_advisor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -19,8 +19,9 @@ from core.tests.samples import pdf_bytes
 from documents.models import DocumentType
 from tests.e2e.a11y import DESKTOP, PHONE, a11y_context, axe_violations, format_violations
 from tests.e2e.conftest import SCREENSHOTS, screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
-from tests.e2e.test_advisor_day import log_in_advisor, no_horizontal_scroll
+from tests.e2e.test_advisor_day import log_in_advisor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -11,6 +11,7 @@ from documents import demo as documents_demo
 from documents.models import Document, DocumentType
 from documents.tests.factories import private_storage_follows_settings
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -73,13 +74,13 @@ def test_household_finds_filters_previews_and_downloads(demo_archive, live_serve
 
     # Phone: cards, no horizontal scrolling, detail page.
     phone.goto(f"{live_server.url}/documents/")
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(phone)
     screenshot(phone, "documents-list-phone")
     phone.locator(".doc-card__title").first.click()
     # The preview loads lazily, below the invoice's figures: scroll to it as a reader does.
     phone.locator(".doc-preview__image").scroll_into_view_if_needed()
     phone.wait_for_function("() => document.querySelector('.doc-preview__image').naturalWidth > 0")
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(phone)
     screenshot(phone, "documents-detail-phone")
 
 

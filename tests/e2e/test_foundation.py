@@ -1,6 +1,7 @@
 import pytest
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +14,7 @@ def test_login_page_is_styled_on_phone_and_desktop(request, live_server, viewpor
     header_colour = page.locator(".site-header").evaluate(
         "el => getComputedStyle(el).backgroundColor")
     assert header_colour == "rgb(15, 61, 94)"  # the stylesheet was served and applied
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, f"foundation-login-{viewport}")
 
 

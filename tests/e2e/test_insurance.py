@@ -10,6 +10,7 @@ from accounts.models import User
 from policies import demo as policies_demo
 from policies import discounts
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,7 +29,7 @@ def test_paper_customer_switches_to_paperless_and_sees_the_discount_from_next_mo
     assert page.locator("h1").inner_text() == "Mes assurances"
     offer = page.locator(".paperless-offer")
     assert "CHF 117.00" in offer.inner_text()  # (2.30 + 7.45) × 12
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, "insurance-paper-phone")
 
     offer.get_by_role("link", name="Passer au tout en ligne").click()

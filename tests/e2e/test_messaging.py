@@ -11,6 +11,7 @@ from core import sms
 from core.tests.samples import pdf_bytes
 from messaging.models import LoginHelpRequest, Thread
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -69,7 +70,7 @@ def test_customer_writes_with_a_pdf_and_reads_the_advisors_reply(
     expect(phone.get_by_text("Oui, jusqu'à CHF 150.– tous les trois ans.")).to_be_visible()
     screenshot(phone, "messaging-thread-phone")
     expect(phone.locator(".main-nav .badge")).to_have_count(0)
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(phone)
 
     log_in_page(desktop, live_server, household.account)
     desktop.goto(f"{live_server.url}/messages/")

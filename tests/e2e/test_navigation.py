@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,8 +16,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SECTIONS = ["/", "/documents/", "/claims/", "/messages/", "/insurance/"]
 
 
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_on_a_phone_the_tab_bar_sits_at_the_bottom_and_every_label_is_readable(

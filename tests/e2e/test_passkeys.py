@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD, AdvisorFactory
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -59,7 +60,7 @@ def test_customer_adds_a_passkey_logs_in_with_it_alone_and_removes_it(phone, liv
     screenshot(page, "passkey-3-login-phone")
     button.click()  # no contract number, no password, no SMS code
     page.wait_for_url(f"{base}/")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
 
     page.goto(f"{base}/profile/security/")
     assert "Dernière utilisation le" in page.locator("#passkeys").inner_text()

@@ -11,6 +11,7 @@ from accounts.models import DelayedPasswordReset
 from accounts.tests.factories import InsuredPersonFactory
 from core import sms
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def test_an_sms_only_reset_waits_and_the_owner_cancels_it(live_server, phone, de
     heading = phone.get_by_role("heading", name="Votre nouveau mot de passe est enregistré")
     heading.wait_for()
     assert "Pourquoi ce délai" in phone.locator("main").inner_text()
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(phone)
     screenshot(phone, "reset-pending-phone")
 
     # Logged in with the current password: the security page shows the waiting request.

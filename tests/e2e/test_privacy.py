@@ -11,6 +11,7 @@ from audit import log as audit
 from audit.models import AuditEvent
 from documents import events as document_events
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def test_activity_page(request, live_server, anna, viewport):
     assert page.locator("h1").inner_text() == "Activité de mon compte"
     text = page.locator("main").inner_text()
     assert "Votre conseiller·ère KPT" in text and "Échec de connexion" in text
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, f"privacy-activity-{viewport}")
 
 
@@ -46,7 +47,7 @@ def test_request_and_download_the_export(request, live_server, anna, viewport, t
     page.get_by_role("link", name="Exporter mes données").click()
     page.get_by_role("button", name="Demander un export").click()
     page.wait_for_load_state("load")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, f"privacy-export-{viewport}")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le ZIP").click()

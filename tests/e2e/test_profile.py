@@ -5,6 +5,7 @@ from accounts import demo as accounts_demo
 from accounts.models import User
 from core import sms
 from tests.e2e.conftest import screenshot
+from tests.e2e.layout import no_horizontal_scroll
 from tests.e2e.portal_login import log_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,7 @@ def test_profile_page_on_phone_and_desktop(request, live_server, anna, viewport)
     page = log_in_page(request.getfixturevalue(viewport), live_server, anna)
     page.goto(f"{live_server.url}/profile/")
     assert page.locator("h1").inner_text() == "Mon profil"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
     screenshot(page, f"profile-{viewport}")
 
 

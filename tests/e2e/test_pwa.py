@@ -15,6 +15,7 @@ from core import sms
 from core.models import SharedUpload
 from documents.tests.factories import private_storage_follows_settings
 from tests.e2e.conftest import go_offline, screenshot
+from tests.e2e.layout import page_width
 from tests.e2e.portal_login import log_in_page, open_account_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -212,17 +213,17 @@ def test_customer_pages_fit_360_px_with_thumb_sized_targets(narrow_phone, live_s
     pages.append(f"/claims/{Claim.objects.filter(customer__account=user).first().pk}/")
     page.goto(f"{live_server.url}/offline/")
     problems = {}
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    widths = page_width(page)
     if widths[0] > widths[1]:
         problems["/offline/"] = widths
     log_in_page(page, live_server, user)
     for path in pages:
         page.goto(f"{live_server.url}{path}")
         assert "/login/" not in page.url, path
-        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        scroll, inner = page_width(page)
         small = page.evaluate(TOO_SMALL)
         if scroll > inner or small:
-            problems[path] = {"scrollWidth": scroll, "innerWidth": inner, "small": small}
+            problems[path] = {"content width": scroll, "viewport width": inner, "small": small}
         screenshot(page, "pwa-360" + path.rstrip("/").replace("/", "-") if path != "/"
                    else "pwa-360-dashboard")
     assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)
