@@ -83,6 +83,21 @@ def stored_databases_after(page, *, seconds, wanted):
         page.wait_for_timeout(100)
 
 
+# What this browser keeps under the card store's key (null when nothing), read as the page's
+# script does; the connection is closed so that a later deletion is not held up.
+STORED_CARDS = """() => new Promise(resolve => {
+    const open = indexedDB.open("kpt-card", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("card");
+    open.onsuccess = () => {
+        const db = open.result;
+        db.transaction("card").objectStore("card").get("cards").onsuccess = e => {
+            db.close();
+            resolve(e.target.result === undefined ? null : "stored");
+        };
+    };
+})"""
+
+
 def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live_server,
                                                                       demo_data):
     user = User.objects.get(username=HOLDER)
@@ -94,6 +109,8 @@ def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live
     go_offline(page, f"{live_server.url}/insurance/card/")
     expect(page.locator("h1")).to_have_text("Pas de connexion")
     page.wait_for_load_state("load")
+    # The view is hidden until the script has read the store, so look at the store itself.
+    assert page.evaluate(STORED_CARDS) is None
     expect(page.locator("[data-card-offline-view]")).to_be_hidden()
     assert "Muster" not in page.content()
     page.context.set_offline(False)
@@ -110,6 +127,7 @@ def test_card_kept_offline_only_when_turned_on_and_gone_after_logout(phone, live
                 && !new TextDecoder().decode(e.target.result.data).includes("Muster"));
     })""")
     assert stored  # what is stored is ciphertext, not the names
+    assert page.evaluate(STORED_CARDS) == "stored"  # the check above can tell the two apart
     shot(page, "cards-offline-on-phone")
 
     go_offline(page, f"{live_server.url}/insurance/card/")

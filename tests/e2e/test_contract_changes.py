@@ -9,6 +9,7 @@ screenshots of the form, the confirmation step and /requests/ at 390×844 and 12
 var/screenshots/changes/.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def look(page, name: str, found: dict) -> None:
 
 def touch_targets_are_big_enough(page, selector: str) -> None:
     page.wait_for_load_state("load")  # sizes are read with the stylesheet applied
+    assert page.locator(selector).count() > 0, f"{selector}: nothing to measure"
     for box in (element.bounding_box() for element in page.locator(selector).all()):
         if box is not None:
             assert box["height"] >= 44, f"{selector}: {box['height']} px high"
@@ -79,7 +81,8 @@ def test_a_higher_deductible_asked_on_the_phone_is_accepted_and_archived(
     touch_targets_are_big_enough(page, ".request-card a, .request-actions a")
     look(page, "requests", found)
     change = ContractChange.objects.get(status=ChangeStatus.PENDING)
-    assert change.status == ChangeStatus.PENDING
+    assert (change.insured_person.first_name, change.new_deductible) == ("Anna", 2500)
+    assert change.new_premium == Decimal("358.15")
 
     # The seeded advisor, with the group's permissions only, through the real login.
     advisor = a11y_context(browser, DESKTOP)

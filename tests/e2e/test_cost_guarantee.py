@@ -151,7 +151,7 @@ def test_a_customer_asks_for_a_guarantee_and_the_advisor_grants_it(browser, live
     # The customer sees it granted and opens the guarantee from the documents.
     phone.goto(base + f"/claims/guarantees/{guarantee.pk}/")
     expect(phone.locator("[data-guarantee-status]")).to_have_text("Accordée")
-    expect(phone.locator(".guarantee-granted")).to_contain_text("400.00")
+    expect(phone.locator(".guarantee-granted")).to_contain_text("CHF 6'400.00")
     check_phone_page(phone, found, "guarantee granted (phone)")
     shot(phone, "detail-granted-phone")
     desktop.goto(base + f"/claims/guarantees/{guarantee.pk}/")

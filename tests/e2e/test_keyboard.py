@@ -2,6 +2,7 @@
 always visible, and a customer logs in and moves around without a mouse."""
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.tests.factories import TEST_PASSWORD
 from tests.e2e.a11y import last_sms_code
@@ -60,7 +61,8 @@ def test_login_by_keyboard_only_with_skip_link_and_visible_focus(desktop, live_s
     # The contract number has the focus on arrival (autofocus); the skip link, the brand and
     # the header's four languages are just before it, the password, the button, the passkey
     # button and the help links after it, all visibly focused.
-    assert page.evaluate("document.activeElement.id").endswith("username")
+    # Chromium applies autofocus at a later rendering step: wait for it, do not ask once.
+    expect(page.locator("#id_auth-username")).to_be_focused()
     for _ in range(6):
         page.keyboard.press("Shift+Tab")
     skip = page.evaluate(FOCUS_STATE, None)
@@ -84,9 +86,8 @@ def test_login_by_keyboard_only_with_skip_link_and_visible_focus(desktop, live_s
     page.keyboard.press("Tab")
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_selector("input[autocomplete=one-time-code]")
-
     # Step 2: the code field has the focus on arrival, visibly.
+    expect(page.locator("input[autocomplete=one-time-code]")).to_be_focused()
     code_field = page.evaluate(FOCUS_STATE, None)
     assert code_field["tag"] == "input" and code_field["visible"]
     assert page.evaluate("document.activeElement.autocomplete") == "one-time-code"
