@@ -255,19 +255,30 @@ def test_each_pdf_page_is_closed_once_rendered():
     pdf.save()
     import pypdfium2 as pdfium
 
-    closed = []
-    real_close = pdfium.PdfPage.close
+    events = []
+    real_close, real_render = pdfium.PdfPage.close, pdfium.PdfPage.render
 
     def close(page, *args, **kwargs):
-        closed.append(page)
+        events.append(("close", id(page)))
         return real_close(page, *args, **kwargs)
 
-    with mock.patch.object(pdfium.PdfPage, "close", close):
+    def render(page, *args, **kwargs):
+        events.append(("render", id(page)))
+        return real_render(page, *args, **kwargs)
+
+    with mock.patch.object(pdfium.PdfPage, "close", close), \
+            mock.patch.object(pdfium.PdfPage, "render", render):
         pages = load_pages(buf.getvalue(), normalise=False)
-    assert len(pages) == 3 and len(closed) >= 3
+    assert len(pages) == 3
+    renders = [n for n, (kind, _page) in enumerate(events) if kind == "render"]
+    assert len(renders) == 3
+    # Each page is closed after its rendering and before the next page is rendered.
+    for start, end in zip(renders, renders[1:] + [len(events)], strict=True):
+        page = events[start][1]
+        assert ("close", page) in events[start + 1:end], events
 
 
-def test_the_free_memory_of_a_read_file_is_given_back():
+def test_freed_memory_can_be_handed_back_on_this_platform():
     from claims.intake.memory import give_back_memory
 
     assert give_back_memory() is True  # glibc: malloc_trim is there

@@ -101,14 +101,6 @@ def test_a_deductible_change_takes_effect_with_the_new_year():
     assert cs.chosen_deductible(coverages, 2019) is None
 
 
-@given(deductible=adult_deductibles, first=bills, second=bills)
-def test_each_year_starts_again_from_zero(deductible, first, second):
-    _s, end_2025 = settle_all(cs.YearState(2025, deductible, cs.COPAY_CAP_ADULT), first)
-    _s, end_2026 = settle_all(cs.YearState(2026, deductible, cs.COPAY_CAP_ADULT), second)
-    _s, alone = settle_all(cs.YearState(2026, deductible, cs.COPAY_CAP_ADULT), second)
-    assert end_2026 == alone  # nothing of 2025 carries over
-
-
 @given(used=st.decimals(min_value=-100, max_value=5000, places=2),
        copay=st.decimals(min_value=-100, max_value=5000, places=2),
        deductible=adult_deductibles)
