@@ -54,6 +54,18 @@ def _menu_urls(urlconf: str, script_prefix: str) -> tuple[tuple[str, str, Any, s
     return tuple(urls)
 
 
+# The links of the layout around every page (header, account menu, language forms).
+LAYOUT_URL_NAMES = ("dashboard", "pwa:manifest", "policies:cards", "accounts:profile",
+                    "customer_requests:list", "accounts:second_factors", "accounts:activity",
+                    "logout", "set_language")
+
+
+@functools.lru_cache(maxsize=8)
+def _layout_urls(urlconf: str, script_prefix: str) -> dict[str, str]:
+    """The layout's URLs, reversed once per URLconf and prefix rather than on every page."""
+    return {name.replace(":", "_"): reverse(name, urlconf=urlconf) for name in LAYOUT_URL_NAMES}
+
+
 def _nav_items(request: HttpRequest, badges: dict[str, int]) -> list[dict[str, Any]]:
     items = []
     urlconf = get_urlconf() or settings.ROOT_URLCONF
@@ -76,6 +88,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
                        and user.is_verified())
     badges = _badges(user) if is_customer and user is not None else {}
     return {
+        "layout_urls": _layout_urls(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()),
         "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT,
         "nav_items": _nav_items(request, badges) if is_customer else [],
         "unread_messages": badges.get("messaging:inbox", 0),
