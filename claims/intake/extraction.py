@@ -11,7 +11,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import iso11649
 from stdnum.ch import esr
 
-from .layout import Box, below, boxes_from_lines
+from .layout import Box, above, below, boxes_from_lines
 from .ocr import Line
 from .provider import provider_name
 from .qrbill import QrBill
@@ -309,13 +309,28 @@ _OTHER_PARTY = re.compile(r"assur|versicher|assicura|insurer|kasse|patient|pazie
                           r"employeur|arbeitgeb|datore")
 
 
-def _extract_gln(lines: list[Line]) -> Field | None:
+def _labelled_above(gln: str, boxes: list[Box]) -> str:
+    """The words of the box right above the box that carries the GLN (a grid's label over
+    its value), folded; empty when nothing stands there."""
+    for box in boxes:
+        if gln in re.sub(r"\D", "", box.text):
+            label = above(box, boxes)
+            if label is not None:
+                return label.folded
+    return ""
+
+
+def _extract_gln(lines: list[Line], boxes: list[Box] | None = None) -> Field | None:
+    """Line-based fallback: a GLN after a label naming no other party, else one that no
+    other party's label precedes on its row or heads in its box's column."""
     labelled: list[tuple[str, Line]] = []
     other: list[tuple[str, Line]] = []
     for ln in lines:
         f = fold(ln.text)
         for gln, pos in find_glns(ln.text):
             if gln.startswith("7680"):  # a medicine's GTIN (Swissmedic), not a GLN
+                continue
+            if boxes and _OTHER_PARTY.search(_labelled_above(gln, boxes)):
                 continue
             prefix = f[max(0, pos - 40) : pos]
             if _OTHER_PARTY.search(prefix.split("gln")[-1] if "gln" in prefix else prefix):
@@ -599,7 +614,7 @@ def extract_fields(
     fields["patient_birth_date"] = labelled["patient_birth_date"] or _extract_birth_date(
         lines, today
     )
-    fields["provider_gln"] = labelled["provider_gln"] or _extract_gln(lines)
+    fields["provider_gln"] = labelled["provider_gln"] or _extract_gln(lines, boxes)
     fields["invoice_number"] = labelled["invoice_number"] or _extract_invoice_number(lines)
     window = name_in_window(boxes)
     fields["patient_name"] = _accents_from(window, labelled["patient_name"]

@@ -175,8 +175,22 @@ def _last_role(text: str) -> str | None:
     return kinds[-1] if kinds else None
 
 
+# a band over a group of boxes naming their party in a few words ("Auteur de la facture",
+# "Verordnender Arzt", "Medico prescrivente"): the words of a party and nothing else
+_PARTY_BAND = re.compile(r"^\W*[^\W\d]+(\W+[^\W\d]+){0,3}\W*$")
+
+
+def _party_band(box: Box) -> bool:
+    return bool(_PARTY_BAND.match(box.folded)) and _last_role(box.folded) is not None
+
+
 def _heading(box: Box, boxes: list[Box]) -> bool:
-    """A word alone, nothing beside it: a section's title, not a label with its value."""
+    """A section's title, not a label with its value: a row of parties named alone in their
+    boxes (bands over the boxes of each party: "Rechnungssteller | Verordnender Arzt |
+    Versicherer"), or a word alone with nothing beside it."""
+    if _party_band(box) and all(_party_band(b) for b in boxes
+                                if b.row == box.row and b.page == box.page):
+        return True
     return bool(_HEADING.match(box.folded)) and not any(
         b is not box and b.row == box.row and b.page == box.page
         and 0 <= b.x0 - box.x1 < 25 * box.h for b in boxes)
@@ -185,8 +199,8 @@ def _heading(box: Box, boxes: list[Box]) -> bool:
 def _heading_above(label: Box, boxes: list[Box]) -> str | None:
     """The party of the nearest heading above the label in its column (a few rows up); the
     patient has no GLN of their own, so a patient's section says nothing."""
-    above = [b for b in boxes if b.page == label.page and b.row < label.row
-             and label.y0 - b.y1 < 5 * label.h and b.x0 < label.x1 and b.x1 > label.x0
+    above = [b for b in boxes if b.page == label.page and label.row - 3 <= b.row < label.row
+             and label.y0 - b.y1 < 10 * label.h and b.x0 < label.x1 and b.x1 > label.x0
              and not re.search(r"\b(gln|ean)\b|patient|pazient", b.folded)]
     for b in sorted(above, key=lambda b: -b.y0):
         role = _last_role(b.folded) if _heading(b, boxes) else None
@@ -210,12 +224,13 @@ def _row_before(label: Box, boxes: list[Box]) -> str:
 
 
 def _gln_role(label: Box, boxes: list[Box]) -> str | None:
-    """Whose GLN the label gives: the party named before it in its box, else at the start of
-    its column's row ("Auftraggeber | EAN-Nr. | 7601…"), else by the heading of its section."""
+    """Whose GLN the label gives: the party its own words name ("GLN Rechnungssteller",
+    "Assureur GLN"), else the start of its column's row ("Auftraggeber | EAN-Nr. | 7601…"),
+    else the heading of its section."""
     f = label.folded
-    cut = max(f.rfind("gln"), f.rfind("ean"))
-    return (_last_role(f[:cut]) if cut > 0 else None) or _last_role(
-        _row_before(label, boxes)) or _heading_above(label, boxes)
+    words = re.split(r"\d", f, maxsplit=1)[0]  # the label's words, up to its value
+    return _last_role(words) or _last_role(_row_before(label, boxes)) or _heading_above(
+        label, boxes)
 
 
 def _provider_gln(boxes: list[Box]) -> Field | None:

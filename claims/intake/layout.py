@@ -17,7 +17,8 @@ from typing import Generic, TypeVar
 
 from .ocr import Line, Word
 
-__all__ = ["Box", "Label", "Pairing", "boxes_from_lines", "pair_label", "any_label", "below"]
+__all__ = ["Box", "Label", "Pairing", "above", "boxes_from_lines", "pair_label", "any_label",
+           "below"]
 
 T = TypeVar("T")
 
@@ -151,9 +152,13 @@ def _same_row(a: Box, b: Box) -> bool:
 
 
 def _table_header(label: Box, boxes: list[Box]) -> bool:
-    """A label in a row of four or more short boxes is a column heading (Date | Tarif | ...)."""
+    """A label in a row of four or more short boxes is a column heading (Date | Tarif | ...);
+    a table's columns have names of their own, so a row that repeats its label ("GLN | GLN |
+    GLN" over the boxes of each party) is a row of boxes, not a table's head."""
     row = [b for b in boxes if _same_row(b, label)]
-    return len(row) >= 4 and sum(len(b.text) <= 12 for b in row) >= 4
+    short = [b for b in row if len(b.text) <= 12]
+    repeated = sum(b.folded == label.folded for b in row) > 1
+    return len(row) >= 4 and len(short) >= 4 and not repeated
 
 
 def right_of(label: Box, boxes: list[Box]) -> list[Box]:
@@ -174,6 +179,16 @@ def below(label: Box, boxes: list[Box]) -> Box | None:
         if aligned and (best is None or b.y0 < best.y0):
             best = b
     return best
+
+
+def above(value: Box, boxes: list[Box]) -> Box | None:
+    """The box right above ``value`` whose ``below`` it is: a label over its value."""
+    over = [b for b in boxes if b is not value and b.page == value.page and b.y1 <= value.y0 + 2
+            and value.y0 - b.y1 <= 1.6 * max(b.h, value.h)]
+    for b in sorted(over, key=lambda b: -b.y0):
+        if below(b, boxes) is value:
+            return b
+    return None
 
 
 def _rest_of_box(box: Box, end: int) -> str:

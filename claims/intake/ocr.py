@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pytesseract
 from PIL import Image
 
 from .errors import IntakeError, TransientIntakeError
+from .orientation import erase_rules
 
 # Tesseract's OpenMP threads fight over the 2 cores; one thread per process is faster.
 os.environ["OMP_THREAD_LIMIT"] = "1"
@@ -87,7 +89,9 @@ def _image_file(image: Image.Image) -> Iterator[str]:
 
 def ocr_image(image: Image.Image, *, page: int = 0, psm: int = 3,
               langs: str = LANGS) -> OcrResult:
-    """Run Tesseract on one normalised page image."""
+    """Run Tesseract on one normalised page image, its ruled lines erased first."""
+    gray = np.asarray(image if image.mode == "L" else image.convert("L"))
+    image = Image.fromarray(erase_rules(gray))
     with _image_file(image) as path:
         data = _tesseract_data(path, psm, langs)
     return _result(data, page)

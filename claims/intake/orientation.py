@@ -6,7 +6,8 @@ down page swings much more than its column profile, and the other way round for 
 side. Latin text has many more ascenders (b, d, h, k, l, t, capitals, digits) than descenders
 (g, j, p, q, y): in each line, more ink sits above the band of the small letters than below it;
 upside down, more below. Where either signal is weak the answer is ``None`` and the caller asks
-Tesseract.
+Tesseract. Ruled lines are neither: ``erase_rules`` takes them out, for this count and for the
+OCR.
 """
 
 from __future__ import annotations
@@ -14,13 +15,38 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["quick_orientation", "noise_level", "is_bilevel"]
+__all__ = ["quick_orientation", "noise_level", "is_bilevel", "erase_rules"]
 
 HORIZONTAL = 1.25  # row swing / column swing above this: lines run across the page
 VERTICAL = 0.5  # below this: the page lies on its side
 UPRIGHT = 0.58  # share of the off-band ink above the small letters: upright above this
 UPSIDE_DOWN = 0.42  # ... upside down below this
 MIN_LINES = 8
+
+
+# ink darker than this is a stroke; a ruled line is a run of it longer than a fraction of the
+# image's long side (A4: about 8 mm across, 7 mm down), far longer than any stroke of a letter
+# whatever the shape of the page (a till roll is narrow and long)
+INK = 170
+RULE_ACROSS = 35
+RULE_DOWN = 40
+
+
+def erase_rules(gray: np.ndarray) -> np.ndarray:
+    """The image without its ruled lines (the boxes of a form, a table's rules, underlines):
+    reading a page as one block, Tesseract drops the words of a row framed by rules; the
+    words themselves are left."""
+    ink = (gray < INK).astype(np.uint8)
+    side = max(gray.shape)
+    across = cv2.getStructuringElement(cv2.MORPH_RECT, (max(20, side // RULE_ACROSS), 1))
+    down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, side // RULE_DOWN)))
+    rules = cv2.bitwise_or(cv2.morphologyEx(ink, cv2.MORPH_OPEN, across),
+                           cv2.morphologyEx(ink, cv2.MORPH_OPEN, down))
+    if not rules.any():
+        return gray
+    out = gray.copy()
+    out[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
+    return out
 
 
 def _swing(profile: np.ndarray) -> float:
@@ -78,8 +104,9 @@ def _share_above(ink: np.ndarray) -> tuple[float, int]:
 
 
 def quick_orientation(gray: np.ndarray) -> int | None:
-    """Clockwise turn (0/90/180/270) that makes a deskewed page upright, or None if unsure."""
-    ink = _ink(gray)
+    """Clockwise turn (0/90/180/270) that makes a deskewed page upright, or None if unsure
+    (a form's rules and boxes, a filled logo, are no text: left out of the count)."""
+    ink = _ink(erase_rules(gray))
     across = _lines_across(ink)
     if across is None:
         return None

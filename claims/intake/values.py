@@ -219,10 +219,11 @@ def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
 
 
 
-# "Rechnung" keeps its label when the OCR reads its e as an o or a c ("Rochnung Nr.")
+# "Rechnung" keeps its label when the OCR reads its e as an o or a c ("Rochnung Nr."),
+# "Facture" when it reads its a as an o ("Focture n°")
 _INVOICE_NO_LABEL = (
     r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
-    r"facture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
+    r"f[ao]cture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|r[eoc]chnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     r"fattura\s*(?:n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"

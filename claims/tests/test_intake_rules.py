@@ -367,11 +367,14 @@ def test_a_misread_date_in_a_period_is_not_a_place_and_date():
     assert extract_fields(lines, today=TODAY)["invoice_date"].value == date(2026, 3, 12)
 
 
-def test_an_invoice_number_label_with_its_e_misread_keeps_its_value_below():
+def test_an_invoice_number_label_with_a_vowel_misread_keeps_its_value_below():
     lines = ocr_page((16, 10, "Labor Exemple AG"), (16, 37, "Herr"), (107, 33, "RECHNUNG"),
                      (16, 37, "Anna Muster"), (107, 39, "Rochnung Nr."),
                      (16, 41, "Seestrasse 77"), (107, 41.5, "F25/4932"))
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F25/4932"
+    lines = ocr_page((16, 10, "Laboratoire Exemple SA"), (107, 33, "FACTURE"),
+                     (107, 37, "Focture n°"), (107, 40.5, "2025-03624"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2025-03624"
 
 
 def test_the_window_gives_back_the_umlaut_the_label_row_lost():
@@ -535,3 +538,39 @@ def test_the_birth_date_under_its_label_is_the_one_in_its_column():
     left = ocr_page((20, 70, "Geburtsdatum"), (110, 70, "Rechnungsdatum"),
                     (20, 74, "17.04.1981"), (110, 74, "12.03.2026"))
     assert _extract_birth_date(left, TODAY).value == date(1981, 4, 17)
+
+
+def test_bands_naming_each_party_over_boxes_that_say_only_gln():
+    for bands in (["Médecin prescripteur", "Auteur de la facture", "Assureur"],
+                  ["Versicherer", "Verordnender Arzt", "Leistungserbringer", "Rechnungssteller"]):
+        runs = [(20, 10, "Praxis Exemple")]
+        glns = ["7601003000016", "7601003000023", "7601000000019", "7601000000002"][-len(bands):]
+        if len(bands) == 3:
+            glns = ["7601003000016", "7601000000002", "7601003000023"]
+        for i, band in enumerate(bands):
+            x = 20 + 170 / len(bands) * i
+            runs += [(x, 60, band), (x, 64, "Nom"), (x, 67.5, f"Partie {i}"),
+                     (x, 72, "GLN"), (x, 75.5, glns[i])]
+        f = extract_fields(page(*runs), today=TODAY)
+        assert f["provider_gln"].value == "7601000000002", bands
+
+
+def test_the_party_a_gln_label_names_after_gln_is_its_own():
+    # labels over values in ruled boxes, the biller's box beside the prescriber's, under a
+    # row whose one-word label ("Versicherer") is no heading of theirs
+    lines = page((20, 10, "Spitex Exemple"),
+                 (20, 60, "AHV-Nr."), (20, 63.5, "756.1234.5678.97"),
+                 (70, 60, "Versicherer"), (70, 63.5, "KPT"),
+                 (20, 70, "GLN verordnender Arzt"), (20, 73.5, "7601003000016"),
+                 (70, 70, "GLN Rechnungssteller"), (70, 73.5, "7601000000002"),
+                 (120, 70, "GLN Leistungserbringer"), (120, 73.5, "7601000000019"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+def test_a_gln_under_another_partys_label_is_not_taken_when_the_billers_label_is_unread():
+    lines = page((20, 10, "Cabinet Exemple"),
+                 (20, 60, "GLN assureur"), (20, 63.5, "7601003000023"),
+                 (70, 60, "N° AVS"), (70, 63.5, "756.1234.5678.97"),
+                 (20, 70, "GLEN tacturant"), (20, 73.5, "7601000000002"),
+                 (70, 70, "GI N médecin prescripteur"), (70, 73.5, "7601003000016"))
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"

@@ -20,6 +20,7 @@ import io
 import os
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -350,6 +351,53 @@ class Page:
         self.c.rect(x * mm, self.h - (y + h) * mm, w * mm, h * mm)
 
 
+@dataclass(frozen=True)
+class Table:
+    """A tariff table: its columns' left edges (the last one right-aligned), their headings,
+    the carry-over's label and where it stands, where the table starts on a following page."""
+
+    cols: list[float]
+    head: list[str]
+    carry: str
+    carry_x: float
+    next_top: float
+
+
+def draw_table(pg: Page, inv: Invoice, table: Table, y: float,
+               row: Callable[[Any], list[str]], *, letterhead: Callable[[int], None],
+               amt: Callable[[Decimal], str], pages: int) -> float:
+    """The invoice's lines under the table's heading, spread over ``pages`` pages with a
+    carry-over at the foot of one page and the head of the next; the y under the last line."""
+    last = len(table.cols) - 1
+
+    def head(y: float) -> float:
+        for i, (x, h) in enumerate(zip(table.cols, table.head, strict=True)):
+            pg.text(x, y, h, 8, bold=True, right=i == last)
+        pg.hline(20, 190, y + 1.5)
+        return y + 5.5
+
+    y = head(y)
+    per_page = max(1, (len(inv.lines) + pages - 1) // pages)
+    running = Decimal("0")
+    page_no = 1
+    for i, t in enumerate(inv.lines):
+        if i and i % per_page == 0:
+            pg.text(table.carry_x, y + 2, table.carry, 8.5, bold=True)
+            pg.text(190, y + 2, amt(running), 8.5, bold=True, right=True)
+            pg.c.showPage()
+            page_no += 1
+            letterhead(page_no)
+            y = head(table.next_top)
+            pg.text(table.carry_x, y, table.carry, 8.5)
+            pg.text(190, y, amt(running), 8.5, right=True)
+            y += 4.2
+        for j, (x, v) in enumerate(zip(table.cols, row(t), strict=True)):
+            pg.text(x, y, v, 8, right=j == last)
+        running += t.amount
+        y += 4.2
+    return y
+
+
 def _iban_text(inv: Invoice, rng: random.Random) -> str:
     return rng.choice([stdnum_iban.format(inv.iban), stdnum_iban.format(inv.iban), inv.iban])
 
@@ -444,35 +492,11 @@ def render_form(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
             pg.text(rvx, y, right[i][1], 8.5)
         y += 4.4
     y += 4
-    cols = [20, 38, 50, 72, 140, 150, 163, 190]
-
-    def table_head(y: float) -> float:
-        for i, (x, h) in enumerate(zip(cols, w["head"], strict=True)):
-            pg.text(x, y, h, 8, bold=True, right=i == 7)
-        pg.hline(20, 190, y + 1.5)
-        return y + 5.5
-
-    y = table_head(y)
-    per_page = max(1, (len(inv.lines) + force_pages - 1) // force_pages)
-    running = Decimal("0")
-    page_no = 1
-    for i, t in enumerate(inv.lines):
-        if i and i % per_page == 0:
-            pg.text(140, y + 2, w["carry"], 8.5, bold=True)
-            pg.text(190, y + 2, amt(running), 8.5, bold=True, right=True)
-            c.showPage()
-            page_no += 1
-            letterhead(page_no)
-            y = table_head(48)
-            pg.text(140, y, w["carry"], 8.5)
-            pg.text(190, y, amt(running), 8.5, right=True)
-            y += 4.2
-        vals = [num(t.day), t.tariff, t.code, t.text[:36], str(t.qty), f"{t.tp:.2f}",
-                f"{t.vpt:.2f}", f"{t.amount:.2f}"]
-        for j, (x, v) in enumerate(zip(cols, vals, strict=True)):
-            pg.text(x, y, v, 8, right=j == 7)
-        running += t.amount
-        y += 4.2
+    table = Table(cols=[20, 38, 50, 72, 140, 150, 163, 190], head=w["head"], carry=w["carry"],
+                  carry_x=140, next_top=48)
+    y = draw_table(pg, inv, table, y, lambda t: [
+        num(t.day), t.tariff, t.code, t.text[:36], str(t.qty), f"{t.tp:.2f}", f"{t.vpt:.2f}",
+        f"{t.amount:.2f}"], letterhead=letterhead, amt=amt, pages=force_pages)
     pg.hline(20, 190, y - 2)
     y += 3
     rows: list[tuple[str, str, bool]] = []
