@@ -177,3 +177,11 @@ def test_words_of_two_lines_side_by_side_are_not_joined():
     ])
     assert [w.text for w in lines[0].words] == ["Rechnung", "2025-", "025-84499"]
 
+
+def test_the_patient_name_ends_where_a_misread_birth_date_label_begins():
+    # "Nata il:" printed close after the name, its slash read as a letter ("Natoja")
+    lines = ocr_page((20, 70, "Nome paziente: Chiara Colombo Natoja il: 19.02.1962"),
+                     (20, 75, "Fattura n. 2026-0042"))
+    fields = extract_fields(lines, today=TODAY)
+    assert fields["patient_name"].value == "Chiara Colombo"
+    assert fields["patient_birth_date"].value == date(1962, 2, 19)
