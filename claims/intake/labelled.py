@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .layout import Box, Label, Pairing, boxes_from_lines, pair_label
+from .layout import Box, Label, Pairing, boxes_from_lines, fold, pair_label
 from .ocr import Line
 from .values import (
     _INVOICE_NO_LABEL,
@@ -45,7 +45,7 @@ INVOICE_DATE = [
 ]
 BIRTH_DATE = [
     _l(r"geb(urts)?\s*\.?\s*-?\s*dat(um\b|\.|\b)|date\s*de\s*naissance|\bnee?\s*(\(e\)\s*)?le\b|ne\(e\)(\s*le)?|geburtsdatum|"
-       r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa](/a)?\s*il\b|naissance|nascita|"
+       r"\bgeb\b\.?|geboren(\s*am)?|data\s*di\s*nascita|\bnat[oa]([/|jl1i]?a)?\s*il\b|naissance|nascita|"
        r"date\s*(de\s*)?naiss\b|data\s*(di\s*)?nasc\b|geburtstag"),
 ]
 INVOICE_NUMBER = [
@@ -142,6 +142,12 @@ _LABEL_WORDS = re.compile(r"(?i)\b(nr|no|n°|date|datum|data|geb|gln|ahv|avs)\b"
 
 
 def _name(text: str) -> str | None:
+    # the birth date's label printed close after the name, in the same box ("Chiara Colombo
+    # Nata il: 19.02.1962"): the name ends where it starts
+    folded = fold(text)
+    starts = [m.start() for label in BIRTH_DATE if (m := label.pattern.search(folded))]
+    if starts and min(starts) > 0:
+        text = text[:min(starts)]
     name = _clean_name(text)
     if name is None or _LABEL_WORDS.search(name) or len(name.split()) < 2:
         return None

@@ -163,6 +163,7 @@ def merge_rows(lines: list[Line]) -> list[Line]:
             rows.append([ln])
     merged = []
     for row in rows:
+        row = _join_double_readings(row)
         row.sort(key=lambda ln: ln.left)
         words = tuple(w for ln in row for w in ln.words)
         merged.append(
@@ -175,6 +176,59 @@ def merge_rows(lines: list[Line]) -> list[Line]:
             )
         )
     return merged
+
+
+MIN_SHARED = 3  # characters two readings of one word must share to be joined
+
+
+def _joined(left: str, right: str) -> str | None:
+    """One word read twice, by two Tesseract lines over each other: the longer text when one
+    holds the other, else the two glued where the end of the left one is the start of the
+    right one ("2025-" and "025-84499": "2025-84499"); None when they share too little."""
+    if right in left:
+        return left
+    if left in right and len(left) >= MIN_SHARED:
+        return right
+    for k in range(min(len(left), len(right)) - 1, MIN_SHARED - 1, -1):
+        if left.endswith(right[:k]):
+            return left + right[k:]
+    return None
+
+
+def _join_double_readings(row: list[Line]) -> list[Line]:
+    """The row's lines with a word that two of them read over the same place (more than half
+    of the narrower box) kept once, in the line of the leftmost reading."""
+    if len(row) < 2:
+        return row
+    words = [list(ln.words) for ln in row]
+    changed = False
+    for i in range(len(row)):
+        for j in range(len(row)):
+            if i == j:
+                continue
+            for a in list(words[i]):
+                for b in list(words[j]):
+                    if a not in words[i] or b not in words[j] or a.left > b.left:
+                        continue
+                    shared = min(a.left + a.width, b.left + b.width) - b.left
+                    if shared <= 0.5 * min(a.width, b.width):
+                        continue
+                    text = _joined(a.text, b.text)
+                    if text is None:
+                        continue
+                    right = max(a.left + a.width, b.left + b.width)
+                    top = min(a.top, b.top)
+                    bottom = max(a.top + a.height, b.top + b.height)
+                    words[i][words[i].index(a)] = Word(text, min(a.conf, b.conf), a.left, top,
+                                                       right - a.left, bottom - top)
+                    words[j].remove(b)
+                    changed = True
+    if not changed:
+        return row
+    return [Line(" ".join(w.text for w in ws),
+                 sum(w.conf for w in ws) / len(ws) / 100, tuple(ws), page=ln.page,
+                 source=ln.source)
+            for ln, ws in zip(row, words, strict=True) if ws]
 
 
 def lines_from_runs(

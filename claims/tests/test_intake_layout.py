@@ -151,3 +151,37 @@ def test_without_a_label_the_patient_is_the_addressee_in_the_window_not_the_bill
         (20, 285, "Merci de votre confiance"),  # the foot of the page
     )
     assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Muster"
+
+
+def test_a_number_read_twice_over_itself_by_two_lines_is_read_once_whole():
+    # a skewed row: Tesseract gives the start of the number in one line, the rest (with part
+    # of the start again) in another, the two boxes over each other
+    lines = merge_rows([
+        Line("Facture no 025-84499", 0.9, (
+            Word("Facture", 96.0, 1053, 432, 81, 18), Word("no", 96.0, 1143, 436, 25, 14),
+            Word("025-84499", 88.0, 1334, 431, 126, 19))),
+        Line(": 2025-", 0.8, (Word(":", 72.0, 346, 446, 3, 3),
+                              Word("2025-", 88.0, 1321, 431, 64, 18))),
+        Line("Date 13.11.2025", 0.95, (Word("Date", 95.0, 1053, 470, 49, 18),
+                                       Word("13.11.2025", 92.0, 1334, 470, 120, 18))),
+    ])
+    assert [w.text for w in lines[0].words if w.left > 1300] == ["2025-84499"]
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2025-84499"
+
+
+def test_words_of_two_lines_side_by_side_are_not_joined():
+    lines = merge_rows([
+        Line("Rechnung 2025-", 0.9, (Word("Rechnung", 96.0, 100, 400, 90, 18),
+                                     Word("2025-", 96.0, 200, 400, 60, 18))),
+        Line("025-84499", 0.9, (Word("025-84499", 96.0, 300, 400, 110, 18),)),
+    ])
+    assert [w.text for w in lines[0].words] == ["Rechnung", "2025-", "025-84499"]
+
+
+def test_the_patient_name_ends_where_a_misread_birth_date_label_begins():
+    # "Nata il:" printed close after the name, its slash read as a letter ("Natoja")
+    lines = ocr_page((20, 70, "Nome paziente: Chiara Colombo Natoja il: 19.02.1962"),
+                     (20, 75, "Fattura n. 2026-0042"))
+    fields = extract_fields(lines, today=TODAY)
+    assert fields["patient_name"].value == "Chiara Colombo"
+    assert fields["patient_birth_date"].value == date(1962, 2, 19)
