@@ -273,7 +273,16 @@ def _bands(inv: Invoice, rng: random.Random) -> list[tuple[str, Row]]:
 
 def render_grid(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> bytes:
     from .generate import draw_payment_part, fmt_amount, fmt_date
-    from .layouts import Page, Table, _finish, _iban_text, _new_canvas, _ref_text, draw_table
+    from .layouts import (
+        Page,
+        Table,
+        _finish,
+        _iban_text,
+        _new_canvas,
+        _ref_text,
+        draw_table,
+        draw_totals,
+    )
 
     w = WORDS[inv.lang]
     buf, c = _new_canvas()
@@ -343,11 +352,7 @@ def render_grid(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         rows_t.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
     elif rng.random() < 0.5:
         rows_t.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
-    for k, v, b in rows_t:
-        pg.text(115, y, k, 9, bold=b)
-        pg.text(190, y, v, 9, bold=b, right=True)
-        y += 4.8
-    y += 2
+    y = draw_totals(pg, rows_t, y, x=115, step=4.8)
     if inv.mode == "TP":
         pg.text(20, y, w["tp_note"], 8.5)
     elif not inv.has_qr or rng.random() < 0.3:

@@ -363,6 +363,17 @@ class Table:
     next_top: float
 
 
+def draw_totals(pg: Page, rows: list[tuple[str, str, bool]], y: float, *, x: float,
+                step: float) -> float:
+    """The totals block: each label from ``x``, its amount right-aligned at the margin, bold
+    where asked; the height after it, a little space included."""
+    for label, amount, bold in rows:
+        pg.text(x, y, label, 9, bold=bold)
+        pg.text(190, y, amount, 9, bold=bold, right=True)
+        y += step
+    return y + 2
+
+
 def draw_table(pg: Page, inv: Invoice, table: Table, y: float,
                row: Callable[[Any], list[str]], *, letterhead: Callable[[int], None],
                amt: Callable[[Decimal], str], pages: int) -> float:
@@ -511,11 +522,7 @@ def render_form(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         rows.append((w["deposit"], "-" + amt(inv.paid), False))
     if inv.paid or rng.random() < 0.6:
         rows.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
-    for k, v, b in rows:
-        pg.text(110, y, k, 9, bold=b)
-        pg.text(190, y, v, 9, bold=b, right=True)
-        y += 4.6
-    y += 2
+    y = draw_totals(pg, rows, y, x=110, step=4.6)
     if inv.mode == "TP":
         pg.text(20, y, w["tp_note"], 8.5)
     elif not inv.has_qr or rng.random() < 0.4:
@@ -654,16 +661,13 @@ def render_hospital(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -
     if inv.paid:
         rows.append((w["deposit"], "-" + amt(inv.paid), False))
     rows.append((rng.choice([w["due"], w["balance"]]) + f" {inv.currency}", amt(inv.total), True))
-    for k, v, b in rows:
-        pg.text(120, y, k, 9, bold=b)
-        pg.text(190, y, v, 9, bold=b, right=True)
-        y += 4.8
+    y = draw_totals(pg, rows, y, x=120, step=4.8)
     if inv.mode == "TP":
-        pg.text(20, y + 2, w["tp_note"], 8.5)
+        pg.text(20, y, w["tp_note"], 8.5)
     elif not inv.has_qr:
-        pg.text(20, y + 2, f"{w['payable']} · IBAN {_iban_text(inv, rng)}", 8.5)
+        pg.text(20, y, f"{w['payable']} · IBAN {_iban_text(inv, rng)}", 8.5)
         if inv.reference:
-            pg.text(20, y + 6.4, f"Ref. {_ref_text(inv)}", 8.5)
+            pg.text(20, y + 4.4, f"Ref. {_ref_text(inv)}", 8.5)
     if inv.has_qr:
         draw_payment_part(c, inv)
     else:
