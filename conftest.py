@@ -236,24 +236,26 @@ def skip_or_fail_without_services(reason: str):
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the test database and the real Redis broker."""
+    """A real `celery worker` process on the test database, its broker a Redis server of its
+    own: a worker of another run or another process on this machine's Redis cannot take its
+    tasks (it would read them on its own database and find no such claim)."""
     from django.conf import settings
     from django.db import connection
 
+    from tests.services import RedisServer, app_publishing_to
+
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         skip_or_fail_without_services("REDIS_URL and a PostgreSQL DATABASE_URL")
-    from core.celery import app
-
+    folder = tmp_path_factory.mktemp("celery")
+    broker = RedisServer(folder).start()
     db = connection.settings_dict
     database_url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
                     f"{db['PORT'] or 5432}/{db['NAME']}")
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_TASK_ALWAYS_EAGER": "0",
-           "SMS_BACKEND": "console"}
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": broker.url,
+           "CELERY_TASK_ALWAYS_EAGER": "0", "SMS_BACKEND": "console"}
     if "Redis" in settings.CACHES["default"]["BACKEND"]:  # the cache this xdist worker uses
         env["REDIS_CACHE_URL"] = settings.CACHES["default"]["LOCATION"]
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    app.control.purge()
-    # Only this worker's answer counts: another worker on the same broker is not ours.
+    log = folder / "worker.log"
     name = f"pytest-{os.getpid()}@{socket.gethostname()}"
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), "-A", "kptportal", "worker",
@@ -261,27 +263,43 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
          "-n", name, "--loglevel", "INFO"],
         env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(destination=[name], timeout=1):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            pytest.fail("Celery worker did not start:\n" + log.read_text()[-3000:])
-    yield worker
-    worker.terminate()
+    live = LiveWorker(process=worker, broker_url=broker.url, log=log)
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+        with app_publishing_to(celery_app, broker.url):
+            deadline = time.monotonic() + 60
+            while not celery_app.control.ping(destination=[name], timeout=1):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    worker.kill()
+                    pytest.fail("Celery worker did not start:\n" + live.log_tail())
+        yield live
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        broker.kill()
+
+
+class LiveWorker:
+    def __init__(self, process: subprocess.Popen, broker_url: str, log: Path) -> None:
+        self.process = process
+        self.broker_url = broker_url
+        self.log = log
+
+    def log_tail(self) -> str:
+        return self.log.read_text()[-3000:]
 
 
 @pytest.fixture
 def live_celery(celery_worker_process):
     """Send tasks to the real worker instead of running them eagerly."""
-    from core.celery import app
+    from tests.services import app_publishing_to
 
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = True
+    with app_publishing_to(celery_app, celery_worker_process.broker_url) as app:
+        yield app
+    # Shown with a failing test's report: what the worker did meanwhile.
+    print("celery worker log (tail):\n" + celery_worker_process.log_tail())
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""Real processes for the fault tests: a Redis server of the test's own (killed, frozen with
-SIGSTOP, restarted empty) and Celery workers on it (killed with SIGKILL)."""
+"""Real processes for the tests that need them: a Redis server of the test's own (killed,
+frozen with SIGSTOP, restarted empty) and Celery workers on it (killed with SIGKILL)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -89,6 +90,55 @@ class RedisServer:
         import redis
 
         return int(redis.Redis(port=self.port, socket_timeout=1).llen(queue))
+
+
+@contextmanager
+def app_publishing_to(app, broker_url: str):
+    """The portal's Celery app publishing to ``broker_url`` (and reading results there) with
+    the production transport options, then back to what it was."""
+    from django.conf import settings
+
+    from core.broker import redis_transport_options
+
+    saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options",
+                                            "task_always_eager", "result_backend")}
+    _forget_connections(app)
+    app.conf.broker_url = broker_url
+    app.conf.result_backend = broker_url
+    app.conf.broker_transport_options = redis_transport_options(
+        settings.BROKER_TIMEOUT_SECONDS, settings.BROKER_VISIBILITY_TIMEOUT)
+    app.conf.task_always_eager = False
+    try:
+        yield app
+    finally:
+        _forget_connections(app)
+        app.conf.update(saved)
+
+
+def _forget_connections(app) -> None:
+    """Everything the app caches about its broker and result store was built for the previous
+    URL (often an earlier test's Redis, killed): the connection and producer pools, kombu's
+    process-wide pools keyed by connection, and the result backend (per thread, or app-wide
+    when thread safe)."""
+    from kombu import pools as kombu_pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu_pools.reset()
+    backend = app._backend_cache or getattr(app._local, "backend", None)
+    consumer = getattr(backend, "result_consumer", None)
+    if consumer is not None and hasattr(consumer, "subscribed_to"):
+        # Results a test waited for would unsubscribe when collected, from a Redis that is
+        # gone by then: 20 reconnection attempts, a second apart.
+        consumer.subscribed_to.clear()
+        with contextlib.suppress(Exception):
+            consumer.stop()
+        consumer._pubsub = None
+    app._backend_cache = None
+    if getattr(app._local, "backend", None) is not None:
+        del app._local.backend
 
 
 @contextmanager

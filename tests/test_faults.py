@@ -3,7 +3,6 @@
 Each: the customer gets a clear page (never a 500) and nothing they sent is lost.
 """
 
-import contextlib
 import io
 import re
 import time
@@ -289,47 +288,11 @@ def own_redis(tmp_path):
 @pytest.fixture
 def portal_on(own_redis, settings):
     """The portal's Celery app publishing to ``own_redis`` with the production options."""
-    from django.conf import settings as live
-    from kombu import pools as kombu_pools
-
-    from core.broker import redis_transport_options
     from core.celery import app
+    from tests.services import app_publishing_to
 
-    saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options",
-                                            "task_always_eager", "result_backend")}
-
-    def reset_pools():
-        # Everything the app caches about its broker and result store was built for the
-        # previous URL (often an earlier test's Redis, killed): the connection and producer
-        # pools, kombu's process-wide pools keyed by connection, and the result backend
-        # (kept per thread, or app-wide when thread safe).
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-        kombu_pools.reset()
-        backend = app._backend_cache or getattr(app._local, "backend", None)
-        consumer = getattr(backend, "result_consumer", None)
-        if consumer is not None and hasattr(consumer, "subscribed_to"):
-            # Results a test waited for would unsubscribe when collected, from a Redis
-            # that is gone by then: 20 reconnection attempts, a second apart.
-            consumer.subscribed_to.clear()
-            with contextlib.suppress(Exception):
-                consumer.stop()
-            consumer._pubsub = None
-        app._backend_cache = None
-        if getattr(app._local, "backend", None) is not None:
-            del app._local.backend
-
-    reset_pools()
-    app.conf.broker_url = own_redis.url
-    app.conf.result_backend = own_redis.url
-    app.conf.broker_transport_options = redis_transport_options(
-        live.BROKER_TIMEOUT_SECONDS, live.BROKER_VISIBILITY_TIMEOUT)
-    app.conf.task_always_eager = False
-    yield app
-    reset_pools()
-    app.conf.update(saved)
+    with app_publishing_to(app, own_redis.url):
+        yield app
 
 
 def timed(action):
