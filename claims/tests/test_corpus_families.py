@@ -121,3 +121,32 @@ def test_nothing_in_the_intake_refers_to_the_held_out_family() -> None:
     for path in sources:
         text = path.read_text(encoding="utf-8")
         assert "refund_form" not in text and "heldout_form" not in text, path
+
+
+def test_a_long_letter_prints_nothing_over_its_signature_or_the_payment_part(
+        tmp_path: Path) -> None:
+    """The letter's footer (GLN, ZSR) stands under the signature and above the QR-bill's
+    payment part, however long the letter: no printed line overlaps another."""
+    paths = gen.generate(tmp_path, 24, seed=1, kinds=["text-pdf"], families=["letter"])
+    checked = 0
+    for p in paths:
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        if not truth["has_qr"]:
+            continue
+        doc = pdfium.PdfDocument((tmp_path / truth["file"]).read_bytes())
+        try:
+            text = doc[0].get_textpage()
+            rects = [text.get_rect(i) for i in range(text.count_rects())]
+        finally:
+            doc.close()
+        payment_top = 105 * 72 / 25.4
+        above = [r for r in rects if r[1] > payment_top]
+        footer = min(above, key=lambda r: r[1])  # the lowest line above the payment part
+        assert footer[3] < min(r[1] for r in above if r is not footer), truth["file"]
+        for a, b in itertools.combinations(above, 2):
+            across = min(a[2], b[2]) - max(a[0], b[0])
+            up = min(a[3], b[3]) - max(a[1], b[1])
+            # lines 5 mm apart touch by their ascenders and descenders, never more
+            assert across <= 0 or up < 0.4 * min(a[3] - a[1], b[3] - b[1]), (truth["file"], a, b)
+        checked += 1
+    assert checked >= 6

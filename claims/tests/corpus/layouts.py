@@ -678,12 +678,58 @@ def render_hospital(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -
 # ------------------------------------------------------------------------------ therapist letter
 
 
-def render_letter(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> bytes:
-    from .generate import draw_payment_part, fmt_amount, fmt_date
+# The QR-bill's payment part takes the lowest 105 mm of the page: a letter's footer (8 pt)
+# ends above its cut line, and the signature leaves room for it.
+_FOOTER_QR = 188.0
 
-    w = W[inv.lang]
+
+@dataclass(frozen=True)
+class _LetterSpacing:
+    """Where a letter's body starts and how far apart its lines and closing are (mm)."""
+
+    top: float = 0.0  # shift of everything from the city-date line down
+    line: float = 4.8  # one service line
+    greet: float = 8.0  # the payment sentence to the greeting
+    sign: float = 14.0  # the greeting to the signature
+
+
+# a letter too long for its page above the payment part: set closer
+_TIGHT = _LetterSpacing(top=-11.0, line=4.3, greet=6.0, sign=9.0)
+
+
+def render_letter(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> bytes:
+    """A letter whose signature, then its footer (GLN, ZSR), stand above the payment part; a
+    letter too long for that is set closer (drawn once unseen to measure it, the same random
+    choices then drawn for real)."""
+    from .generate import draw_payment_part
+
+    state = rng.getstate()
+    spacing = _LetterSpacing()
+    if inv.has_qr:
+        _dry, dry_canvas = _new_canvas()
+        signature = _draw_letter(Page(dry_canvas, A4[1], inv.fonts), inv, rng, spacing)
+        if signature + 6 > _FOOTER_QR:
+            spacing = _TIGHT
+        rng.setstate(state)
     buf, c = _new_canvas()
     pg = Page(c, A4[1], inv.fonts)
+    signature = _draw_letter(pg, inv, rng, spacing)
+    w = W[inv.lang]
+    footer = f"GLN {inv.provider_gln} · {w['zsr']} {inv.zsr}"
+    if inv.has_qr:
+        pg.text(20, max(_FOOTER_QR, signature + 6), footer, 8)
+        draw_payment_part(c, inv)
+    else:
+        pg.text(20, 284, footer, 8)
+    return _finish(buf, c)
+
+
+def _draw_letter(pg: Page, inv: Invoice, rng: random.Random, sp: _LetterSpacing) -> float:
+    """The letter above its footer; the signature's height."""
+    from .generate import fmt_amount, fmt_date
+
+    w = W[inv.lang]
+    c = pg.c
     amt = lambda v: fmt_amount(v, inv.number_style)  # noqa: E731
     num = lambda d: f"{d:%d.%m.%Y}"  # noqa: E731
     centre = rng.random() < 0.5
@@ -706,21 +752,21 @@ def render_letter(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> 
     pg.text(115, 55, inv.patient_street, 10)
     pg.text(115, 60, f"{inv.patient_city[0]} {inv.patient_city[1]}", 10)
     date_text = fmt_date(inv.invoice_date, rng.choice(["long", "long", "numeric"]), inv.lang)
-    pg.text(115, 74, w["city_date"].format(city=inv.provider_city[1], date=date_text), 10)
-    pg.text(20, 86, w["concern"].format(n=inv.invoice_number), 10, bold=True)
-    pg.text(20, 96, rng.choice(w["salutation"]), 10)
+    pg.text(115, 74 + sp.top, w["city_date"].format(city=inv.provider_city[1], date=date_text), 10)
+    pg.text(20, 86 + sp.top, w["concern"].format(n=inv.invoice_number), 10, bold=True)
+    pg.text(20, 96 + sp.top, rng.choice(w["salutation"]), 10)
     first, last = inv.lines[0].day, inv.lines[-1].day
     body = w["body"].format(
         what=rng.choice(w["what"]), who=inv.patient_name, b=num(inv.patient_birth),
         period=w["period_fmt"].format(a=num(first), b=num(last)),
     )
-    y = _paragraph(pg, body, 20, 104, 170, 10)
+    y = _paragraph(pg, body, 20, 104 + sp.top, 170, 10)
     y += 4
     for t in inv.lines:
         pg.text(25, y, num(t.day), 9.5)
         pg.text(50, y, t.text[:50], 9.5)
         pg.text(185, y, amt(t.amount), 9.5, right=True)
-        y += 4.8
+        y += sp.line
     pg.hline(25, 185, y - 2.5)
     y += 2
     pg.text(50, y, f"{w['total']} {inv.currency}", 10, bold=not inv.paid)
@@ -743,15 +789,9 @@ def render_letter(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> 
         if inv.reference:
             text += f" Ref. {_ref_text(inv)}"
     y = _paragraph(pg, text, 20, y, 170, 10)
-    pg.text(20, y + 8, w["greet"], 10)
-    pg.text(20, y + 22, inv.provider_name, 10)
-    footer = f"GLN {inv.provider_gln} · {w['zsr']} {inv.zsr}"
-    if inv.has_qr:
-        pg.text(20, 188, footer, 8)
-        draw_payment_part(c, inv)
-    else:
-        pg.text(20, 284, footer, 8)
-    return _finish(buf, c)
+    pg.text(20, y + sp.greet, w["greet"], 10)
+    pg.text(20, y + sp.greet + sp.sign, inv.provider_name, 10)
+    return y + sp.greet + sp.sign
 
 
 def _paragraph(pg: Page, text: str, x: float, y: float, width: float, size: float) -> float:
