@@ -22,6 +22,7 @@ from .values import (
     Field,
     _clean_name,
     _invoice_number_value,
+    edits,
     find_amounts,
     find_dates,
     find_glns,
@@ -348,6 +349,17 @@ def _extract_gln(lines: list[Line], boxes: list[Box] | None = None) -> Field | N
 _IBAN_RE = re.compile(
     r"(?<![A-Z0-9])((?:CH|LI|[C©(€]H)[\s-]?[0-9OBSIZ]{2}(?:[\s.,-]?[0-9A-Z]){17})(?![0-9])"
 )
+# one character too many: a wide digit read as two glyphs ("0" read "O0")
+_IBAN_ONE_MORE = re.compile(
+    r"(?<![A-Z0-9])((?:CH|LI|[C©(€]H)[\s-]?[0-9OBSIZ]{2}(?:[\s.,-]?[0-9A-Z]){18})(?![0-9A-Z])"
+)
+
+
+def _without_a_stray_letter(raw: str) -> list[str]:
+    """The IBAN's digits with one letter the OCR may have added dropped: each candidate a
+    digit-like letter (O, I, l…) of the account, the bank id and check digits kept."""
+    return [raw[:i] + raw[i + 1:] for i in range(9, len(raw))
+            if raw[i] in "OIL|SBZD"]
 
 
 def find_ibans(text: str) -> list[str]:
@@ -367,6 +379,13 @@ def find_ibans(text: str) -> list[str]:
         hit = next((v for v in variants if stdnum_iban.is_valid(v)), None)
         if hit and hit not in out:
             out.append(hit)
+    if not out:
+        for m in _IBAN_ONE_MORE.finditer(text.upper()):
+            raw = re.sub(r"[\s.,-]", "", m.group(1))
+            fixed = [v[:2] + v[2:].translate(_OCR_DIGITS) for v in _without_a_stray_letter(raw)]
+            valid = {v for v in fixed if stdnum_iban.is_valid(v)}
+            if len(valid) == 1:  # the check digits name one reading, not a guess among two
+                out.append(valid.pop())
     return out
 
 
@@ -389,8 +408,9 @@ def _one_confusion(ref: str) -> str | None:
 def find_references(text: str) -> list[tuple[str, str]]:
     """(type, compact reference) for QR references (27 digits) and ISO 11649 RF references."""
     out = []
-    for m in re.finditer(r"(?<!\d)(\d{2}(?:\s?\d{5}){5})(?!\d)", text):
-        ref = re.sub(r"\s", "", m.group(1))
+    # a speck read as a bracket or a bar glued to a group of five ("65090) 78666")
+    for m in re.finditer(r"(?<!\d)(\d{2}(?:[)\]|]?\s?\d{5}){5})(?!\d)", text):
+        ref = re.sub(r"\D", "", m.group(1))
         if esr.is_valid(ref):
             out.append(("QRR", ref))
     for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z]{1,4}){1,6}", text.upper()):
@@ -548,20 +568,10 @@ def number_in_message(qr: QrBill) -> str | None:
     return _invoice_number_value(found[0][0]) if len(found) == 1 else None
 
 
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance: characters to insert, drop or change to make ``a`` into ``b``."""
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
-
-
 def _close_numbers(a: str, b: str) -> bool:
     """One reading of the other with a character lost, added or misread by the OCR (two in a
     number of eight or more: two slips in a short number make another number)."""
-    return a in b or b in a or _edits(a, b) <= (2 if min(len(a), len(b)) >= 8 else 1)
+    return a in b or b in a or edits(a, b) <= (2 if min(len(a), len(b)) >= 8 else 1)
 
 
 def _invoice_number_from_qr(fields: dict[str, Field | None], qr: QrBill) -> None:

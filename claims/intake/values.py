@@ -186,6 +186,16 @@ _OCR_DIGITS = str.maketrans(
 )
 
 
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance: characters to insert, drop or change to make ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
 def is_valid_gln(value: str) -> bool:
     """GLN: 13 digits, Swiss ones start with 76, EAN-13 check digit."""
     return bool(re.fullmatch(r"76\d{11}", value)) and ean.is_valid(value)

@@ -131,6 +131,19 @@ def test_iban_mod97():
     assert find_ibans("IBAN CH94 0076 2011 6238 5295 7") == []
 
 
+def test_an_iban_with_a_digit_read_as_two_glyphs():
+    # a wide "7" read "O7": the one letter too many dropped where the check digits agree
+    assert find_ibans("IBAN CH93 0076 2011 6238 5295 O7") == ["CH9300762011623852957"]
+    assert find_ibans("IBAN CH94 0076 2011 6238 5295 O7") == []
+
+
+def test_a_qr_reference_with_a_speck_glued_to_a_group():
+    assert find_references("Ref. 21 00000 00003 13947) 14300 09017") == [
+        ("QRR", "210000000003139471430009017")
+    ]
+    assert find_references("Ref. 21 00000 00003 13947| 14300 09018") == []
+
+
 def test_references_qrr_and_scor():
     assert find_references("Référence: 21 00000 00003 13947 14300 09017") == [
         ("QRR", "210000000003139471430009017")
