@@ -21,6 +21,7 @@ from .values import (
     Field,
     _clean_name,
     _invoice_number_value,
+    edits,
     find_amounts,
     find_dates,
     find_glns,
@@ -77,7 +78,10 @@ PROVIDER_GLN = [
     _l(_BILLER + r"\W{1,3}" + _GLN_WORD, 3.1),
     _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _PROVIDER),
     _l(_PROVIDER + r"(\s*de\s*prestations)?\W{1,3}" + _GLN_WORD),
-    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.8),
+    # "GLN" and a word: the word a party's name the OCR misread ("GLN Rechnungsstaller"),
+    # kept only when it still names one (``_provider_gln``)
+    _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _OTHER_ROLE + r")(\s+[a-z]{8,}\b)?",
+       2.8),
     _l(r"^\W*" + _GLN_WORD + r"(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.7),
 ]
 PATIENT = [
@@ -175,10 +179,35 @@ _ROLE = re.compile(f"(?P<other>{_OTHER_ROLE})|(?P<biller>{_BILLER})|(?P<provider
 _HEADING = re.compile(r"^\W*\w+\W*$")
 
 
+# the parties' long words, to know them again with a letter misread in small print
+# ("Rechnungsstaller", "Vorsichnrer"): a short word one letter off is another word
+_ROLE_WORDS = {
+    **dict.fromkeys(("rechnungssteller", "facturant", "fatturante"), "biller"),
+    **dict.fromkeys(("leistungserbringer", "fournisseur", "prestataire", "fornitore",
+                     "prestatore"), "provider"),
+    **dict.fromkeys(("versicherer", "versicherung", "assureur", "assicuratore",
+                     "assicurazione", "zuweiser", "verordnender", "prescripteur",
+                     "prescrivente", "auftraggeber", "arbeitgeber", "employeur"), "other"),
+}
+
+
+def _misread_role(word: str) -> str | None:
+    if len(word) < 8:
+        return None
+    for known, kind in _ROLE_WORDS.items():
+        if abs(len(known) - len(word)) <= 1 and edits(word, known) == 1:
+            return kind
+    return None
+
+
 def _last_role(text: str) -> str | None:
-    """"other", "biller" or "provider": the last party the text names."""
+    """"other", "biller" or "provider": the last party the text names (a party's long word
+    with one letter misread by the OCR still names it)."""
     kinds = [k for m in _ROLE.finditer(text) for k, v in m.groupdict().items() if v]
-    return kinds[-1] if kinds else None
+    if kinds:
+        return kinds[-1]
+    misread = [k for w in re.findall(r"[a-z]+", text) if (k := _misread_role(w))]
+    return misread[-1] if misread else None
 
 
 # a band over a group of boxes naming their party in a few words ("Auteur de la facture",
@@ -246,6 +275,9 @@ def _provider_gln(boxes: list[Box]) -> Field | None:
     pairs = []
     for p in pair_label(boxes, PROVIDER_GLN, _gln, skip=other):
         role = _gln_role(p.label, boxes)
+        named = re.sub(r"^\W*(gln|ean)\W*(nr\W*)?", "", re.split(r"\d", p.label.folded)[0])
+        if role is None and re.fullmatch(r"[a-z]{8,}\W*", named):
+            continue  # "GLN" and a word naming no party known: whose GLN is not known
         if role != "other":
             pairs.append(replace(p, score=p.score + (0.3 if role == "biller" else 0.0)))
     gln = _best(sorted(pairs, key=lambda p: -p.score))

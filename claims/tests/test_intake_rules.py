@@ -101,6 +101,25 @@ def test_the_row_of_a_form_names_the_party_of_its_gln():
     assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
 
 
+def test_a_partys_name_misread_in_a_gln_label_still_names_it():
+    # a grid of boxes, each label over its value; the biller's word misread by the OCR
+    lines = ocr_page(
+        (20, 10, "Chiropraktische Praxis Exemple"),
+        (20, 60, "GLN Leistungserbringer"), (75, 60, "ZSR-Nr."),
+        (110, 60, "GLN Rechnungsstaller"), (160, 60, "GLN Zuweiser"),
+        (20, 64, "7601000000019"), (75, 64, "H121112"),
+        (110, 64, "7601000000002"), (160, 64, "7601003000016"),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+    # the prescriber's word misread: still another party's GLN
+    lines = ocr_page(
+        (20, 10, "Chiropraktische Praxis Exemple"),
+        (20, 60, "GLN Verordnendor"), (110, 60, "GLN"),
+        (20, 64, "7601003000016"), (110, 64, "7601000000002"),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
 def test_a_biller_label_before_its_gln():
     for label in ("Rechnungssteller EAN-Nr.", "Fournisseur de prestations EAN", "Biller EAN"):
         lines = page((20, 10, "Praxis Exemple"),
