@@ -1,10 +1,10 @@
 """Accuracy / speed / memory bench of the invoice intake on generated corpora.
 
-    python -m bench.intake_accuracy [--count 96] [--seed 1] [--held-out-seed N] [--keep DIR]
+    python -m bench.intake_accuracy [--count 108] [--seed 1] [--held-out-seed N] [--keep DIR]
                                     [--show-errors] [--tuned-only]
 
 Two corpora are drawn, each covering every (layout family, degradation) pair when ``--count``
-is a multiple of 96 (8 families x 12 degradations, the default): the tuning seed and a held-out
+is a multiple of 108 (9 families x 12 degradations, the default): the tuning seed and a held-out
 seed (default: the tuning seed + ``generate.HELD_OUT_SEED_OFFSET``). The samples are scored in
 three groups:
 

@@ -150,3 +150,20 @@ def test_a_long_letter_prints_nothing_over_its_signature_or_the_payment_part(
             assert across <= 0 or up < 0.4 * min(a[3] - a[1], b[3] - b[1]), (truth["file"], a, b)
         checked += 1
     assert checked >= 6
+
+
+def test_the_ambulatory_invoice_names_its_provider_only_in_the_labelled_block(
+        tmp_path: Path) -> None:
+    """The billing centre's letterhead comes first and is not the provider; the provider's
+    name and GLN stand under a provider label, beside the centre's and the insurer's GLNs."""
+    paths = gen.generate(tmp_path, 6, seed=1, kinds=["text-pdf"], families=["ambulatory"])
+    for p in paths:
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        _pages, text = _pdf_text(tmp_path / truth["file"])
+        lines = [s.strip() for s in text.splitlines() if s.strip()]
+        f = truth["fields"]
+        assert f["provider_name"] not in lines[0]
+        assert re.search(r"Leistungserbringer|Erbringer|Fournisseur|Prestataire|Fornitore",
+                         text), truth["file"]
+        glns = set(re.findall(r"\b7601\d{9}\b", text))
+        assert f["provider_gln"] in glns and len(glns) >= 3, truth["file"]

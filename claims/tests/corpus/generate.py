@@ -477,7 +477,7 @@ def make_invoice(rng: random.Random, *, has_qr: bool, n_lines: int | None = None
 
 
 FAMILIES = ["classic", "form", "pharmacy", "hospital", "letter", "dentist", "grid",
-            "refund_form"]
+            "ambulatory", "refund_form"]
 # Kept out of tuning: the bench reports it (and the held-out seed) separately. The hospital
 # family, then the dentist's note (heldout.py), were held out before and looked at while
 # tuning; both are tuned families now. The refund copy (heldout_form.py) was written blind from
@@ -576,6 +576,10 @@ def make_family_invoice(rng: random.Random, family: str, *, has_qr: bool) -> Inv
         from .grid import dress as dress_grid
 
         dress_grid(inv, rng)
+    elif family == "ambulatory":
+        from .ambulatory import dress as dress_ambulatory
+
+        dress_ambulatory(inv, rng)
     elif family == "refund_form":
         from .heldout_form import dress as dress_refund
 
@@ -616,6 +620,10 @@ def render_family(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> 
         from .grid import render_grid
 
         return render_grid(inv, rng, force_pages=force_pages)
+    if inv.family == "ambulatory":
+        from .ambulatory import render_ambulatory
+
+        return render_ambulatory(inv, rng, force_pages=force_pages)
     if inv.family == "refund_form":
         from .heldout_form import render_refund_form
 
@@ -999,7 +1007,7 @@ def generate(
 ) -> list[Path]:
     """Write ``count`` samples and return the truth files.
 
-    ``sample_plan`` picks each one's degradation and family: 12 x 8 = 96 samples of all the
+    ``sample_plan`` picks each one's degradation and family: 12 x 9 = 108 samples of all the
     families cover every (degradation, family) pair once. Without ``families`` only the
     classic layout is drawn (the committed sample corpus).
     """
@@ -1017,16 +1025,16 @@ def generate(
             inv = make_invoice(rng, has_qr=has_qr, n_lines=n_lines)
         else:
             inv = make_family_invoice(rng, family, has_qr=has_qr)
-            if pages > 1 and family in ("form", "grid"):
+            if pages > 1 and family in ("form", "grid", "ambulatory"):
                 extra = make_invoice(rng, has_qr=False, n_lines=8).lines
                 for t in extra:
                     t.day = inv.lines[-1].day
-                    if family == "grid":  # more of the same services
+                    if family in ("grid", "ambulatory"):  # more of the same services
                         t.tariff, t.text = inv.lines[-1].tariff, inv.lines[-1].text
                 inv.lines += extra
                 inv.gross = inv.subtotal = sum((t.amount for t in inv.lines), Decimal("0"))
                 inv.total = inv.gross - inv.paid
-            elif family not in ("form", "grid", "refund_form"):
+            elif family not in ("form", "grid", "ambulatory", "refund_form"):
                 pages = 1
         pdf = render_family(inv, rng, force_pages=pages)
         data, ext = degrade(pdf, kind, rng, inv)

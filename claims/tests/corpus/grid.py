@@ -277,11 +277,9 @@ def render_grid(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         Page,
         Table,
         _finish,
-        _iban_text,
         _new_canvas,
-        _ref_text,
+        draw_settlement,
         draw_table,
-        draw_totals,
     )
 
     w = WORDS[inv.lang]
@@ -346,19 +344,7 @@ def render_grid(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         letterhead=letterhead, amt=amt, pages=force_pages)
     pg.hline(20, 190, y - 2)
     y += 3
-    rows_t = [(f"{w['total']} {inv.currency}", amt(inv.gross), not inv.paid)]
-    if inv.paid:
-        rows_t.append((w["deposit"], "-" + amt(inv.paid), False))
-        rows_t.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
-    elif rng.random() < 0.5:
-        rows_t.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
-    y = draw_totals(pg, rows_t, y, x=115, step=4.8)
-    if inv.mode == "TP":
-        pg.text(20, y, w["tp_note"], 8.5)
-    elif not inv.has_qr or rng.random() < 0.3:
-        pg.text(20, y, f"{w['payable']} · IBAN {_iban_text(inv, rng)}", 8.5)
-        if inv.reference:
-            pg.text(20, y + 4.2, f"Ref. {_ref_text(inv)}", 8.5)
+    draw_settlement(pg, inv, rng, y, w, amt)
     if inv.has_qr:
         draw_payment_part(c, inv)
     else:

@@ -409,6 +409,26 @@ def draw_table(pg: Page, inv: Invoice, table: Table, y: float,
     return y
 
 
+def draw_settlement(pg: Page, inv: Invoice, rng: random.Random, y: float,
+                    w: dict[str, Any], amt: Callable[[Decimal], str]) -> None:
+    """Total, then deposit and amount due (the amount due alone on half of the invoices
+    without a deposit), then the tiers payant note or the payment line with the IBAN (always
+    without a QR-bill, on three invoices in ten beside it) and the reference."""
+    rows = [(f"{w['total']} {inv.currency}", amt(inv.gross), not inv.paid)]
+    if inv.paid:
+        rows.append((w["deposit"], "-" + amt(inv.paid), False))
+        rows.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
+    elif rng.random() < 0.5:
+        rows.append((f"{w['due']} {inv.currency}", amt(inv.total), True))
+    y = draw_totals(pg, rows, y, x=115, step=4.8)
+    if inv.mode == "TP":
+        pg.text(20, y, w["tp_note"], 8.5)
+    elif not inv.has_qr or rng.random() < 0.3:
+        pg.text(20, y, f"{w['payable']} · IBAN {_iban_text(inv, rng)}", 8.5)
+        if inv.reference:
+            pg.text(20, y + 4.2, f"Ref. {_ref_text(inv)}", 8.5)
+
+
 def _iban_text(inv: Invoice, rng: random.Random) -> str:
     return rng.choice([stdnum_iban.format(inv.iban), stdnum_iban.format(inv.iban), inv.iban])
 
