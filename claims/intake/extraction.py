@@ -13,7 +13,7 @@ from stdnum.ch import esr
 
 from .layout import Box, above, below, boxes_from_lines
 from .ocr import Line
-from .provider import provider_name
+from .provider import labelled_provider, provider_name
 from .qrbill import QrBill
 from .values import (
     _INVOICE_NO_LABEL,
@@ -629,7 +629,7 @@ def extract_fields(
     window = name_in_window(boxes)
     fields["patient_name"] = _accents_from(window, labelled["patient_name"]
                                            or _extract_patient(lines) or window)
-    fields["provider_name"] = provider_name(lines, boxes)
+    fields["provider_name"] = labelled_provider(boxes) or provider_name(lines, boxes)
     fields["iban"], fields["reference"] = _payment_fields(lines, boxes)
     if qr is not None:
         _apply_qr(fields, qr)

@@ -226,9 +226,12 @@ def _heading(box: Box, boxes: list[Box]) -> bool:
     if _party_band(box) and all(_party_band(b) for b in boxes
                                 if b.row == box.row and b.page == box.page):
         return True
+    # the address window's salutation ("Frau", "Madame") may stand on the heading's row, in
+    # its own column: it is not the heading's value
     return bool(_HEADING.match(box.folded)) and not any(
         b is not box and b.row == box.row and b.page == box.page
-        and 0 <= b.x0 - box.x1 < 25 * box.h for b in boxes)
+        and 0 <= b.x0 - box.x1 < 25 * box.h and not WINDOW[0].pattern.search(b.folded)
+        for b in boxes)
 
 
 def _heading_above(label: Box, boxes: list[Box]) -> str | None:
@@ -270,7 +273,8 @@ def _gln_role(label: Box, boxes: list[Box]) -> str | None:
 
 def _provider_gln(boxes: list[Box]) -> Field | None:
     """The biller's GLN: by the role its label, its row or its section names, never another
-    party's; the biller's wins over the provider's."""
+    party's; the biller's wins over the provider's, the provider's over a GLN no party names
+    (a billing centre's own, in its letterhead's contact line)."""
     other = re.compile(_OTHER_ROLE + r".{0,12}(gln|ean)")
     pairs = []
     for p in pair_label(boxes, PROVIDER_GLN, _gln, skip=other):
@@ -279,7 +283,8 @@ def _provider_gln(boxes: list[Box]) -> Field | None:
         if role is None and re.fullmatch(r"[a-z]{8,}\W*", named):
             continue  # "GLN" and a word naming no party known: whose GLN is not known
         if role != "other":
-            pairs.append(replace(p, score=p.score + (0.3 if role == "biller" else 0.0)))
+            bonus = 0.3 if role == "biller" else 0.05 if role == "provider" else 0.0
+            pairs.append(replace(p, score=p.score + bonus))
     gln = _best(sorted(pairs, key=lambda p: -p.score))
     return _field(gln, 0.97) if gln else None
 

@@ -10,6 +10,10 @@ pharmacie, Spital, laboratoire, SA, AG…), by how high and how far left it stan
 is a compact block: a row after a wide blank gap belongs to the title, the window or the
 identification block, so only the first block of rows holding a candidate is looked at (a
 fax machine's transmission line above it aside).
+
+An invoice a billing centre prints for the provider bears the centre's letterhead; the provider
+is then named in a block or a line labelled as the provider's (``labelled_provider``), which
+wins over the letterhead.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from __future__ import annotations
 import re
 import statistics
 
-from .layout import Box, any_label, fold
+from .labelled import _last_role, _party_band
+from .layout import Box, any_label, below, fold, right_of
 from .ocr import Line
 from .values import Field, is_fax_header
 
-__all__ = ["provider_name"]
+__all__ = ["labelled_provider", "provider_name"]
 
 HEAD_ROWS = 12  # the printed rows of page 1 the letterhead lives in
 BLOCK_GAP = 2.0  # a blank gap this many text heights high ends the letterhead's block
@@ -117,3 +122,30 @@ def provider_name(lines: list[Line], boxes: list[Box]) -> Field | None:
     score, box = max(cands, key=lambda c: c[0])
     conf = (0.85 if score >= 3.6 else 0.6) * max(0.0, min(1.0, box.conf))
     return Field(_clean(box.text), box.source, round(conf, 3))
+
+
+def _party_words(box: Box) -> str | None:
+    """The party a box names in a few words and nothing else ("Leistungserbringer",
+    "Fournisseur de prestations:", "Auteur de la facture"), else None."""
+    return _last_role(box.folded) if _party_band(box) else None
+
+
+def labelled_provider(boxes: list[Box]) -> Field | None:
+    """The provider's name where a label gives it: a block headed "Leistungserbringer" /
+    "Fournisseur de prestations" / "Fornitore di prestazioni" with the name under the heading,
+    or that label with the name beside it. An invoice a billing centre prints and sends bears
+    the centre's letterhead, and names the provider only there. Not read when the page names a
+    biller too ("Rechnungssteller", "Auteur de la facture"): the biller's letterhead is then the
+    name asked for, the provider's block a practitioner of its staff."""
+    first = [b for b in boxes if b.page == 0]
+    roles = [(b, _party_words(b)) for b in first]
+    if any(role == "biller" for _b, role in roles):
+        return None
+    for head, role in roles:
+        if role != "provider" or re.search(r"\b(gln|ean|zsr|rcc)\b", head.folded):
+            continue
+        right = [b for b in right_of(head, first) if re.search(r"\w", b.text)][:1]
+        for value in [*right, below(head, first)]:
+            if value is not None and _candidate(value) and not _party_words(value):
+                return Field(_clean(value.text), value.source, round(0.8 * value.conf, 3))
+    return None

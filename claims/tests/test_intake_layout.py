@@ -185,3 +185,60 @@ def test_the_patient_name_ends_where_a_misread_birth_date_label_begins():
     fields = extract_fields(lines, today=TODAY)
     assert fields["patient_name"].value == "Chiara Colombo"
     assert fields["patient_birth_date"].value == date(1962, 2, 19)
+
+
+def test_a_billing_centres_letterhead_is_not_the_provider_its_labelled_block_is():
+    lines = sized(
+        (31, 17, "Abrechnungsstelle Exemple AG", 4.2), (170, 17, "Rechnung", 5.0),
+        (31, 21.5, "Industriestrasse 3, 8304 Wallisellen", 2.8),
+        (31, 25.5, "Tel. 044 555 12 34 · GLN 7601000000002", 2.8),
+        (20, 40, "Leistungserbringer", 2.8), (118, 40, "Frau", 3.5),
+        (20, 45, "Ambulatorium Exemple", 3.3), (118, 45, "Anna Muster", 3.5),
+        (20, 49, "Bahnhofstrasse 5, 3011 Bern", 3.0),
+        (20, 53, "GLN 7601003000016   ZSR-Nr. A123456", 3.0),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Ambulatorium Exemple"
+
+
+def test_the_provider_label_gives_the_name_beside_it():
+    lines = sized(
+        (31, 17, "Centre de facturation Exemple SA", 4.2), (170, 17, "Facture", 5.0),
+        (20, 64, "Fournisseur de prestations:", 3.0), (80, 64, "Psychothérapie Exemple", 3.0),
+        (20, 68.5, "GLN Fournisseur de prestations:", 3.0), (80, 68.5, "7601003000016", 3.0),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Psychothérapie Exemple"
+
+
+def test_a_provider_band_beside_the_billers_names_the_staff_not_the_biller():
+    # the biller's letterhead is the name asked for; its practitioner's band is not
+    lines = sized(
+        (20, 17, "Spitex Exemple", 4.2), (170, 17, "Rechnung", 5.0),
+        (20, 64, "Rechnungssteller", 3.0), (80, 64, "Leistungserbringer", 3.0),
+        (20, 69, "Spitex Exemple", 3.0), (80, 69, "Anna Pflegerin", 3.0),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Spitex Exemple"
+
+
+def test_the_providers_gln_under_its_heading_wins_over_the_centres_in_its_letterhead():
+    lines = sized(
+        (31, 17, "Rechnungszentrum Exemple AG", 4.2), (170, 17, "Rechnung", 5.0),
+        (31, 25.5, "Tel. 044 555 12 34 · GLN 7601000000002", 2.8),
+        (20, 64, "Leistungserbringer", 3.0),
+        (20, 69, "Ambulatorium Exemple", 3.0),
+        (20, 73, "Seestrasse 37, 8001 Zürich", 3.0),
+        (20, 77, "GLN 7601003000016   ZSR-Nr. A123456", 3.0),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601003000016"
+
+
+def test_a_providers_heading_beside_the_windows_salutation_is_still_its_heading():
+    lines = sized(
+        (31, 17, "Rechnungszentrum Exemple AG", 4.2), (170, 17, "Rechnung", 5.0),
+        (31, 25.5, "Tel. 044 555 12 34 · GLN 7601000000002", 2.8),
+        (20, 40, "Leistungserbringer", 3.0), (118, 40, "Frau", 3.5),
+        (20, 45, "Ambulatorium Exemple", 3.0), (118, 45, "Anna Muster", 3.5),
+        (20, 49, "Seestrasse 37, 8001 Zürich", 3.0), (118, 50, "Kirchweg 4", 3.5),
+        (20, 53, "GLN 7601003000016   ZSR-Nr. A123456", 3.0), (118, 55, "6003 Luzern", 3.5),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601003000016"
+
