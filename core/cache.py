@@ -11,6 +11,7 @@ Sessions use the ``cached_db`` engine, so they live in the database anyway.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 RETRY_AFTER_SECONDS = 10
 # The operations RedisCache implements; BaseCache builds the rest (decr, get_or_set, …) on them.
+# LocMemCache keeps its entries in a module-level store per name: a number never reused (an
+# object's id can be) gives each instance a store of its own, never a collected one's leftovers.
+_FALLBACK_NUMBERS = itertools.count(1)
 OPERATIONS = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr",
               "set_many", "delete_many", "clear")
 
@@ -37,7 +41,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._fallback = LocMemCache(f"redis-fallback-{id(self)}", {
+        self._fallback = LocMemCache(f"redis-fallback-{next(_FALLBACK_NUMBERS)}", {
             "TIMEOUT": params.get("TIMEOUT", 300), "KEY_PREFIX": params.get("KEY_PREFIX", ""),
             "OPTIONS": {"MAX_ENTRIES": 50_000}})
         self._down_until = 0.0

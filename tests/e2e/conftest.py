@@ -5,6 +5,7 @@ Screenshots go to var/screenshots/ (kept by CI as an artefact) so people can loo
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +23,28 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _live_server_drained(request):
+    """Let the live server finish the requests a test's pages left in flight before the
+    database is emptied.
+
+    Closing a browser context abandons its requests, not the server threads answering them
+    (a script's background fetch, say): a thread still running after the flush writes rows
+    for users that are gone, and Django's test client in the next test re-raises that
+    thread's error as its own. Set up after the database and the live server, so torn down
+    before them.
+    """
+    for name in ("transactional_db", "live_server"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+    yield
+    deadline = time.monotonic() + 10
+    for thread in threading.enumerate():
+        # socketserver names each request's thread after its target.
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture(scope="session")
