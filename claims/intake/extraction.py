@@ -362,6 +362,28 @@ def _without_a_stray_letter(raw: str) -> list[str]:
             if raw[i] in "OIL|SBZD"]
 
 
+# a letter printed where the IBAN has a digit, and the digits it may be: the first reading
+# (``_OCR_DIGITS``) is the likelier, not the only one ("8" read "S" as well as "5" read "S")
+_LETTER_DIGITS = {"S": "58", "B": "83", "Z": "27", "G": "60", "O": "0", "D": "0", "Q": "0",
+                  "I": "1", "L": "1", "T": "7", "A": "4"}
+
+
+def _second_reading(raw: str) -> str | None:
+    """The IBAN whose check digits one reading of its letters passes, when exactly one does.
+
+    Only the places where a letter stands are varied: the OCR shows where it went wrong, so
+    the mod 97 check decides among a handful of readings, not among every digit's
+    neighbours (which would pass a wrong number by chance)."""
+    places = [i for i in range(2, len(raw)) if raw[i] in _LETTER_DIGITS]
+    if not places or len(places) > 3:
+        return None
+    readings = {raw}
+    for i in places:
+        readings = {r[:i] + d + r[i + 1:] for r in readings for d in _LETTER_DIGITS[raw[i]]}
+    valid = {r for r in readings if stdnum_iban.is_valid(r)}
+    return valid.pop() if len(valid) == 1 else None
+
+
 def find_ibans(text: str) -> list[str]:
     """Valid CH/LI IBANs (mod 97) in the text, tolerating OCR letter/digit confusions."""
     out = []
@@ -376,7 +398,8 @@ def find_ibans(text: str) -> list[str]:
             country + check + bank + body[5:],
             country + check + bank + body[5:].translate(_OCR_DIGITS),
         ]
-        hit = next((v for v in variants if stdnum_iban.is_valid(v)), None)
+        hit = next((v for v in variants if stdnum_iban.is_valid(v)), None) or _second_reading(
+            country + raw[2:])
         if hit and hit not in out:
             out.append(hit)
     if not out:

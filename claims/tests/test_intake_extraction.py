@@ -137,6 +137,13 @@ def test_an_iban_with_a_digit_read_as_two_glyphs():
     assert find_ibans("IBAN CH94 0076 2011 6238 5295 O7") == []
 
 
+def test_an_iban_letter_read_for_its_second_digit():
+    # the check digits "08" read "OS": "S" is more often a "5", here it is an "8"
+    assert find_ibans("IBAN: CHOS 3094 5163 0810 9035 4 Total") == ["CH0830945163081090354"]
+    # no reading of the letters passes the check: nothing is made up
+    assert find_ibans("IBAN: CHOS 3094 5163 0810 9035 5 Total") == []
+
+
 def test_a_qr_reference_with_a_speck_glued_to_a_group():
     assert find_references("Ref. 21 00000 00003 13947) 14300 09017") == [
         ("QRR", "210000000003139471430009017")
