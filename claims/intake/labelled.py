@@ -71,13 +71,17 @@ _BILLER = (r"(rechnungssteller|facturant|fatturante|biller|emetteur|auteur\s*(de
            r"facture|autore\s*(della\s*)?fattura)")
 _PROVIDER = (r"(fournisseur|prestataire|leistungserbringer|fornitore|prestatore|provider|"
              r"erbringer)")
+# what the provider's label may say after its party word: "Fournisseur de prestations",
+# "Erbringer der Leistung", "Fornitore di prestazioni"
+_PROVIDER_TAIL = (r"(\s*(de\s*(la\s*)?|des\s*|der\s*|di\s*|della\s*|delle\s*)"
+                  r"(prestations?|leistung(en)?|prestazion[ei])\b)?")
 # "GLN", "GLN-Nr.", "EAN-Nr./ZSR-Nr." (the older forms call the GLN an EAN number)
 _GLN_WORD = r"(gln|ean)\s*[-.]?\s*(nr\.?|no\.?)?(\s*/\s*(zsr|rcc)\s*[-.]?\s*(nr\.?|no\.?)?)?"
 PROVIDER_GLN = [
     _l(r"(gln|ean)\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _BILLER, 3.1),
     _l(_BILLER + r"\W{1,3}" + _GLN_WORD, 3.1),
-    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _PROVIDER),
-    _l(_PROVIDER + r"(\s*de\s*prestations)?\W{1,3}" + _GLN_WORD),
+    _l(r"gln\s*[-.]?\s*(nr\.?\s*)?(du\s+|des\s+|del\s+)?" + _PROVIDER + _PROVIDER_TAIL),
+    _l(_PROVIDER + _PROVIDER_TAIL + r"\W{1,3}" + _GLN_WORD),
     # "GLN" and a word: the word a party's name the OCR misread ("GLN Rechnungsstaller"),
     # kept only when it still names one (``_provider_gln``)
     _l(r"\bgln\b(\s*[-.]?\s*nr\.?)?(?!\s*[-.]?\s*" + _OTHER_ROLE + r")(\s+[a-z]{8,}\b)?",
@@ -223,11 +227,12 @@ def _heading(box: Box, boxes: list[Box]) -> bool:
     """A section's title, not a label with its value: a row of parties named alone in their
     boxes (bands over the boxes of each party: "Rechnungssteller | Verordnender Arzt |
     Versicherer"), or a word alone with nothing beside it."""
-    if _party_band(box) and all(_party_band(b) for b in boxes
-                                if b.row == box.row and b.page == box.page):
-        return True
     # the address window's salutation ("Frau", "Madame") may stand on the heading's row, in
-    # its own column: it is not the heading's value
+    # its own column: it is not the heading's value; nor is a speck or a rule read as "/"
+    if _party_band(box) and all(_party_band(b) or WINDOW[0].pattern.search(b.folded)
+                                or not re.search(r"\w", b.folded)
+                                for b in boxes if b.row == box.row and b.page == box.page):
+        return True
     return bool(_HEADING.match(box.folded)) and not any(
         b is not box and b.row == box.row and b.page == box.page
         and 0 <= b.x0 - box.x1 < 25 * box.h and not WINDOW[0].pattern.search(b.folded)

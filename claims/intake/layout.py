@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from .ocr import Line, Word
@@ -27,6 +28,69 @@ def fold(text: str) -> str:
     """Lower-case and strip accents, keeping the length when the text is precomposed."""
     nfkd = unicodedata.normalize("NFKD", text)
     return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
+
+
+# The long words of the labels fr/de/it invoices print (the domain note's, the readers'). A
+# label in small print that the OCR read with a letter wrong ("Eactüre n°", "Rechnungsnurmer")
+# is known again when it is that near to exactly one of them. Letters changed, never added or
+# dropped: the folded text keeps its length, so positions found in it stay true in the text.
+LABEL_WORDS = frozenset((
+    # the invoice
+    "facture", "factures", "facturation", "facturant", "fattura", "fatture", "fatturazione",
+    "fatturante", "rechnung", "rechnungs", "rechnungsnummer", "rechnungsdatum", "rechnungsbetrag",
+    "rechnungssteller", "rechnungstotal", "numero", "nummer", "quittance", "quittung", "scontrino",
+    "ricevuta", "document", "dokument", "documento", "emission", "ausstellungsdatum", "emessa",
+    "emesso", "reference", "referenz", "riferimento",
+    # the patient
+    "naissance", "geburtsdatum", "geboren", "nascita", "patient", "patiente", "patientin",
+    "paziente", "patienten",
+    # the amounts
+    "montant", "betrag", "importo", "dovuto", "fallig", "zahlbar", "pagare", "acompte",
+    "anzahlung", "acconto",
+    # the parties
+    "assureur", "versicherer", "versicherung", "assicuratore", "assicurazione", "fournisseur",
+    "prestataire", "leistungserbringer", "fornitore", "prestatore", "prescripteur", "verordnender",
+    "prescrivente",
+    # the treatment
+    "prestations", "prestazioni", "leistungen", "traitement", "behandlung", "trattamento",
+    "periode", "zeitraum", "periodo",
+))
+_LABEL_WORDS_BY_LENGTH: dict[int, tuple[str, ...]] = {}
+for _word in sorted(LABEL_WORDS):
+    _LABEL_WORDS_BY_LENGTH[len(_word)] = (*_LABEL_WORDS_BY_LENGTH.get(len(_word), ()), _word)
+
+
+def substitutions(a: str, b: str) -> int:
+    """How many letters differ between two words of the same length."""
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def _known_label_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if word in LABEL_WORDS:
+        return word
+    # one letter in a word of up to nine, two in a longer one; a word that near to two label
+    # words is left as it is
+    limit = 1 if len(word) < 10 else 2
+    near = [known for known in _LABEL_WORDS_BY_LENGTH.get(len(word), ())
+            if substitutions(word, known) <= limit]
+    return near[0] if len(near) == 1 else word
+
+
+# "GLN" in small print: "GI.N", "G1N", "6LN", "CLN", "GLM"; "GEN" only before a party's word
+# or a GLN ("Gen." is also a street's "General")
+_GLN_MISREAD = re.compile(
+    r"(?<![a-z0-9])(g[il1|]\.?n|[6c]ln|gl[mh]|gen(?=\s+(auteur|rechnung|fournisseur|"
+    r"leistung|erbringer|fornitore|facturant|fatturante|assur|versich|assicur)|\s*:?\s*76\d{11}"
+    r"))(?![a-z0-9])")
+
+
+@lru_cache(maxsize=16384)
+def repair_label_words(folded: str) -> str:
+    """``folded`` with each misread label word of six letters or more, and each misread "GLN",
+    put right (the same length: "gi.n" becomes "gln ")."""
+    text = _GLN_MISREAD.sub(lambda m: "gln".ljust(len(m.group(0))), folded)
+    return re.sub(r"[a-z]{6,}", _known_label_word, text)
 
 
 @dataclass(frozen=True)
@@ -48,7 +112,7 @@ class Box:
     @property
     def folded(self) -> str:
         f = fold(self.text)
-        return f if len(f) == len(self.text) else self.text.lower()
+        return repair_label_words(f if len(f) == len(self.text) else self.text.lower())
 
 
 def _median(values: list[float]) -> float:

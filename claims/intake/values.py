@@ -233,6 +233,8 @@ def find_glns(text: str, *, repair: bool = False) -> list[tuple[str, int]]:
 # "Facture" when it reads its a as an o ("Focture n°")
 _INVOICE_NO_LABEL = (
     r"(?:n(?:[or]\.|\s?[°º*o'.])?\s*(?:de\s+)?(?:la\s+)?facture|"
+    # a small "°" the OCR read as an "e": "Ne facture", "Ne fattura"
+    r"(?<![a-z])ne\s+(?:de\s+)?(?:la\s+|della\s+)?(?:facture|fattura)\b|"
     r"f[ao]cture\s*(?:n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?facture|r[eoc]chnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"

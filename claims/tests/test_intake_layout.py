@@ -242,3 +242,48 @@ def test_a_providers_heading_beside_the_windows_salutation_is_still_its_heading(
     )
     assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601003000016"
 
+
+
+def test_a_stacked_invoice_number_label_the_ocr_misread_is_still_its_label():
+    # "Facture n°" read "Eactüre n°" over its value, in a hospital's box of stacked labels
+    lines = ocr_page(
+        (20, 10, "Hôpital régional de Exemple"), (155, 30, "FACTURE"),
+        (155, 33, "Eactüre n°"), (155, 36.5, "F26/5346"),
+        (155, 40, "N° de cas"), (155, 43.5, "10-929686"),
+        (155, 47, "Date de facture"), (155, 50.5, "04.03.2026"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "F26/5346"
+
+
+def test_a_grids_invoice_number_label_whose_degree_sign_was_read_as_an_e():
+    lines = ocr_page(
+        (20, 10, "Laboratoire Exemple"),
+        (18, 52, "Ne facture"), (50, 52, "Date facture"), (90, 52, "Nom du patient"),
+        (18, 56, "2025/39548"), (50, 56, "11 novembre 2025"), (90, 56, "Anna Muster"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2025/39548"
+
+
+def test_the_providers_gln_label_may_name_the_service_after_the_party():
+    lines = sized(
+        (31, 17, "Service de facturation Exemple SA", 4.2), (170, 17, "Facture", 5.0),
+        (31, 25.5, "Tel. 021 555 12 34 · GLN 7601000000002", 2.8),
+        (20, 64, "Fournisseur de prestation:", 3.0), (80, 64, "Cabinet Exemple", 3.0),
+        (20, 68.5, "GLN Fournisseur de prestation:", 3.0), (80, 68.5, "7601003000016", 3.0),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601003000016"
+
+
+def test_a_misread_gln_under_a_providers_heading_of_several_words_is_the_providers():
+    # the heading shares its row with the window's salutation and a speck at the page's edge;
+    # the provider's "GLN" is read "GI.N"
+    lines = sized(
+        (31, 17, "Cassa dei medici Exemple", 4.2), (170, 17, "Fattura", 5.0),
+        (31, 25.5, "Tel. 091 555 12 34 · GLN 7601000000002", 2.8),
+        (1, 40, "/", 3.0), (20, 40, "Fornitore della prestazione", 3.0),
+        (118, 40, "Signor", 3.5),
+        (20, 45, "Ambulatorio Exemple", 3.0), (118, 45, "Paolo Rossi", 3.5),
+        (20, 49, "Via Cantonale 17, 6600 Locarno", 3.0), (118, 50, "Corso Elvezia 34", 3.5),
+        (20, 53, "GI.N 7601003000016   N.RCC V444510", 3.0),
+    )
+    assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601003000016"
