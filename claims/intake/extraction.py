@@ -346,8 +346,11 @@ def _extract_gln(lines: list[Line], boxes: list[Box] | None = None) -> Field | N
     return Field(gln, ln.source, round(max(0.9, _line_conf(ln)) if labelled else 0.7, 3))
 
 
+# a "1" in a light or faxed print: "]", "|" or "!"
+_ONE_GLYPHS = str.maketrans("]|!", "111")
 _IBAN_RE = re.compile(
-    r"(?<![A-Z0-9])((?:CH|LI|[C©(€]H)[\s-]?[0-9OBSIZ]{2}(?:[\s.,-]?[0-9A-Z]){17})(?![0-9])"
+    r"(?<![A-Z0-9])((?:CH|LI|[C©(€]H)[\s-]?[0-9OBSIZ\]|!]{2}(?:[\s.,-]?[0-9A-Z\]|!]){17})"
+    r"(?![0-9])"
 )
 # one character too many: a wide digit read as two glyphs ("0" read "O0")
 _IBAN_ONE_MORE = re.compile(
@@ -388,7 +391,7 @@ def find_ibans(text: str) -> list[str]:
     """Valid CH/LI IBANs (mod 97) in the text, tolerating OCR letter/digit confusions."""
     out = []
     for m in _IBAN_RE.finditer(text.upper()):
-        raw = re.sub(r"[\s.,-]", "", m.group(1))
+        raw = re.sub(r"[\s.,-]", "", m.group(1)).translate(_ONE_GLYPHS)
         country = "LI" if raw.startswith("LI") else "CH"
         check = raw[2:4].translate(_OCR_DIGITS)
         body = raw[4:]

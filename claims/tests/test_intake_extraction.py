@@ -144,6 +144,11 @@ def test_an_iban_letter_read_for_its_second_digit():
     assert find_ibans("IBAN: CHOS 3094 5163 0810 9035 5 Total") == []
 
 
+def test_an_iban_with_a_one_printed_light():
+    assert find_ibans("Zahlbar auf IBAN CH7] 3141 3898 4444 6811 1") == ["CH7131413898444468111"]
+    assert find_ibans("IBAN | CH93 0076 2011 6238 5295 7| Total") == ["CH9300762011623852957"]
+
+
 def test_a_qr_reference_with_a_speck_glued_to_a_group():
     assert find_references("Ref. 21 00000 00003 13947) 14300 09017") == [
         ("QRR", "210000000003139471430009017")
