@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .layout import Box, Label, Pairing, boxes_from_lines, fold, pair_label
+from .layout import Box, Label, Pairing, boxes_from_lines, fold, pair_label, repair_label_words
 from .ocr import Line
 from .values import (
     _INVOICE_NO_LABEL,
@@ -59,6 +59,9 @@ INVOICE_NUMBER = [
        r"numero\s*(del\s+)?documento|documento\s*n\b\.?", 2.7),
     # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
     _l(r"\b(numero|nummer)\b", 2.6, alone=True),
+    # what the OCR kept of a small stacked "N° facture": "N" or "N°" alone over the number;
+    # the weakest of the labels, taken only when no other names the number
+    _l(r"^\W*n\s?[°º.]?\W*$", 1.5, alone=True),
 ]
 # the other parties whose GLN a form prints: the insurer, the patient, the prescriber or
 # referrer (mandating doctor), the employer
@@ -98,7 +101,8 @@ WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)
 # (a word alone in its box: a sentence "Pour les séances de ..." is not a label)
 TREATED = [_l(r"^\W*(pour|fur|per)\W*$", 2.4)]
 AMOUNT_DUE = [
-    _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo)?\s*(en\s*notre\s*faveur|"
+    # "en notre faveur" says it whatever the word before it was read as ("Solide")
+    _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo|[a-z]{4,7})?\s*(en\s*notre\s*faveur|"
        r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*(a\s*payer|ouvert))?|"
        r"(net|reste)\s*a\s*payer|total\s*a\s*payer|(fallig|zahlbar)er\s*betrag|zu\s*bezahlen|"
        r"rechnungsbetrag|restbetrag|offener\s*(betrag|saldo)|ausstehender\s*betrag|"
@@ -152,7 +156,7 @@ _LABEL_WORDS = re.compile(r"(?i)\b(nr|no|n°|date|datum|data|geb|gln|ahv|avs)\b"
 def _name(text: str) -> str | None:
     # the birth date's label printed close after the name, in the same box ("Chiara Colombo
     # Nata il: 19.02.1962"): the name ends where it starts
-    folded = fold(text)
+    folded = repair_label_words(fold(text))
     starts = [m.start() for label in BIRTH_DATE if (m := label.pattern.search(folded))]
     if starts and min(starts) > 0:
         text = text[:min(starts)]

@@ -36,17 +36,17 @@ def fold(text: str) -> str:
 # dropped: the folded text keeps its length, so positions found in it stay true in the text.
 LABEL_WORDS = frozenset((
     # the invoice
-    "facture", "factures", "facturation", "facturant", "fattura", "fatture", "fatturazione",
-    "fatturante", "rechnung", "rechnungs", "rechnungsnummer", "rechnungsdatum", "rechnungsbetrag",
-    "rechnungssteller", "rechnungstotal", "numero", "nummer", "quittance", "quittung", "scontrino",
-    "ricevuta", "document", "dokument", "documento", "emission", "ausstellungsdatum", "emessa",
-    "emesso", "reference", "referenz", "riferimento",
+    "beleg", "datum", "facture", "factures", "facturation", "facturant", "fattura", "fatture",
+    "fatturazione", "fatturante", "rechnung", "rechnungs", "rechnungsnummer", "rechnungsdatum",
+    "rechnungsbetrag", "rechnungssteller", "rechnungstotal", "numero", "nummer", "quittance",
+    "quittung", "scontrino", "ricevuta", "document", "dokument", "documento", "emission",
+    "ausstellungsdatum", "emessa", "emesso", "reference", "referenz", "riferimento",
     # the patient
     "naissance", "geburtsdatum", "geboren", "nascita", "patient", "patiente", "patientin",
     "paziente", "patienten",
     # the amounts
-    "montant", "betrag", "importo", "dovuto", "fallig", "zahlbar", "pagare", "acompte",
-    "anzahlung", "acconto",
+    "total", "solde", "saldo", "montant", "betrag", "importo", "dovuto", "fallig", "zahlbar",
+    "pagare", "acompte", "anzahlung", "acconto",
     # the parties
     "assureur", "versicherer", "versicherung", "assicuratore", "assicurazione", "fournisseur",
     "prestataire", "leistungserbringer", "fornitore", "prestatore", "prescripteur", "verordnender",
@@ -87,10 +87,10 @@ _GLN_MISREAD = re.compile(
 
 @lru_cache(maxsize=16384)
 def repair_label_words(folded: str) -> str:
-    """``folded`` with each misread label word of six letters or more, and each misread "GLN",
+    """``folded`` with each misread label word of five letters or more, and each misread "GLN",
     put right (the same length: "gi.n" becomes "gln ")."""
     text = _GLN_MISREAD.sub(lambda m: "gln".ljust(len(m.group(0))), folded)
-    return re.sub(r"[a-z]{6,}", _known_label_word, text)
+    return re.sub(r"[a-z]{5,}", _known_label_word, text)
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,8 @@ def _table_header(label: Box, boxes: list[Box]) -> bool:
     """A label in a row of four or more short boxes is a column heading (Date | Tarif | ...);
     a table's columns have names of their own, so a row that repeats its label ("GLN | GLN |
     GLN" over the boxes of each party) is a row of boxes, not a table's head."""
-    row = [b for b in boxes if _same_row(b, label)]
+    # specks and dots a scan leaves on the row are no columns
+    row = [b for b in boxes if _same_row(b, label) and re.search(r"\w", b.text)]
     short = [b for b in row if len(b.text) <= 12]
     repeated = sum(b.folded == label.folded for b in row) > 1
     return len(row) >= 4 and len(short) >= 4 and not repeated

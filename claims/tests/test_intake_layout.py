@@ -287,3 +287,50 @@ def test_a_misread_gln_under_a_providers_heading_of_several_words_is_the_provide
         (20, 53, "GI.N 7601003000016   N.RCC V444510", 3.0),
     )
     assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601003000016"
+
+
+def test_a_receipts_number_label_with_a_letter_misread():
+    lines = page(
+        (5, 10, "APOTHEKE AM SEE"),
+        (5, 14, "Beles Nr. 441521498"),
+        (5, 18, "15.07.2025 10:02"),
+        (5, 30, "Total CHF"), (75, 30, "62.50"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "441521498"
+
+
+def test_specks_on_a_labels_row_do_not_make_it_a_tables_head():
+    # two dots a fax left on the row of "Numéro" are no columns
+    lines = ocr_page(
+        (18, 10, "Centre dentaire Exemple"), (18, 27, "Note d'honoraires"),
+        (26, 41, "."), (37, 41, "."), (95, 40, "Numéro"), (122, 40, "R-516165"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "R-516165"
+
+
+def test_what_the_ocr_kept_of_a_stacked_number_label_names_the_number_under_it():
+    # "N° facture" in 7 pt read as a lone "N" over its value; the case number keeps its label
+    lines = ocr_page(
+        (24, 48, "Monsieur"), (155, 48, "FACTURE"),
+        (24, 55, "Claire Perret"), (155, 55, "N"),
+        (24, 61, "Avenue de la Gare 66"), (155, 61, "425993006"),
+        (24, 67, "1700 Fribourg"), (155, 67, "N° de cas"),
+        (155, 71, "61-489766"),
+    )
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "425993006"
+
+
+def test_the_balance_in_our_favour_is_the_amount_whatever_the_word_before_was_read_as():
+    lines = ocr_page(
+        (18, 88, "Valeur du point 1.00"), (110, 88, "Total des prestations"), (180, 88, "456.14"),
+        (110, 91, "Acompte reçu"), (180, 91, "-50.00"),
+        (110, 95, "Solide en notre faveur CHF"), (180, 95, "406.14"),
+    )
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("406.14")
+
+
+def test_the_patients_name_ends_where_a_misread_birth_date_label_starts():
+    lines = ocr_page(
+        (19, 68, "Patientin: Anna Keller Geburtscatum: 24.06.1976"),
+    )
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Keller"
