@@ -92,10 +92,21 @@ PROVIDER_GLN = [
     _l(r"^\W*" + _GLN_WORD + r"(?!\s*[-.]?\s*" + _OTHER_ROLE + ")", 2.7),
 ]
 PATIENT = [
-    _l(r"^\W*(patient(e|in)?|paziente|nom\s+(du\s+)?patient|name\s+(des\s+)?patient(en)?|"
-       r"patientenname|nome\s+(del\s+)?paziente|patient/in|personne\s+traitee|"
-       r"behandelte\s+person|persona\s+(curata|trattata))\b"),
+    # "Patient(e)", "Patient(in)", "Patient/in", "Nom du/de la patient(e)": spelled for both
+    _l(r"^\W*((nom\s+(du\s+|de\s+la\s+|du\s*/\s*de\s+la\s+)?)?patient(e|in)?"
+       r"(\s*\(\s*(e|in)\s*\)|\s*/\s*(e|in)\b)?|paziente|name\s+(des\s+)?patient(en)?|"
+       r"patientenname|nome\s+(del\s+)?paziente|personne\s+(traitee|assuree)|"
+       r"(behandelte|versicherte)\s+person|persona\s+(curata|trattata|assicurata))(?!\w)"),
 ]
+# the standard form's patient block gives the name in two rows, the family name first
+# ("Name" / "Vorname", "Nom" / "Prénom", "Cognome" / "Nome"), or in one row under a label
+# naming both in the order they are printed ("Name, Vorname: Muster Anna")
+SURNAME = [_l(r"^\W*(nom|name|nachname|familienname|cognome)\W*$", 2.4, alone=True)]
+GIVEN_NAME = [_l(r"^\W*(prenom|vorname|nome)\W*$", 2.4, alone=True)]
+SURNAME_FIRST = [_l(r"^\W*(nom\s*(,|/|et)\s*prenoms?|name\s*(,|/|und)\s*vorname|"
+                    r"cognome\s*(,|/|e)\s*nome)\W*$", 2.6, alone=True)]
+GIVEN_NAME_FIRST = [_l(r"^\W*(prenoms?\s*(,|/|et)\s*nom|vorname\s*(,|/|und)\s*name|"
+                       r"nome\s*(,|/|e)\s*cognome)\W*$", 2.6, alone=True)]
 WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
 # the person treated, named in the identification block by a bare "Pour" / "Für" / "Per"
 # (a word alone in its box: a sentence "Pour les séances de ..." is not a label)
@@ -166,6 +177,45 @@ def _name(text: str) -> str | None:
     return name
 
 
+def _one_name(text: str) -> str | None:
+    """A family or a first name alone in its box: words of letters, a hyphen or an apostrophe."""
+    text = text.split("  ")[0].strip(" :,;.|")
+    ok = re.fullmatch(r"[^\W\d_]+([ '’-][^\W\d_]+){0,2}", text) and sum(map(str.isalpha, text)) >= 2
+    return text if ok and not _LABEL_WORDS.search(text) else None
+
+
+def _surname_first(text: str) -> str | None:
+    """"Muster Anna", "Muster, Anna" or "Muster/Anna" as "Anna Muster"; a longer name whose
+    parts are not marked is kept as printed."""
+    parts = [p.strip() for p in re.split(r"[,/]", text, maxsplit=1)]
+    if len(parts) == 1:
+        parts = text.split()
+        if len(parts) != 2:
+            return _name(text)
+    family, given = (_one_name(p) for p in parts)
+    return f"{given} {family}" if family and given else None
+
+
+def _given_name_first(text: str) -> str | None:
+    return _name(re.sub(r"\s*[,/]\s*", " ", text))
+
+
+def _split_patient(boxes: list[Box]) -> Pairing[str] | None:
+    """The patient's name from the family name's and the first name's rows of one block
+    (next to each other or one row between, their labels in one column), else from one row
+    labelled with both."""
+    for family in pair_label(boxes, SURNAME, _one_name):
+        for given in pair_label(boxes, GIVEN_NAME, _one_name):
+            a, b = family.label, given.label
+            if (a.page == b.page and a.row != b.row
+                    and abs(a.y0 - b.y0) <= 3 * max(a.h, b.h)
+                    and abs(a.x0 - b.x0) < 3 * max(a.h, b.h)):
+                return replace(given, value=f"{given.value} {family.value}",
+                               score=min(family.score, given.score))
+    return _best(pair_label(boxes, SURNAME_FIRST, _surname_first)
+                 + pair_label(boxes, GIVEN_NAME_FIRST, _given_name_first))
+
+
 def _field(p: Pairing[Any], weight: float) -> Field:
     return Field(p.value, p.label.source, round(weight * max(0.0, min(1.0, p.conf)), 3))
 
@@ -232,9 +282,10 @@ def _heading(box: Box, boxes: list[Box]) -> bool:
     boxes (bands over the boxes of each party: "Rechnungssteller | Verordnender Arzt |
     Versicherer"), or a word alone with nothing beside it."""
     # the address window's salutation ("Frau", "Madame") may stand on the heading's row, in
-    # its own column: it is not the heading's value; nor is a speck or a rule read as "/"
+    # its own column: it is not the heading's value; nor is a speck, or a rule read as "/"
+    # or as letters a third of the heading's height ("on")
     if _party_band(box) and all(_party_band(b) or WINDOW[0].pattern.search(b.folded)
-                                or not re.search(r"\w", b.folded)
+                                or not re.search(r"\w", b.folded) or b.h < box.h / 3
                                 for b in boxes if b.row == box.row and b.page == box.page):
         return True
     return bool(_HEADING.match(box.folded)) and not any(
@@ -313,8 +364,8 @@ def read_labelled(lines: list[Line], today: date, *,
     number = _best(pair_label(boxes, INVOICE_NUMBER, _number))
     out["invoice_number"] = _field(number, 0.95) if number else None
     out["provider_gln"] = _provider_gln(boxes)
-    name = (_best(pair_label(boxes, PATIENT, _name)) or _best(pair_label(boxes, TREATED, _name))
-            or _best(pair_label(boxes, WINDOW, _name)))
+    name = (_best(pair_label(boxes, PATIENT, _name)) or _split_patient(boxes)
+            or _best(pair_label(boxes, TREATED, _name)) or _best(pair_label(boxes, WINDOW, _name)))
     out["patient_name"] = _field(name, 0.9 if name.score >= 2.5 else 0.7) if name else None
     pairs = [p for p in pair_label(boxes, AMOUNT_DUE, _amount)
              if not _NOT_AMOUNT_LABEL.search(p.label.folded)]

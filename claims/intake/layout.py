@@ -36,11 +36,12 @@ def fold(text: str) -> str:
 # dropped: the folded text keeps its length, so positions found in it stay true in the text.
 LABEL_WORDS = frozenset((
     # the invoice
-    "beleg", "datum", "facture", "factures", "facturation", "facturant", "fattura", "fatture",
-    "fatturazione", "fatturante", "rechnung", "rechnungs", "rechnungsnummer", "rechnungsdatum",
-    "rechnungsbetrag", "rechnungssteller", "rechnungstotal", "numero", "nummer", "quittance",
-    "quittung", "scontrino", "ricevuta", "document", "dokument", "documento", "emission",
-    "ausstellungsdatum", "emessa", "emesso", "reference", "referenz", "riferimento",
+    "beleg", "datum", "facture", "factures", "facturer", "facturation", "facturant", "fattura",
+    "fatture", "fatturare", "fatturazione", "fatturante", "rechnung", "rechnungs",
+    "rechnungsnummer", "rechnungsdatum", "rechnungsbetrag", "rechnungssteller", "rechnungstotal",
+    "numero", "nummer", "quittance", "quittung", "scontrino", "ricevuta", "document", "dokument",
+    "documento", "emission", "ausstellungsdatum", "emessa", "emesso", "reference", "referenz",
+    "riferimento",
     # the patient
     "naissance", "geburtsdatum", "geboren", "nascita", "patient", "patiente", "patientin",
     "paziente", "patienten",
@@ -48,9 +49,9 @@ LABEL_WORDS = frozenset((
     "total", "solde", "saldo", "montant", "betrag", "importo", "dovuto", "fallig", "zahlbar",
     "pagare", "acompte", "anzahlung", "acconto",
     # the parties
-    "assureur", "versicherer", "versicherung", "assicuratore", "assicurazione", "fournisseur",
-    "prestataire", "leistungserbringer", "fornitore", "prestatore", "prescripteur", "verordnender",
-    "prescrivente",
+    "assureur", "versicherer", "versicherung", "versicherte", "versicherten", "assicuratore",
+    "assicurazione", "fournisseur", "prestataire", "leistungserbringer", "fornitore", "prestatore",
+    "prescripteur", "verordnender", "prescrivente",
     # the treatment
     "prestations", "prestazioni", "leistungen", "traitement", "behandlung", "trattamento",
     "periode", "zeitraum", "periodo",
@@ -69,11 +70,10 @@ def _known_label_word(match: re.Match[str]) -> str:
     word = match.group(0)
     if word in LABEL_WORDS:
         return word
-    # one letter in a word of up to nine, two in a longer one; a word that near to two label
-    # words is left as it is
-    limit = 1 if len(word) < 10 else 2
+    # one letter: two would make other words of the languages label words ("fatturarle" is
+    # two letters off "fatturante"); a word as near to two label words is left as it is
     near = [known for known in _LABEL_WORDS_BY_LENGTH.get(len(word), ())
-            if substitutions(word, known) <= limit]
+            if substitutions(word, known) <= 1]
     return near[0] if len(near) == 1 else word
 
 
@@ -316,7 +316,9 @@ def _combined(text: str, start: int, end: int, parse: Callable[[str], T | None]
     gives its values joined the same way ("17.04.1981 / F"): the parser of this label's part
     of the value, or None when the box is a single label."""
     before, after = text[:start], text[end:]
-    if not re.match(r"\s*/\s*[^\W\d]", after) and not re.search(r"[^\W\d]\.?\s*/\s*$", before):
+    # "Rechnungs-Nr./-Datum": the second label may open with the hyphen of its compound
+    second, first = r"\s*/\s*-?[^\W\d]", r"[^\W\d]\.?\s*/\s*-?$"
+    if not re.match(second, after) and not re.search(first, before):
         return None
     k, n = before.count("/"), before.count("/") + 1 + after.count("/")
 

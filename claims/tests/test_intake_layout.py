@@ -334,3 +334,51 @@ def test_the_patients_name_ends_where_a_misread_birth_date_label_starts():
         (19, 68, "Patientin: Anna Keller Geburtscatum: 24.06.1976"),
     )
     assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Keller"
+
+
+WINDOW_OF_A_PARENT = [(120, 44, "Madame"), (120, 49, "Claire Muster"),
+                      (120, 54, "Rue du Lac 3"), (120, 59, "1003 Lausanne")]
+
+
+def test_a_childs_name_in_the_forms_family_and_first_name_rows_not_the_parent_in_the_window():
+    lines = ocr_page(
+        (20, 10, "Physio Exemple"), *WINDOW_OF_A_PARENT,
+        (110, 70, "Nom"), (140, 70, "Muster"), (110, 74.4, "Prénom"), (140, 74.4, "Anna"),
+        (110, 78.8, "Date de naissance"), (150, 78.8, "17.04.2015"),
+    )
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Muster"
+
+
+def test_a_name_labelled_family_name_first_is_read_first_name_first():
+    lines = ocr_page(
+        (20, 10, "Physio Exemple"), *WINDOW_OF_A_PARENT,
+        (110, 70, "Name, Vorname"), (150, 70, "Muster Anna"),
+    )
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Muster"
+
+
+def test_a_patient_label_spelled_for_both_is_a_patient_label():
+    for label in ("Patient(in)", "Patient(e)", "Nom du/de la patient(e)", "Versicherte Person"):
+        lines = ocr_page((20, 10, "Physio Exemple"), *WINDOW_OF_A_PARENT,
+                         (110, 70, label), (160, 70, "Anna Muster"))
+        assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Muster", label
+
+
+def test_a_name_row_with_no_first_name_row_beside_it_names_no_patient():
+    # the provider's "Name" in its own block: the patient stays the window's addressee
+    lines = ocr_page(
+        (20, 10, "Physio Exemple"), (120, 44, "Madame"), (120, 49, "Anna Muster"),
+        (20, 70, "Name"), (50, 70, "Praxis Exemple"), (20, 90, "Vorname"), (50, 90, "Hans"),
+    )
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Anna Muster"
+
+
+def test_a_label_of_number_and_date_whose_second_part_opens_with_its_hyphen():
+    lines = ocr_page(
+        (20, 10, "Physio Exemple"),
+        (20, 70, "Rechnungs-Nr./-Datum"), (60, 70, "2026-0042 / 12.03.2026"),
+        (110, 70, "Fall-Nr./-Datum"), (150, 70, "F-123 / 01.02.2026"),
+    )
+    f = extract_fields(lines, today=TODAY)
+    assert f["invoice_number"].value == "2026-0042"
+    assert f["invoice_date"].value == date(2026, 3, 12)
