@@ -167,3 +167,26 @@ def test_the_ambulatory_invoice_names_its_provider_only_in_the_labelled_block(
                          text), truth["file"]
         glns = set(re.findall(r"\b7601\d{9}\b", text))
         assert f["provider_gln"] in glns and len(glns) >= 3, truth["file"]
+
+
+def test_the_form_names_its_patient_in_each_way_and_sends_some_to_a_parent(
+        tmp_path: Path) -> None:
+    """The standard form's patient in one row, in the family and first-name rows, or under a
+    label spelled for both; some invoices go to a parent, the truth still the patient."""
+    paths = gen.generate(tmp_path, 24, seed=1, kinds=["text-pdf"], families=["form"])
+    split = both = to_parent = 0
+    for p in paths:
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        _pages, text = _pdf_text(tmp_path / truth["file"])
+        text = text.replace("\r\n", "\n")
+        first, family = truth["fields"]["patient_name"].split(" ", 1)
+        if re.search(rf"\b(Prénom|Vorname|Nome) {first}\b", text):
+            assert re.search(rf"\b(Nom|Name|Cognome) {family}\b", text), truth["file"]
+            split += 1
+        both += bool(re.search(r"\bPatient\((e|in)\) ", text))
+        window = re.search(r"^(Madame|Monsieur|Frau|Herr|Signora|Signor)\n(.+)$", text, re.M)
+        assert window, truth["file"]
+        if window.group(2) != truth["fields"]["patient_name"]:
+            assert window.group(2).endswith(f" {family}"), truth["file"]
+            to_parent += 1
+    assert split and both and to_parent, (split, both, to_parent)

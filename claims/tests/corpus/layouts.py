@@ -101,6 +101,7 @@ W: dict[str, dict[str, Any]] = {
         period="Période",
         period_fmt="du {a} au {b}",
         patient=["Patient", "Patiente", "Nom du patient"],
+        surname="Nom", given="Prénom", patient_both="Patient(e)",
         birth=["Date de naissance", "Né(e) le"],
         sex="Sexe",
         ahv="N° AVS",
@@ -181,6 +182,7 @@ W: dict[str, dict[str, Any]] = {
         period="Behandlung",
         period_fmt="vom {a} bis {b}",
         patient=["Patient", "Patientin", "Name Patient"],
+        surname="Name", given="Vorname", patient_both="Patient(in)",
         birth=["Geburtsdatum", "geb."],
         sex="Geschlecht",
         ahv="AHV-Nr.",
@@ -261,6 +263,7 @@ W: dict[str, dict[str, Any]] = {
         period="Periodo",
         period_fmt="dal {a} al {b}",
         patient=["Paziente", "Nome paziente"],
+        surname="Cognome", given="Nome", patient_both="Paziente",
         birth=["Data di nascita", "Nato/a il"],
         sex="Sesso",
         ahv="N. AVS",
@@ -452,7 +455,7 @@ def _finish(buf: io.BytesIO, c: canvas.Canvas) -> bytes:
 
 
 def render_form(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> bytes:
-    from .generate import draw_payment_part, fmt_amount, fmt_date
+    from .generate import FIRST, draw_payment_part, fmt_amount, fmt_date
 
     w = W[inv.lang]
     buf, c = _new_canvas()
@@ -473,9 +476,25 @@ def render_form(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         pg.text(120, 24, w["mode_tg"] if inv.mode == "TG" else w["mode_tp"], 9)
         pg.text(190, 24, f"{w['page']} {page_no}/{force_pages}", 8, right=True)
 
+    # how the patient is named, drawn apart from the sample's other draws (which stay as
+    # they were): one row, as the form's block does (family name, then first name), or one
+    # label for both spellings; one invoice in five, a child's, goes to a parent
+    style = random.Random(f"patient {inv.invoice_number}")
+    first, family = inv.patient_name.split(" ", 1)
+    patient_rows = [(lab["patient"], inv.patient_name)]
+    pick = style.random()
+    if pick < 0.25:
+        patient_rows = [(w["surname"], family), (w["given"], first)]
+    elif pick < 0.4:
+        patient_rows = [(w["patient_both"], inv.patient_name)]
+    addressee = inv.patient_name
+    if style.random() < 0.2:
+        parent = style.choice([n for n in FIRST[inv.lang] if n != first])
+        addressee = f"{parent} {family}"
+
     letterhead(1)
     pg.text(120, 44, rng.choice(w["window"]), 10)
-    pg.text(120, 49, inv.patient_name, 10)
+    pg.text(120, 49, addressee, 10)
     pg.text(120, 54, inv.patient_street, 10)
     pg.text(120, 59, f"{inv.patient_city[0]} {inv.patient_city[1]}", 10)
 
@@ -492,7 +511,7 @@ def render_form(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         (w["period"], period),
     ]
     right = [
-        (lab["patient"], inv.patient_name),
+        *patient_rows,
         (lab["birth"], num(inv.patient_birth)),
         (w["sex"], inv.sex),
         (w["ahv"], inv.ahv),
@@ -502,7 +521,7 @@ def render_form(inv: Invoice, rng: random.Random, *, force_pages: int = 1) -> by
         (w["card"], inv.card_no),
     ]
     # the right column's order varies, so the birth date sits beside different left rows
-    head, tail = right[:2], right[2:]
+    head, tail = right[:len(patient_rows) + 1], right[len(patient_rows) + 1:]
     rng.shuffle(tail)
     right = head + tail if rng.random() < 0.5 else [tail[0], *head, *tail[1:]]
     y = 70
