@@ -171,6 +171,8 @@ def _name(text: str) -> str | None:
     starts = [m.start() for label in BIRTH_DATE if (m := label.pattern.search(folded))]
     if starts and min(starts) > 0:
         text = text[:min(starts)]
+    # a speck read as a full stop after a first name ("Markus. Frei"); an initial keeps its own
+    text = re.sub(r"(?<=[^\W\d]{3})\.(?= [^\W\d])", "", text)
     name = _clean_name(text)
     if name is None or _LABEL_WORDS.search(name) or len(name.split()) < 2:
         return None

@@ -382,3 +382,11 @@ def test_a_label_of_number_and_date_whose_second_part_opens_with_its_hyphen():
     f = extract_fields(lines, today=TODAY)
     assert f["invoice_number"].value == "2026-0042"
     assert f["invoice_date"].value == date(2026, 3, 12)
+
+
+def test_a_speck_read_as_a_full_stop_after_the_patients_first_name_is_dropped():
+    for printed, read in (("Patient: Markus. Frei", "Markus Frei"),
+                          ("Patient: A. Muster", "A. Muster")):
+        f = extract_fields(ocr_page((20, 10, "Apotheke Exemple"), (20, 40, printed)),
+                           today=TODAY)
+        assert f["patient_name"].value == read
