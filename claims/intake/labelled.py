@@ -54,9 +54,12 @@ INVOICE_NUMBER = [
     # a till receipt's number: "Quittance n°", "Beleg Nr.", "Quittung Nr.", "Scontrino n."
     _l(r"(quittance|quittung|beleg|scontrino|ricevuta)\s*-?\s*(n\s?[°º*o.]|nr\b\.?|no\b\.?|"
        r"n\b)", 2.8),
-    # the number of the document itself: "Dokument-Nr.", "Belegnummer", "N° de document"
+    # the number of the document itself: "Dokument-Nr.", "Belegnummer", "N° de document",
+    # and of the tiers garant copy the note names ("Justificatif n°", "Giustificativo n.")
     _l(r"(dokument|beleg)\s*-?\s*(nummer|nr\b\.?)|n\s?[°º.]?\s*(de\s+|du\s+)?document\b|"
-       r"numero\s*(del\s+)?documento|documento\s*n\b\.?", 2.7),
+       r"numero\s*(del\s+)?documento|documento\s*n\b\.?|"
+       r"(justificatif|giustificativo)\s*(n\s?[°º.]?|no\b\.?|nr\b\.?|numero)|"
+       r"n\s?[°º.]?\s*(du\s+|de\s+)?justificatif\b|numero\s*(del\s+)?giustificativo", 2.7),
     # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
     _l(r"\b(numero|nummer)\b", 2.6, alone=True),
     # what the OCR kept of a small stacked "N° facture": "N" or "N°" alone over the number;

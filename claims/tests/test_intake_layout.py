@@ -390,3 +390,10 @@ def test_a_speck_read_as_a_full_stop_after_the_patients_first_name_is_dropped():
         f = extract_fields(ocr_page((20, 10, "Apotheke Exemple"), (20, 40, printed)),
                            today=TODAY)
         assert f["patient_name"].value == read
+
+
+def test_the_number_of_a_tiers_garant_copy_and_the_italian_word_order():
+    for label in ("Justificatif n°", "N° du justificatif", "Giustificativo n.", "Fattura numero"):
+        lines = ocr_page((20, 10, "Physio Exemple"), (20, 70, label), (70, 70, "2026/04812"),
+                         (110, 70, "Date de naissance"), (150, 70, "17.04.1981"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026/04812", label
