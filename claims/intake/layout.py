@@ -53,8 +53,8 @@ LABEL_WORDS = frozenset((
     "assicurazione", "fournisseur", "prestataire", "leistungserbringer", "fornitore", "prestatore",
     "prescripteur", "verordnender", "prescrivente",
     # the treatment
-    "prestations", "prestazioni", "leistungen", "traitement", "behandlung", "trattamento",
-    "periode", "zeitraum", "periodo",
+    "prestations", "prestazione", "prestazioni", "leistungen", "traitement", "behandlung",
+    "trattamento", "periode", "zeitraum", "periodo",
 ))
 _LABEL_WORDS_BY_LENGTH: dict[int, tuple[str, ...]] = {}
 for _word in sorted(LABEL_WORDS):
