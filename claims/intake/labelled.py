@@ -143,8 +143,18 @@ def _date_parser(lo: date, hi: date, today: date) -> Callable[[str], date | None
     return parse
 
 
+# a number printed in groups ("RE 2026-0042", "2026 04812"): the whole of a value's box, a
+# short prefix of letters then groups with digits, one space apart
+_SPACED_NUMBER = re.compile(r"([A-Z]{1,3}|[A-Z0-9/._-]*\d[A-Z0-9/._-]*)"
+                            r"( [A-Z0-9/._-]*\d[A-Z0-9/._-]*){1,2}", re.IGNORECASE)
+
+
 def _number(text: str) -> str | None:
-    m = re.match(_INVOICE_NO_VALUE, text.strip(), re.IGNORECASE)
+    text = text.strip()
+    if (len(text) <= 24 and _SPACED_NUMBER.fullmatch(text)
+            and not any(find_dates(group) for group in text.split())):
+        return text
+    m = re.match(_INVOICE_NO_VALUE, text, re.IGNORECASE)
     return _invoice_number_value(m.group(1)) if m else None
 
 

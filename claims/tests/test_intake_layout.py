@@ -397,3 +397,16 @@ def test_the_number_of_a_tiers_garant_copy_and_the_italian_word_order():
         lines = ocr_page((20, 10, "Physio Exemple"), (20, 70, label), (70, 70, "2026/04812"),
                          (110, 70, "Date de naissance"), (150, 70, "17.04.1981"))
         assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026/04812", label
+
+
+def test_more_ways_to_label_the_invoice_number():
+    for label in ("Numéro de la facture", "Facture numéro", "Rg. Nr."):
+        lines = ocr_page((20, 10, "Physio Exemple"), (20, 70, label), (70, 70, "2026-0042"))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-0042", label
+
+
+def test_an_invoice_number_printed_in_groups_is_read_whole_not_a_date_beside_it():
+    for printed, read in (("RE 2026-0042", "RE 2026-0042"), ("2026 04812", "2026 04812"),
+                          ("2026-0042 12.03.2026", "2026-0042")):
+        lines = ocr_page((20, 10, "Physio Exemple"), (20, 70, "N° de facture"), (70, 70, printed))
+        assert extract_fields(lines, today=TODAY)["invoice_number"].value == read, printed
