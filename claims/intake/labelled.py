@@ -28,7 +28,7 @@ from .values import (
     is_fax_header,
 )
 
-__all__ = ["read_labelled"]
+__all__ = ["last_role", "party_band", "read_labelled"]
 
 V = TypeVar("V")
 
@@ -273,7 +273,7 @@ def _misread_role(word: str) -> str | None:
     return None
 
 
-def _last_role(text: str) -> str | None:
+def last_role(text: str) -> str | None:
     """"other", "biller" or "provider": the last party the text names (a party's long word
     with one letter misread by the OCR still names it)."""
     kinds = [k for m in _ROLE.finditer(text) for k, v in m.groupdict().items() if v]
@@ -288,8 +288,9 @@ def _last_role(text: str) -> str | None:
 _PARTY_BAND = re.compile(r"^\W*[^\W\d]+(\W+[^\W\d]+){0,3}\W*$")
 
 
-def _party_band(box: Box) -> bool:
-    return bool(_PARTY_BAND.match(box.folded)) and _last_role(box.folded) is not None
+def party_band(box: Box) -> bool:
+    """The box names a party in a few words and nothing else ("Auteur de la facture")."""
+    return bool(_PARTY_BAND.match(box.folded)) and last_role(box.folded) is not None
 
 
 def _heading(box: Box, boxes: list[Box]) -> bool:
@@ -299,7 +300,7 @@ def _heading(box: Box, boxes: list[Box]) -> bool:
     # the address window's salutation ("Frau", "Madame") may stand on the heading's row, in
     # its own column: it is not the heading's value; nor is a speck, or a rule read as "/"
     # or as letters a third of the heading's height ("on")
-    if _party_band(box) and all(_party_band(b) or WINDOW[0].pattern.search(b.folded)
+    if party_band(box) and all(party_band(b) or WINDOW[0].pattern.search(b.folded)
                                 or not re.search(r"\w", b.folded) or b.h < box.h / 3
                                 for b in boxes if b.row == box.row and b.page == box.page):
         return True
@@ -316,7 +317,7 @@ def _heading_above(label: Box, boxes: list[Box]) -> str | None:
              and label.y0 - b.y1 < 10 * label.h and b.x0 < label.x1 and b.x1 > label.x0
              and not re.search(r"\b(gln|ean)\b|patient|pazient", b.folded)]
     for b in sorted(above, key=lambda b: -b.y0):
-        role = _last_role(b.folded) if _heading(b, boxes) else None
+        role = last_role(b.folded) if _heading(b, boxes) else None
         if role is not None:
             return role
     return None
@@ -342,7 +343,7 @@ def _gln_role(label: Box, boxes: list[Box]) -> str | None:
     else the heading of its section."""
     f = label.folded
     words = re.split(r"\d", f, maxsplit=1)[0]  # the label's words, up to its value
-    return _last_role(words) or _last_role(_row_before(label, boxes)) or _heading_above(
+    return last_role(words) or last_role(_row_before(label, boxes)) or _heading_above(
         label, boxes)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import statistics
 
-from .labelled import _last_role, _party_band
+from .labelled import last_role, party_band
 from .layout import Box, any_label, below, fold, right_of
 from .ocr import Line
 from .values import Field, is_fax_header
@@ -127,7 +127,7 @@ def provider_name(lines: list[Line], boxes: list[Box]) -> Field | None:
 def _party_words(box: Box) -> str | None:
     """The party a box names in a few words and nothing else ("Leistungserbringer",
     "Fournisseur de prestations:", "Auteur de la facture"), else None."""
-    return _last_role(box.folded) if _party_band(box) else None
+    return last_role(box.folded) if party_band(box) else None
 
 
 def labelled_provider(boxes: list[Box]) -> Field | None:
