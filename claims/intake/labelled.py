@@ -116,7 +116,7 @@ WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)
 TREATED = [_l(r"^\W*(pour|fur|per)\W*$", 2.4)]
 AMOUNT_DUE = [
     # "en notre faveur" says it whatever the word before it was read as ("Solide")
-    _l(r"^\W*(montant\s*(du|a\s*payer|net)|(solde|saldo|[a-z]{4,7})?\s*(en\s*notre\s*faveur|"
+    _l(r"^\W*(montant\s*(du|a\s*payer|net)|([a-z]{4,7})?\s*(en\s*notre\s*faveur|"
        r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*(a\s*payer|ouvert))?|"
        r"(net|reste)\s*a\s*payer|total\s*a\s*payer|(fallig|zahlbar)er\s*betrag|zu\s*bezahlen|"
        r"rechnungsbetrag|restbetrag|offener\s*(betrag|saldo)|ausstehender\s*betrag|"
@@ -195,8 +195,10 @@ def _name(text: str) -> str | None:
 def _one_name(text: str) -> str | None:
     """A family or a first name alone in its box: words of letters, a hyphen or an apostrophe."""
     text = text.split("  ")[0].strip(" :,;.|")
-    ok = re.fullmatch(r"[^\W\d_]+([ '’-][^\W\d_]+){0,2}", text) and sum(map(str.isalpha, text)) >= 2
-    return text if ok and not _LABEL_WORDS.search(text) else None
+    words = re.fullmatch(r"[^\W\d_]+([ '’-][^\W\d_]+){0,2}", text)
+    if not words or sum(map(str.isalpha, text)) < 2 or _LABEL_WORDS.search(text):
+        return None
+    return text
 
 
 def _surname_first(text: str) -> str | None:
@@ -252,8 +254,8 @@ _ROLE = re.compile(f"(?P<other>{_OTHER_ROLE})|(?P<biller>{_BILLER})|(?P<provider
 _HEADING = re.compile(r"^\W*\w+\W*$")
 
 
-# the parties' long words, to know them again with a letter misread in small print
-# ("Rechnungsstaller", "Vorsichnrer"): a short word one letter off is another word
+# the parties' long words, to know them again with a letter added or dropped in small print
+# ("Rechnungsstelle r", "Leistungserbinger"): a short word one letter off is another word
 _ROLE_WORDS = {
     **dict.fromkeys(("rechnungssteller", "facturant", "fatturante"), "biller"),
     **dict.fromkeys(("leistungserbringer", "fournisseur", "prestataire", "fornitore",
@@ -265,8 +267,14 @@ _ROLE_WORDS = {
 
 
 def _misread_role(word: str) -> str | None:
+    """The party of a long word the OCR read with a letter added or dropped; a letter changed
+    is already put right in every box's folded text (``layout.repair_label_words``)."""
     if len(word) < 8:
         return None
+    for known, kind in _ROLE_WORDS.items():
+        if abs(len(known) - len(word)) == 1 and edits(word, known) == 1:
+            return kind
+    return None
     for known, kind in _ROLE_WORDS.items():
         if abs(len(known) - len(word)) <= 1 and edits(word, known) == 1:
             return kind

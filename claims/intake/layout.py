@@ -51,7 +51,8 @@ LABEL_WORDS = frozenset((
     # the parties
     "assureur", "versicherer", "versicherung", "versicherte", "versicherten", "assicuratore",
     "assicurazione", "fournisseur", "prestataire", "leistungserbringer", "fornitore", "prestatore",
-    "prescripteur", "verordnender", "prescrivente",
+    "prescripteur", "verordnender", "prescrivente", "zuweiser", "auftraggeber", "arbeitgeber",
+    "employeur",
     # the treatment
     "prestations", "prestazione", "prestazioni", "leistungen", "traitement", "behandlung",
     "trattamento", "periode", "zeitraum", "periodo",
