@@ -110,21 +110,33 @@ def _row_amounts(lines: list[Line]) -> list[tuple[Decimal, bool, Line]]:
     return out
 
 
-def _due_after_deposit(lines: list[Line]) -> tuple[Field, Decimal] | None:
-    """The amount due read by arithmetic, whatever its label says: a "Total" row, a negative
-    row after it (the deposit), then a row with the total less the deposit. (The field and the
-    total it came from.)"""
+# a rounding row ("Arrondi -0.02", "Rundung 0.03"): cash amounts round to 0.05 CHF
+_ROUNDING = re.compile(r"\b(arrondi|rundung|arrotondamento)")
+_CASH_STEP = Decimal("0.05")
+
+
+def _due_after_adjustments(lines: list[Line]) -> tuple[Field, Decimal] | None:
+    """The amount due read by arithmetic, whatever its label says: a "Total" row, then the
+    rows that adjust it (a deposit printed negative, a rounding to 0.05), then a row with the
+    total so adjusted. A rounding printed without its sign is tried both ways. (The field and
+    the total it came from.)"""
     rows = _row_amounts(lines)
     for i, (total, negative, ln) in enumerate(rows):
         if negative or not _WEAK_TOTAL.search(fold(ln.text)) or _NOT_TOTAL.search(fold(ln.text)):
             continue
-        for j in range(i + 1, min(i + 4, len(rows))):
-            deposit, is_deposit, _dep = rows[j]
-            if not is_deposit:
-                continue
-            for due, minus, due_ln in rows[j + 1 : j + 3]:
-                if not minus and due == total - deposit and due > 0:
-                    return Field(due, due_ln.source, round(0.93 * _line_conf(due_ln), 3)), total
+        sums, rounded, adjusted = {total}, False, False
+        for value, minus, row in rows[i + 1 : i + 6]:
+            if _ROUNDING.search(fold(row.text)) and value < _CASH_STEP:
+                signs = (-1,) if minus else (-1, 1)
+                sums = {s + sign * value for s in sums for sign in signs}
+                rounded = adjusted = True
+            elif minus:
+                sums = {s - value for s in sums}
+                adjusted = True
+            elif adjusted and value in sums and value > 0:
+                if rounded and value % _CASH_STEP:
+                    continue
+                return Field(value, row.source, round(0.93 * _line_conf(row), 3)), total
     return None
 
 
@@ -642,10 +654,10 @@ def extract_fields(
     if labelled["amount"] is not None:
         fields["amount"] = labelled["amount"]
         fields["currency"] = labelled["currency"] or fields["currency"]
-    after_deposit = _due_after_deposit(lines)
-    if after_deposit is not None and (fields["amount"] is None
-                                      or fields["amount"].value == after_deposit[1]):
-        fields["amount"] = after_deposit[0]  # the total was read, the amount due is below it
+    adjusted = _due_after_adjustments(lines)
+    if adjusted is not None and (fields["amount"] is None
+                                 or fields["amount"].value == adjusted[1]):
+        fields["amount"] = adjusted[0]  # the total was read, the amount due is below it
     fields["invoice_date"] = labelled["invoice_date"] or _extract_invoice_date(lines, today)
     fields["patient_birth_date"] = labelled["patient_birth_date"] or _extract_birth_date(
         lines, today

@@ -255,3 +255,23 @@ def test_a_printed_invoice_number_unlike_the_qr_message_is_kept():
 def test_the_amount_due_is_the_total_less_the_deposit_whatever_its_label():
     f = fields_of("Total CHF 250.00\nVersement reçu -50.00\nReste à régler 200.00")
     assert f["amount"].value == Decimal("200.00")
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        # a rounding to 0.05 printed with its sign, after a deposit
+        ("Total CHF 312.47\nVersement reçu -100.00\nArrondi -0.02\nReste à régler 212.45",
+         "212.45"),
+        # printed without its sign, and with no deposit: tried both ways
+        ("Total 87.42\nRundung 0.03\nNoch offen 87.45", "87.45"),
+        ("Totale 150.03\nArrotondamento 0.03\nRestante 150.00", "150.00"),
+    ],
+)
+def test_the_amount_due_is_the_total_adjusted_by_a_rounding_whatever_its_label(text, due):
+    assert fields_of(text)["amount"].value == Decimal(due)
+
+
+def test_a_rounding_that_does_not_land_on_five_centimes_proves_nothing():
+    f = fields_of("Total 87.42\nRundung 0.01\nNoch offen 87.43")
+    assert f["amount"].value == Decimal("87.42")
