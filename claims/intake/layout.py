@@ -47,7 +47,8 @@ LABEL_WORDS = frozenset((
     "paziente", "patienten",
     # the amounts
     "total", "solde", "saldo", "montant", "betrag", "importo", "dovuto", "fallig", "zahlbar",
-    "pagare", "acompte", "anzahlung", "acconto",
+    "payer", "bezahlen", "pagare", "acompte", "anzahlung", "acconto",
+    "ricevuto",  # "Acconto ricevuto": the word itself, not the receipt's "ricevuta" misread
     # the parties
     "assureur", "versicherer", "versicherung", "versicherte", "versicherten", "assicuratore",
     "assicurazione", "fournisseur", "prestataire", "leistungserbringer", "fornitore", "prestatore",
@@ -84,13 +85,16 @@ _GLN_MISREAD = re.compile(
     r"(?<![a-z0-9])(g[il1|]\.?n|[6c]ln|gl[mh]|gen(?=\s+(auteur|rechnung|fournisseur|"
     r"leistung|erbringer|fornitore|facturant|fatturante|assur|versich|assicur)|\s*:?\s*76\d{11}"
     r"))(?![a-z0-9])")
+# the small "°" of "N°" read as a quote or an asterisk on a fax ("N’ de facture", "N" AVS")
+_NUMBER_SIGN_MISREAD = re.compile(r"(?<![a-z0-9])n[’‘'\"“”*](?=\s)")
 
 
 @lru_cache(maxsize=16384)
 def repair_label_words(folded: str) -> str:
-    """``folded`` with each misread label word of five letters or more, and each misread "GLN",
-    put right (the same length: "gi.n" becomes "gln ")."""
+    """``folded`` with each misread label word of five letters or more, each misread "GLN" and
+    "N°" put right (the same length: "gi.n" becomes "gln ")."""
     text = _GLN_MISREAD.sub(lambda m: "gln".ljust(len(m.group(0))), folded)
+    text = _NUMBER_SIGN_MISREAD.sub("n°", text)
     return re.sub(r"[a-z]{5,}", _known_label_word, text)
 
 

@@ -12,6 +12,10 @@ from claims.intake.layout import LABEL_WORDS, repair_label_words, substitutions
     ("gi.n 7601003000016", "gln  7601003000016"),
     ("6ln: 7601003000016", "gln: 7601003000016"),
     ("gen auteur de la facture", "gln auteur de la facture"),
+    # a fax's "N°" read with a quote; "payer" with a letter wrong
+    ("n’ de facture", "n° de facture"),
+    ('n" avs', "n° avs"),
+    ("solde a puyer chf", "solde a payer chf"),
 ])
 def test_a_misread_label_word_is_put_right_keeping_the_texts_length(read, meant):
     assert repair_label_words(read) == meant
@@ -24,6 +28,7 @@ def test_a_misread_label_word_is_put_right_keeping_the_texts_length(read, meant)
     "factura",  # as near to "facture" as to "fattura": whose word it is is not known
     "fuciure",  # two letters off a seven-letter word: too far to be sure
     "anna muster, chemin des vignes",
+    "n'est pas",  # an apostrophe in a word
 ])
 def test_what_is_not_one_label_word_misread_is_left_as_it_is(text):
     assert repair_label_words(text) == text
@@ -38,4 +43,18 @@ def test_label_words_one_letter_apart_are_the_same_label_in_two_forms():
     assert close == {("document", "dokument"), ("emessa", "emesso"), ("facture", "fatture"),
                      ("facturer", "factures"), ("prestazione", "prestazioni"),
                      ("fattura", "fatture"), ("patiente", "paziente"),
-                     ("patienten", "patientin"), ("periode", "periodo")}
+                     ("patienten", "patientin"), ("periode", "periodo"),
+                     ("ricevuta", "ricevuto")}
+
+
+def test_a_fax_label_read_with_a_quote_and_a_letter_wrong_still_names_its_value():
+    from claims.intake.extraction import extract_fields
+    from claims.tests.test_intake_layout import TODAY, ocr_page
+
+    lines = ocr_page((20, 10, "Laboratoire Exemple SA"),
+                     (110, 40, "N’ de facture"), (110, 44.4, "2025-42476"),
+                     (96, 140, "Total CHF"), (140, 140, "015,95"),
+                     (96, 144.4, "Solde à puyer CHF"), (140, 144.4, "1015.95"))
+    fields = extract_fields(lines, today=TODAY)
+    assert fields["invoice_number"].value == "2025-42476"
+    assert str(fields["amount"].value) == "1015.95"
