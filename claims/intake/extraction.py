@@ -427,11 +427,17 @@ def find_ibans(text: str) -> list[str]:
     return out
 
 
+# the confidence of a reference whose check digits chose among readings of a confused
+# character: below what the advisor's review marks "to check"
+REPAIRED_REFERENCE = 0.55
 # letters and digits the OCR takes for one another in a creditor reference's body
 _CONFUSED = {"O": "0", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
-             "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G",
+             "8": "B", "Z": "27", "2": "Z", "7": "ZT", "T": "7", "G": "6", "6": "G",
+             "A": "4", "4": "A",
              # noise or a light print eats the lower bar of an E; a Q loses its tail
-             "F": "E", "E": "F", "Q": "0", "0": "OQ"}
+             "F": "E", "E": "F", "Q": "0", "0": "OQ",
+             # a J or a 1 in a light print read as a bracket
+             "]": "J1"}
 
 
 def _one_confusion(ref: str) -> str | None:
@@ -445,13 +451,19 @@ def _one_confusion(ref: str) -> str | None:
 
 def find_references(text: str) -> list[tuple[str, str]]:
     """(type, compact reference) for QR references (27 digits) and ISO 11649 RF references."""
+    return [(kind, ref) for kind, ref, _repaired in _references(text)]
+
+
+def _references(text: str) -> list[tuple[str, str, bool]]:
+    """``find_references``, each with whether a confused character was put right: the check
+    digits then chose the reading, and a reading they pass by chance stays possible."""
     out = []
     # a speck read as a bracket or a bar glued to a group of five ("65090) 78666")
     for m in re.finditer(r"(?<!\d)(\d{2}(?:[)\]|]?\s?\d{5}){5})(?!\d)", text):
         ref = re.sub(r"\D", "", m.group(1))
         if esr.is_valid(ref):
-            out.append(("QRR", ref))
-    for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z]{1,4}){1,6}", text.upper()):
+            out.append(("QRR", ref, False))
+    for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z\]]{1,4}){1,6}", text.upper()):
         raw = m.group(0)
         groups = raw.split()
         # try the longest prefix of 4-char groups that validates
@@ -462,10 +474,10 @@ def find_references(text: str) -> list[tuple[str, str]]:
             # OCR confuses O/0, I/1 and S/5 inside references; the check digits arbitrate
             fixed = cand[:2] + cand[2:4].translate(_OCR_DIGITS).replace("G", "6") + cand[4:]
             variants = [cand, fixed, fixed[:4] + fixed[4:].replace("O", "0")]
-            hit = next((v for v in variants if iso11649.is_valid(v)), None) or _one_confusion(
-                fixed)
-            if hit:
-                out.append(("SCOR", hit))
+            hit = next((v for v in variants if iso11649.is_valid(v)), None)
+            repaired = _one_confusion(fixed) if hit is None else None
+            if hit or repaired:
+                out.append(("SCOR", hit or repaired or "", repaired is not None))
                 break
     return out
 
@@ -564,9 +576,12 @@ def _payment_fields(lines: list[Line], boxes: list[Box]
             if ibans:
                 iban = Field(ibans[0], ln.source, round(max(0.9, _line_conf(ln)), 3))
         if reference is None:
-            refs = find_references(ln.text)
+            refs = _references(ln.text)
             if refs:
-                reference = Field(refs[0][1], ln.source, round(max(0.9, _line_conf(ln)), 3))
+                _kind, ref, repaired = refs[0]
+                # a character put right: the advisor checks it against the paper
+                conf = REPAIRED_REFERENCE if repaired else round(max(0.9, _line_conf(ln)), 3)
+                reference = Field(ref, ln.source, conf)
     for a, b in zip(lines, lines[1:], strict=False):
         if iban is not None:
             break

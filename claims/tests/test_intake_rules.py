@@ -142,6 +142,20 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF24 ALVT XG") == []  # not a confusion: left alone
     assert find_references("Ref. RF74 EWP3 ER8W 3F") == [("SCOR", "RF74EWP3ER8W3E")]  # E as F
     assert find_references("Ref. RF87 KHFJ 2U5Y 062") == [("SCOR", "RF87KHFJ2U5YQ62")]  # Q as 0
+    assert find_references("RF88 ANUJ 41QA L") == [("SCOR", "RF884NUJ41QAL")]  # 4 as A
+    assert find_references("RF21 ZETJ KQHA 7") == [("SCOR", "RF21ZETJKQH47")]  # 4 as A
+    assert find_references("Ref. RF53 8RK] XFNZ") == [("SCOR", "RF538RKJXFNZ")]  # J as ]
+    # two characters wrong: one change cannot make the check agree, nothing is guessed
+    assert find_references("RF83 H47X IT") == []
+
+
+def test_a_reference_put_right_by_its_check_is_left_for_the_advisor_to_check():
+    repaired = extract_fields(page((20, 10, "Praxis Exemple"), (20, 60, "Ref. RF88 ANUJ 41QA L")),
+                              today=TODAY)["reference"]
+    assert repaired.value == "RF884NUJ41QAL" and repaired.confidence < 0.6
+    read = extract_fields(page((20, 10, "Praxis Exemple"), (20, 60, "Ref. RF88 4NUJ 41QA L")),
+                          today=TODAY)["reference"]
+    assert read.value == "RF884NUJ41QAL" and read.confidence >= 0.9
 
 
 def test_a_fax_header_with_its_own_date_label_is_not_the_invoice_date():
