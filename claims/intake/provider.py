@@ -45,10 +45,14 @@ _NOT_A_NAME = re.compile(
     r"\w(strasse|str\.|gasse|weg|platz|allee|ring)\s*\d|"
     r"\+41|\b0\d{2}\s?\d{3}"
 )
-# the title and mode of the form, the salutation of the address window, a page count
+# the title and mode of the form (an invoice, its tiers garant copy, a fee note, a duplicate,
+# a reminder, a credit note), the salutation of the address window, a page count
 _TITLE = re.compile(
     r"^\W*(facture|rechnung|fattura|invoice|quittance|quittung|beleg|scontrino|ricevuta|"
-    r"justificatif|ruckforderungsbeleg|copie|kopie|copia|tiers\s+(garant|payant)|"
+    r"justificatif|ruckforderungsbeleg|giustificativo|copie|kopie|copia|rechnungskopie|"
+    r"duplicata|duplikat|duplicato|honorarnote|honorarrechnung|note\s+d.honoraires?|"
+    r"nota\s+d.onorari[oi]|rappel|mahnung|zahlungserinnerung|sollecito|gutschrift|"
+    r"note\s+de\s+credit|nota\s+di\s+credito|tiers\s+(garant|payant)|"
     r"madame|monsieur|mme|frau|herr|signora|signor|signore|page|seite|pagina)\b"
 )
 _SPECIALITY = re.compile(r"\bfmh\b|\bfsp\b|\bsso\b|^\W*(service|abteilung|servizio)\b")

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from claims.intake.extraction import extract_fields
 from claims.intake.layout import boxes_from_lines
 from claims.intake.ocr import Line, Word, lines_from_runs, merge_rows
@@ -129,6 +131,17 @@ def test_the_provider_is_the_biggest_name_of_the_letterhead_not_the_title_or_win
         (120, 44, "Madame", 3.5), (120, 49, "Anna Muster", 3.5),
     )
     assert extract_fields(lines, today=TODAY)["provider_name"].value == "Cabinet médical Exemple"
+
+
+@pytest.mark.parametrize("title", [
+    "Giustificativo di rimborso", "Justificatif de remboursement", "Rückforderungsbeleg",
+    "Honorarnote", "Note d'honoraires", "Duplicata", "Mahnung", "Sollecito",
+])
+def test_a_title_printed_bigger_than_the_practitioners_name_is_not_the_provider(title):
+    lines = sized((20, 14, "Marco Bernasconi", 3.6), (100, 14, title, 6.0),
+                  (20, 19, "Via Cantonale 3", 3.0), (20, 23, "6900 Lugano", 3.0),
+                  (120, 44, "Signora", 3.5), (120, 49, "Anna Muster", 3.5))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Marco Bernasconi"
 
 
 def test_a_logo_beside_the_name_does_not_hide_it():
