@@ -112,14 +112,17 @@ def _row_amounts(lines: list[Line]) -> list[tuple[Decimal, bool, Line]]:
 
 # a rounding row ("Arrondi -0.02", "Rundung 0.03"): cash amounts round to 0.05 CHF
 _ROUNDING = re.compile(r"\b(arrondi|rundung|arrotondamento)")
+# a deposit's row, whether or not it prints the amount negative
+_DEPOSIT = re.compile(r"\b(acompte|anzahlung|acconto|bereits\s+(be)?zahlt|deja\s+(paye|verse)|"
+                      r"gia\s+(pagato|versato))")
 _CASH_STEP = Decimal("0.05")
 
 
 def _due_after_adjustments(lines: list[Line]) -> tuple[Field, Decimal] | None:
     """The amount due read by arithmetic, whatever its label says: a "Total" row, then the
-    rows that adjust it (a deposit printed negative, a rounding to 0.05), then a row with the
-    total so adjusted. A rounding printed without its sign is tried both ways. (The field and
-    the total it came from.)"""
+    rows that adjust it (a deposit, a rounding to 0.05), then a row with the total so
+    adjusted. A rounding printed without its sign is tried both ways. (The field and the
+    total it came from.)"""
     rows = _row_amounts(lines)
     for i, (total, negative, ln) in enumerate(rows):
         if negative or not _WEAK_TOTAL.search(fold(ln.text)) or _NOT_TOTAL.search(fold(ln.text)):
@@ -130,7 +133,7 @@ def _due_after_adjustments(lines: list[Line]) -> tuple[Field, Decimal] | None:
                 signs = (-1,) if minus else (-1, 1)
                 sums = {s + sign * value for s in sums for sign in signs}
                 rounded = adjusted = True
-            elif minus:
+            elif minus or _DEPOSIT.search(fold(row.text)):
                 sums = {s - value for s in sums}
                 adjusted = True
             elif adjusted and value in sums and value > 0:

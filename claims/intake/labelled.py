@@ -116,13 +116,15 @@ WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)
 TREATED = [_l(r"^\W*(pour|fur|per)\W*$", 2.4)]
 AMOUNT_DUE = [
     # "en notre faveur" says it whatever the word before it was read as ("Solide")
-    _l(r"^\W*(montant\s*(du|a\s*payer|net)|([a-z]{4,7})?\s*(en\s*notre\s*faveur|"
-       r"zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|solde(\s*(a\s*payer|ouvert))?|"
-       r"(net|reste)\s*a\s*payer|total\s*a\s*payer|(fallig|zahlbar)er\s*betrag|zu\s*bezahlen|"
-       r"rechnungsbetrag|restbetrag|offener\s*(betrag|saldo)|ausstehender\s*betrag|"
-       r"montant\s*ouvert|importo\s*(dovuto|da\s*pagare|aperto|residuo)|"
-       r"saldo(\s*(da\s*pagare|residuo))?|"
-       r"totale\s*da\s*pagare)\s*(chf|eur|fr\.?)?\s*:?"),
+    _l(r"^\W*(montant\s*(du|a\s*payer|a\s*verser|a\s*rembourser|net)|([a-z]{4,7})?\s*"
+       r"(en\s*notre\s*faveur|zu\s*unseren\s*gunsten|a\s*nostro\s*favore)|"
+       r"solde(\s*(a\s*payer|ouvert|du))?|(net|reste)\s*a\s*payer|total\s*(a\s*payer|du)|"
+       r"a\s*payer|(fallig|zahlbar)er\s*betrag|((total|netto|betrag)\s*)?zu\s*(be)?zahlen|"
+       r"zu\s*uberweisen|zahl(ungs)?betrag|rechnungsbetrag|restbetrag|offener\s*(betrag|saldo)|"
+       r"ausstehender\s*betrag|ruckerstattungsbetrag|montant\s*ouvert|"
+       r"importo\s*(dovuto|d?a\s*pagare|da\s*versare|da\s*rimborsare|aperto|residuo)|"
+       r"saldo(\s*(da\s*pagare|residuo))?|(totale|netto)\s*d?a\s*pagare|da\s*pagare)"
+       r"\s*(chf|eur|fr\.?)?\s*:?"),
     _l(r"^\W*(total|totale|totalbetrag|gesamtbetrag|gesamttotal|gesamtsumme|total\s*general|"
        r"totale\s*generale|montant\s*total|importo\s*totale|"
        r"endbetrag|total\s*(des\s*prestations|der\s*leistungen|leistungen|de\s*la\s*facture)|"

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from claims.intake.extraction import extract_fields
 from claims.intake.layout import boxes_from_lines
 from claims.intake.ocr import Line
@@ -607,3 +609,23 @@ def test_a_gln_under_another_partys_label_is_not_taken_when_the_billers_label_is
                  (20, 70, "GLEN tacturant"), (20, 73.5, "7601000000002"),
                  (70, 70, "GI N médecin prescripteur"), (70, 73.5, "7601003000016"))
     assert extract_fields(lines, today=TODAY)["provider_gln"].value == "7601000000002"
+
+
+@pytest.mark.parametrize("label", [
+    "À payer", "Total dû", "Solde dû", "Montant à verser", "Montant à rembourser",
+    "Zu zahlen", "Total zu bezahlen", "Zahlbetrag", "Zahlungsbetrag", "Zu überweisen",
+    "Rückerstattungsbetrag", "Da pagare", "Importo a pagare", "Totale a pagare",
+    "Importo da versare", "Importo da rimborsare", "Netto da pagare",
+])
+def test_the_amount_to_pay_named_in_the_words_of_its_language(label):
+    # the total, then what is left to pay (a deposit paid earlier, printed elsewhere)
+    lines = ocr_page((20, 10, "Praxis Exemple"), (96, 140, "Total CHF"), (150, 140, "312.45"),
+                     (96, 144.4, label + " CHF"), (150, 144.4, "299.95"))
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("299.95")
+
+
+def test_a_deposit_printed_without_its_minus_is_taken_off_the_total():
+    lines = ocr_page((20, 10, "Praxis Exemple"), (96, 140, "Total CHF"), (150, 140, "312.45"),
+                     (96, 144.4, "Anzahlung"), (150, 144.4, "100.00"),
+                     (96, 148.8, "Endtotal CHF"), (150, 148.8, "212.45"))
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("212.45")
