@@ -59,7 +59,10 @@ INVOICE_NUMBER = [
     _l(r"(dokument|beleg)\s*-?\s*(nummer|nr\b\.?)|n\s?[°º.]?\s*(de\s+|du\s+)?document\b|"
        r"numero\s*(del\s+)?documento|documento\s*n\b\.?|"
        r"(justificatif|giustificativo)\s*(n\s?[°º.]?|no\b\.?|nr\b\.?|numero)|"
-       r"n\s?[°º.]?\s*(du\s+|de\s+)?justificatif\b|numero\s*(del\s+)?giustificativo", 2.7),
+       r"n\s?[°º.]?\s*(du\s+|de\s+)?justificatif\b|(numero|n\s?[°º.]?)\s*(del\s+)?giustificativo|"
+       # "Rechnungs-ID", "ID facture", "Rif. fattura"
+       r"(rechnungs|dokument|beleg)\s*-?\s*id\b|\bid\s*(de\s+la\s+)?facture\b|"
+       r"\bid\s*(della\s+)?fattura\b|\brif\b\.?\s*(della\s+)?fattura\b", 2.7),
     # a bare "Numéro" / "Nummer" opening its box in the invoice's identification block
     _l(r"\b(numero|nummer)\b", 2.6, alone=True),
     # what the OCR kept of a small stacked "N° facture": "N" or "N°" alone over the number;

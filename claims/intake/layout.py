@@ -360,7 +360,11 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
     # a bare or weak label in a heading row heads a table column (Date | Tarif | Code ...);
     # a full label ("Rechnungsdatum") heading a band of the invoice's data keeps its value
     if (label.alone or label.score < 3) and _table_header(box, boxes):
-        return None
+        # a table's column heading has another heading beside it, not a value: a value
+        # beside makes it a label in a row of the grid ("Beleg-Nr. | 2026-0042 | Patient")
+        right = [b for b in right_of(box, boxes) if re.search(r"\w", b.text)][:1]
+        value = parse(right[0].text) if right and not any_label(right[0]) else None
+        return Pairing(value, label.score - 0.1, box, "right") if value is not None else None
     return _beside(box, label, boxes, parse)
 
 

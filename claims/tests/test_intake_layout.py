@@ -423,3 +423,21 @@ def test_an_invoice_number_printed_in_groups_is_read_whole_not_a_date_beside_it(
                           ("2026-0042 12.03.2026", "2026-0042")):
         lines = ocr_page((20, 10, "Physio Exemple"), (20, 70, "N° de facture"), (70, 70, printed))
         assert extract_fields(lines, today=TODAY)["invoice_number"].value == read, printed
+
+
+@pytest.mark.parametrize("label", ["Beleg-Nr.", "Belegnummer", "Dokument-Nr.", "Rechnungs-ID",
+                                   "ID facture", "Rif. fattura", "N. giustificativo"])
+def test_a_weaker_number_label_in_a_row_of_the_grid_keeps_the_value_beside_it(label):
+    # four short boxes in a row would make a table's heading, but a heading has no value
+    lines = ocr_page((20, 10, "Praxis Exemple"), (20, 60, label), (60, 60, "2026-04812"),
+                     (110, 60, "Patient"), (140, 60, "Anna Muster"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2026-04812"
+
+
+def test_a_tables_heading_still_gives_no_value_from_the_row_under_it():
+    lines = ocr_page((20, 10, "Praxis Exemple"),
+                     (20, 80, "Numéro"), (45, 80, "Date"), (70, 80, "Tarif"), (95, 80, "Code"),
+                     (20, 84.4, "4711"), (45, 84.4, "02.03.2026"), (70, 84.4, "007"),
+                     (95, 84.4, "AA.00.0010"))
+    fields = extract_fields(lines, today=TODAY)
+    assert fields["invoice_number"] is None
