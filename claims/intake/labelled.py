@@ -41,7 +41,10 @@ INVOICE_DATE = [
     _l(r"date\s*(de\s*(la\s*)?)?factur(e|ation)|rechnungs\s*-?\s*datum|data\s*(della\s*)?"
        r"fattura(zione)?|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
        r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
-       r"emess[ao]\s*il|data\s*(di|d.)\s*emissione"),
+       r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|factur[ée]e?\s*le|fatturat[oa]\s*il|"
+       # the date of the document itself, as its number is named ("Belegdatum")
+       r"(beleg|dokument)\s*-?\s*datum|date\s*du\s*(justificatif|document)|"
+       r"data\s*del\s*(giustificativo|documento)"),
     _l(r"\b(date|datum|data)\b", 2.9, alone=True),
 ]
 BIRTH_DATE = [

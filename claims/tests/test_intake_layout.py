@@ -441,3 +441,12 @@ def test_a_tables_heading_still_gives_no_value_from_the_row_under_it():
                      (95, 84.4, "AA.00.0010"))
     fields = extract_fields(lines, today=TODAY)
     assert fields["invoice_number"] is None
+
+
+@pytest.mark.parametrize("label", ["Facturé le", "Belegdatum", "Dokumentdatum", "Fatturato il",
+                                   "Date du justificatif", "Data del giustificativo"])
+def test_the_invoice_date_named_as_the_documents_own_beside_the_birth_date(label):
+    lines = ocr_page((20, 10, "Praxis Exemple"), (20, 60, label), (60, 60, "12.03.2026"),
+                     (110, 60, "Date de naissance"), (150, 60, "17.04.1981"))
+    day = extract_fields(lines, today=TODAY)["invoice_date"]
+    assert day.value == date(2026, 3, 12) and day.confidence >= 0.8  # read by its label
