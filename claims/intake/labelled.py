@@ -116,7 +116,8 @@ SURNAME_FIRST = [_l(r"^\W*(nom\s*(,|/|et)\s*prenoms?|name\s*(,|/|und)\s*vorname|
                     r"cognome\s*(,|/|e)\s*nome)\W*$", 2.6, alone=True)]
 GIVEN_NAME_FIRST = [_l(r"^\W*(prenoms?\s*(,|/|et)\s*nom|vorname\s*(,|/|und)\s*name|"
                        r"nome\s*(,|/|e)\s*cognome)\W*$", 2.6, alone=True)]
-WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)\W*$", 2.0)]
+# the address window's salutation; with a comma it opens a letter's text ("Monsieur,")
+WINDOW = [_l(r"^\W*(madame|monsieur|frau|herr|signora|signor|signore)[^\w,]*$", 2.0)]
 # the person treated, named in the identification block by a bare "Pour" / "Für" / "Per"
 # (a word alone in its box: a sentence "Pour les séances de ..." is not a label)
 TREATED = [_l(r"^\W*(pour|fur|per)\W*$", 2.4)]

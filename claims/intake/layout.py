@@ -49,6 +49,8 @@ LABEL_WORDS = frozenset((
     "total", "solde", "saldo", "montant", "betrag", "importo", "dovuto", "fallig", "zahlbar",
     "payer", "bezahlen", "pagare", "acompte", "anzahlung", "acconto",
     "ricevuto",  # "Acconto ricevuto": the word itself, not the receipt's "ricevuta" misread
+    # the address window's salutation
+    "madame", "monsieur", "signora", "signore",
     # the parties
     "assureur", "versicherer", "versicherung", "versicherte", "versicherten", "assicuratore",
     "assicurazione", "fournisseur", "prestataire", "leistungserbringer", "fornitore", "prestatore",

@@ -238,7 +238,8 @@ _INVOICE_NO_LABEL = (
     r"f[ao]cture\s*(?:num[eé]ro\b|n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?(?:la\s+)?facture|r[eoc]chnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
     r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rg\.?\s*|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
-    r"fattura\s*(?:numero\b|n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
+    # a small "t" of "Fattura" lost in a fax ("Fatura N°")
+    r"fatt?ura\s*(?:numero\b|n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"
     r"riferimento\s*(?:della\s+)?fattura|invoice\s*(?:no\.?|number|nr\.?)|"
     # "Nr. Rechnung", "N° fact.", "Date/N° facture" (the standard form: "12.03.2026/2026-0042")

@@ -16,6 +16,7 @@ from claims.intake.layout import LABEL_WORDS, repair_label_words, substitutions
     ("n’ de facture", "n° de facture"),
     ('n" avs', "n° avs"),
     ("solde a puyer chf", "solde a payer chf"),
+    ("monsicur", "monsieur"),
 ])
 def test_a_misread_label_word_is_put_right_keeping_the_texts_length(read, meant):
     assert repair_label_words(read) == meant
@@ -44,7 +45,7 @@ def test_label_words_one_letter_apart_are_the_same_label_in_two_forms():
                      ("facturer", "factures"), ("prestazione", "prestazioni"),
                      ("fattura", "fatture"), ("patiente", "paziente"),
                      ("patienten", "patientin"), ("periode", "periodo"),
-                     ("ricevuta", "ricevuto")}
+                     ("ricevuta", "ricevuto"), ("signora", "signore")}
 
 
 def test_a_fax_label_read_with_a_quote_and_a_letter_wrong_still_names_its_value():
@@ -58,3 +59,23 @@ def test_a_fax_label_read_with_a_quote_and_a_letter_wrong_still_names_its_value(
     fields = extract_fields(lines, today=TODAY)
     assert fields["invoice_number"].value == "2025-42476"
     assert str(fields["amount"].value) == "1015.95"
+
+
+def test_a_letters_salutation_is_not_the_address_windows():
+    from claims.intake.extraction import extract_fields
+    from claims.tests.test_intake_layout import TODAY, ocr_page
+
+    lines = ocr_page((20, 10, "Physiothérapie Exemple"),
+                     (110, 40, "Monsicur"), (110, 44.4, "Marc Rochat"),
+                     (110, 48.8, "Avenue de la Gare 4"), (110, 53.2, "1950 Sion"),
+                     (20, 80, "Monsieur,"), (20, 84.4, "Pour les séances de Marc Rochat du"))
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Marc Rochat"
+
+
+def test_an_italian_invoice_number_label_with_a_letter_lost_in_a_fax():
+    from claims.intake.extraction import extract_fields
+    from claims.tests.test_intake_layout import TODAY, ocr_page
+
+    lines = ocr_page((20, 10, "Studio Exemple"), (20, 60, "Fatura N°"), (20, 64.4, "67994374"),
+                     (110, 60, "Paziente"), (140, 60, "Anna Muster"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "67994374"
