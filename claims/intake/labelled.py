@@ -159,7 +159,8 @@ _SPACED_NUMBER = re.compile(r"([A-Z]{1,3}|[A-Z0-9/._-]*\d[A-Z0-9/._-]*)"
 
 
 def _number(text: str) -> str | None:
-    text = text.strip()
+    # no invoice number holds a comma: between digits it is a full stop misread
+    text = re.sub(r"(?<=\d),(?=\d)", ".", text.strip())
     if (len(text) <= 24 and _SPACED_NUMBER.fullmatch(text)
             and not any(find_dates(group) for group in text.split())):
         return text

@@ -79,3 +79,12 @@ def test_an_italian_invoice_number_label_with_a_letter_lost_in_a_fax():
     lines = ocr_page((20, 10, "Studio Exemple"), (20, 60, "Fatura N°"), (20, 64.4, "67994374"),
                      (110, 60, "Paziente"), (140, 60, "Anna Muster"))
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "67994374"
+
+
+def test_a_full_stop_in_an_invoice_number_read_as_a_comma_is_put_back():
+    from claims.intake.extraction import extract_fields
+    from claims.tests.test_intake_layout import TODAY, ocr_page
+
+    lines = ocr_page((20, 10, "Studio Exemple"), (20, 60, "Fattura N°"), (20, 64.4, "67,994374"),
+                     (110, 60, "Paziente"), (140, 60, "Anna Muster"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "67.994374"
