@@ -434,13 +434,13 @@ def find_ibans(text: str) -> list[str]:
 # character: below what the advisor's review marks "to check"
 REPAIRED_REFERENCE = 0.55
 # letters and digits the OCR takes for one another in a creditor reference's body
-_CONFUSED = {"O": "0", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
+_CONFUSED = {"O": "0Q", "I": "1", "1": "IL", "L": "1", "S": "5", "5": "S", "B": "8",
              "8": "B", "Z": "27", "2": "Z", "7": "ZT", "T": "7", "G": "6", "6": "G",
              "A": "4", "4": "A",
              # noise or a light print eats the lower bar of an E; a Q loses its tail
              "F": "E", "E": "F", "Q": "0", "0": "OQ",
              # a J or a 1 in a light print read as a bracket
-             "]": "J1"}
+             "]": "J1", ")": "J"}
 
 
 def _one_confusion(ref: str) -> str | None:
@@ -466,7 +466,7 @@ def _references(text: str) -> list[tuple[str, str, bool]]:
         ref = re.sub(r"\D", "", m.group(1))
         if esr.is_valid(ref):
             out.append(("QRR", ref, False))
-    for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z\]]{1,4}){1,6}", text.upper()):
+    for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z\])]{1,4}){1,6}", text.upper()):
         raw = m.group(0)
         groups = raw.split()
         # try the longest prefix of 4-char groups that validates

@@ -147,6 +147,8 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF88 ANUJ 41QA L") == [("SCOR", "RF884NUJ41QAL")]  # 4 as A
     assert find_references("RF21 ZETJ KQHA 7") == [("SCOR", "RF21ZETJKQH47")]  # 4 as A
     assert find_references("Ref. RF53 8RK] XFNZ") == [("SCOR", "RF538RKJXFNZ")]  # J as ]
+    assert find_references("Ref. RF80 F52T LUM) YY") == [("SCOR", "RF80F52TLUMJYY")]  # J as )
+    assert find_references("Ref. RF96 3QGW XRON J") == [("SCOR", "RF963QGWXRQNJ")]  # Q as O
     # two characters wrong: one change cannot make the check agree, nothing is guessed
     assert find_references("RF83 H47X IT") == []
 
