@@ -237,7 +237,8 @@ _INVOICE_NO_LABEL = (
     r"(?<![a-z])ne\s+(?:de\s+)?(?:la\s+|della\s+)?(?:facture|fattura)\b|"
     r"f[ao]cture\s*(?:num[eé]ro\b|n\s?[°º*o'.]?|no\.?|nr\.?)|"
     r"num[eé]ro\s*(?:de\s+)?(?:la\s+)?facture|r[eoc]chnungs?\s*-?\s*(?:nummer|nr\.?|no\.?)|"
-    r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º])|(?<![a-z])(?:r[eg]\.?\s*-|rg\.?\s*|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
+    # "Nr." with its r read as an e: "Rechnung Ne,"
+    r"r[eoc]chnung\s*(?:nr\.?|no\.?|n\s?[°º]|ne\b)|(?<![a-z])(?:r[eg]\.?\s*-|rg\.?\s*|rech\.?\s*-?)\s*nr\.?|numero\s*(?:della\s+)?fattura|"
     # a small "t" of "Fattura" lost in a fax ("Fatura N°")
     r"fatt?ura\s*(?:numero\b|n\s?[°º.]?|nr\.?|no\.?)|n(?:[or]\.?|\s?[°º.])\s*(?:della\s+)?fattura|"
     r"r[eé]f(?:\.|[eé]rence)?\s*(?:de\s+)?(?:la\s+)?facture|rechnungsreferenz|"

@@ -88,3 +88,13 @@ def test_a_full_stop_in_an_invoice_number_read_as_a_comma_is_put_back():
     lines = ocr_page((20, 10, "Studio Exemple"), (20, 60, "Fattura N°"), (20, 64.4, "67,994374"),
                      (110, 60, "Paziente"), (140, 60, "Anna Muster"))
     assert extract_fields(lines, today=TODAY)["invoice_number"].value == "67.994374"
+
+
+def test_a_stacked_rechnung_nr_read_with_an_e_names_the_number_under_it():
+    from claims.intake.extraction import extract_fields
+    from claims.tests.test_intake_layout import TODAY, ocr_page
+
+    lines = ocr_page((20, 10, "Labor Exemple AG"), (110, 40, "Rechnung Ne,"),
+                     (110, 44.4, "2025-33927"), (110, 48.8, "Rechnungsdatum"),
+                     (110, 53.2, "28.09.2025"), (110, 57.6, "Fall-Nr."), (110, 62, "12-297734"))
+    assert extract_fields(lines, today=TODAY)["invoice_number"].value == "2025-33927"
