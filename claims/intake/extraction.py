@@ -112,8 +112,9 @@ def _row_amounts(lines: list[Line]) -> list[tuple[Decimal, bool, Line]]:
 
 # a rounding row ("Arrondi -0.02", "Rundung 0.03"): cash amounts round to 0.05 CHF
 _ROUNDING = re.compile(r"\b(arrondi|rundung|arrotondamento)")
-# a deposit's row, whether or not it prints the amount negative
-_DEPOSIT = re.compile(r"\b(acompte|anzahlung|acconto|bereits\s+(be)?zahlt|deja\s+(paye|verse)|"
+# a row that opens with a deposit's name, whether or not it prints the amount negative ("Reste
+# après acompte" names the amount left, not a deposit)
+_DEPOSIT = re.compile(r"^\W*(acompte|anzahlung|acconto|bereits\s+(be)?zahlt|deja\s+(paye|verse)|"
                       r"gia\s+(pagato|versato))")
 _CASH_STEP = Decimal("0.05")
 
@@ -129,11 +130,12 @@ def _due_after_adjustments(lines: list[Line]) -> tuple[Field, Decimal] | None:
             continue
         sums, rounded, adjusted = {total}, False, False
         for value, minus, row in rows[i + 1 : i + 6]:
-            if _ROUNDING.search(fold(row.text)) and value < _CASH_STEP:
+            folded = fold(row.text)
+            if _ROUNDING.search(folded) and value < _CASH_STEP:
                 signs = (-1,) if minus else (-1, 1)
                 sums = {s + sign * value for s in sums for sign in signs}
                 rounded = adjusted = True
-            elif minus or _DEPOSIT.search(fold(row.text)):
+            elif minus or _DEPOSIT.match(folded):
                 sums = {s - value for s in sums}
                 adjusted = True
             elif adjusted and value in sums and value > 0:
@@ -466,23 +468,38 @@ def _references(text: str) -> list[tuple[str, str, bool]]:
         ref = re.sub(r"\D", "", m.group(1))
         if esr.is_valid(ref):
             out.append(("QRR", ref, False))
-    for m in re.finditer(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?[0-9A-Z\])]{1,4}){1,6}", text.upper()):
-        raw = m.group(0)
-        groups = raw.split()
-        # try the longest prefix of 4-char groups that validates
-        for k in range(len(groups), 0, -1):
-            cand = "".join(groups[:k])
-            if not 5 <= len(cand) <= 25:
-                continue
-            # OCR confuses O/0, I/1 and S/5 inside references; the check digits arbitrate
-            fixed = cand[:2] + cand[2:4].translate(_OCR_DIGITS).replace("G", "6") + cand[4:]
-            variants = [cand, fixed, fixed[:4] + fixed[4:].replace("O", "0")]
-            hit = next((v for v in variants if iso11649.is_valid(v)), None)
-            repaired = _one_confusion(fixed) if hit is None else None
-            if hit or repaired:
-                out.append(("SCOR", hit or repaired or "", repaired is not None))
-                break
+    for m in re.finditer(_RF, text.upper()):
+        found = _creditor_reference(m.group(0).split())
+        if found is not None:
+            out.append(("SCOR", *found))
     return out
+
+
+# "RF", the check digits, then groups of four; a bracket inside a group is a misread J or 1
+_RF = re.compile(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?(?:[0-9A-Z]|[\])](?=\s?[0-9A-Z])){1,4}){1,6}")
+
+
+def _creditor_reference(groups: list[str]) -> tuple[str, bool] | None:
+    """The reference its printed groups give, and whether a confused character was put right.
+    The longest run of groups whose check digits agree as read wins; only if none does is one
+    character put right, and then only in groups printed four or fewer long: the words after
+    a reference ("Zahlbar bis") are not part of it."""
+    runs = []
+    for k in range(len(groups), 0, -1):
+        run = "".join(groups[:k])
+        if 5 <= len(run) <= 25 and (k == 1 or all(len(g) <= 4 for g in groups[1:k])):
+            # the OCR confuses O/0, I/1 and S/5 in the check digits, O/0 in the body
+            fixed = run[:2] + run[2:4].translate(_OCR_DIGITS).replace("G", "6") + run[4:]
+            runs.append((run, fixed))
+    for run, fixed in runs:
+        for reading in (run, fixed, fixed[:4] + fixed[4:].replace("O", "0")):
+            if iso11649.is_valid(reading):
+                return reading, False
+    for _run, fixed in runs:
+        repaired = _one_confusion(fixed)
+        if repaired is not None:
+            return repaired, True
+    return None
 
 
 # ------------------------------------------------------------------------ free text fields

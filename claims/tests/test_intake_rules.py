@@ -149,8 +149,20 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("Ref. RF53 8RK] XFNZ") == [("SCOR", "RF538RKJXFNZ")]  # J as ]
     assert find_references("Ref. RF80 F52T LUM) YY") == [("SCOR", "RF80F52TLUMJYY")]  # J as )
     assert find_references("Ref. RF96 3QGW XRON J") == [("SCOR", "RF963QGWXRQNJ")]  # Q as O
-    # two characters wrong: one change cannot make the check agree, nothing is guessed
+    # two characters wrong (Z read as 7, 1 as I): here no single change makes the check agree,
+    # so nothing is guessed (for other references one might, by chance: about 1 in 97 each)
     assert find_references("RF83 H47X IT") == []
+
+
+@pytest.mark.parametrize("text", [
+    "(Ref. RF18 5390 0754 7034)",  # the bracket closes the text, it is no J
+    "Ref. RF18 5390 0754 7034 Zahlbar bis 30.04.2026",  # the words after it are not part of it
+    "Ref. RF18 539O 0754 7034 Zahlbar bis 30.04.2026",
+])
+def test_a_creditor_reference_is_read_apart_from_what_follows_it(text):
+    from claims.intake.extraction import find_references
+
+    assert find_references(text) == [("SCOR", "RF18539007547034")]
 
 
 def test_a_reference_put_right_by_its_check_is_left_for_the_advisor_to_check():
@@ -624,6 +636,15 @@ def test_the_amount_to_pay_named_in_the_words_of_its_language(label):
     lines = ocr_page((20, 10, "Praxis Exemple"), (96, 140, "Total CHF"), (150, 140, "312.45"),
                      (96, 144.4, label + " CHF"), (150, 144.4, "299.95"))
     assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("299.95")
+
+
+@pytest.mark.parametrize("due_label", ["Reste après acompte", "Offen nach Anzahlung",
+                                       "Residuo dopo acconto"])
+def test_the_row_left_after_the_deposit_is_the_amount_due_not_a_second_deposit(due_label):
+    lines = ocr_page((20, 10, "Praxis Exemple"), (96, 140, "Total CHF"), (150, 140, "312.45"),
+                     (96, 144.4, "Acompte"), (150, 144.4, "-100.00"),
+                     (96, 148.8, due_label), (150, 148.8, "212.45"))
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("212.45")
 
 
 def test_a_deposit_printed_without_its_minus_is_taken_off_the_total():
