@@ -41,7 +41,7 @@ INVOICE_DATE = [
     _l(r"date\s*(de\s*(la\s*)?)?factur(e|ation)|rechnungs\s*-?\s*datum|data\s*(della\s*)?"
        r"fattura(zione)?|facture\s*du|rechnung\s*vom|fattura\s*del|datum\s*der\s*rechnung|"
        r"date\s*d.\s*emission|ausstellungsdatum|etablie?\s*le|ausgestellt\s*am|"
-       r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|factur[ée]e?\s*le|fatturat[oa]\s*il|"
+       r"emess[ao]\s*il|data\s*(di|d.)\s*emissione|facturee?\s*le|fatturat[oa]\s*il|"
        # the date of the document itself, as its number is named ("Belegdatum")
        r"(beleg|dokument)\s*-?\s*datum|date\s*du\s*(justificatif|document)|"
        r"data\s*del\s*(giustificativo|documento)"),
@@ -59,10 +59,11 @@ INVOICE_NUMBER = [
        r"n\b)", 2.8),
     # the number of the document itself: "Dokument-Nr.", "Belegnummer", "N° de document",
     # and of the tiers garant copy the note names ("Justificatif n°", "Giustificativo n.")
-    _l(r"(dokument|beleg)\s*-?\s*(nummer|nr\b\.?)|n\s?[°º.]?\s*(de\s+|du\s+)?document\b|"
+    _l(r"(dokument|beleg)\s*-?\s*(nummer|nr\b\.?)|(?<![a-z])n\s?[°º.]?\s*(de\s+|du\s+)?document\b|"
        r"numero\s*(del\s+)?documento|documento\s*n\b\.?|"
        r"(justificatif|giustificativo)\s*(n\s?[°º.]?|no\b\.?|nr\b\.?|numero)|"
-       r"n\s?[°º.]?\s*(du\s+|de\s+)?justificatif\b|(numero|n\s?[°º.]?)\s*(del\s+)?giustificativo|"
+       r"(?<![a-z])n\s?[°º.]?\s*(du\s+|de\s+)?justificatif\b|"
+       r"(numero|(?<![a-z])n\s?[°º.]?)\s*(del\s+)?giustificativo|"
        # "Rechnungs-ID", "ID facture", "Rif. fattura"
        r"(rechnungs|dokument|beleg)\s*-?\s*id\b|\bid\s*(de\s+la\s+)?facture\b|"
        r"\bid\s*(della\s+)?fattura\b|\brif\b\.?\s*(della\s+)?fattura\b", 2.7),
@@ -159,8 +160,9 @@ _SPACED_NUMBER = re.compile(r"([A-Z]{1,3}|[A-Z0-9/._-]*\d[A-Z0-9/._-]*)"
 
 
 def _number(text: str) -> str | None:
-    # no invoice number holds a comma: between digits it is a full stop misread
-    text = re.sub(r"(?<=\d),(?=\d)", ".", text.strip())
+    # no invoice number holds a comma: between digits, the last ones of the box, it is a
+    # full stop misread ("67,994374"); before a date it parts the number from the date
+    text = re.sub(r"(?<=\d),(?=\d+$)", ".", text.strip())
     if (len(text) <= 24 and _SPACED_NUMBER.fullmatch(text)
             and not any(find_dates(group) for group in text.split())):
         return text

@@ -297,15 +297,26 @@ def _match(box: Box, labels: list[Label], skip: re.Pattern[str] | None
     return None
 
 
+def _right(box: Box, label: Label, boxes: list[Box], parse: Callable[[str], T | None], *,
+           then_a_label: bool = False) -> Pairing[T] | None:
+    """The value in the next box to the right; with ``then_a_label``, only when the box after
+    it is a label or the row's end (label | value | label | value, not a table's figures)."""
+    # dot leaders and column rules between a label and its value carry no value
+    right = [b for b in right_of(box, boxes) if re.search(r"\w", b.text)][:2]
+    if not right or any_label(right[0]):
+        return None
+    if then_a_label and len(right) > 1 and not any_label(right[1]):
+        return None
+    value = parse(right[0].text)
+    return Pairing(value, label.score - 0.1, box, "right") if value is not None else None
+
+
 def _beside(box: Box, label: Label, boxes: list[Box], parse: Callable[[str], T | None]
             ) -> Pairing[T] | None:
     """The value in the next box to the right, else in the box below; a label stops."""
-    # dot leaders and column rules between a label and its value carry no value
-    right = [b for b in right_of(box, boxes) if re.search(r"\w", b.text)][:1]
-    if right and not any_label(right[0]):
-        value = parse(right[0].text)
-        if value is not None:
-            return Pairing(value, label.score - 0.1, box, "right")
+    right = _right(box, label, boxes, parse)
+    if right is not None:
+        return right
     nb = below(box, boxes)
     if nb is not None and not any_label(nb):
         value = parse(nb.text)
@@ -362,11 +373,10 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
     # a bare or weak label in a heading row heads a table column (Date | Tarif | Code ...);
     # a full label ("Rechnungsdatum") heading a band of the invoice's data keeps its value
     if (label.alone or label.score < 3) and _table_header(box, boxes):
-        # a table's column heading has another heading beside it, not a value: a value
-        # beside makes it a label in a row of the grid ("Beleg-Nr. | 2026-0042 | Patient")
-        right = [b for b in right_of(box, boxes) if re.search(r"\w", b.text)][:1]
-        value = parse(right[0].text) if right and not any_label(right[0]) else None
-        return Pairing(value, label.score - 0.1, box, "right") if value is not None else None
+        # a table's column heading has another heading beside it, not a value: a value then
+        # a label beside make it a label in a row of the grid ("Beleg-Nr. | 2026-0042 |
+        # Patient"); a table's footer ("Total | 215.50 | 0.89 | 191.80") has figures only
+        return _right(box, label, boxes, parse, then_a_label=True)
     return _beside(box, label, boxes, parse)
 
 

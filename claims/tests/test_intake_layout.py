@@ -443,6 +443,13 @@ def test_a_tables_heading_still_gives_no_value_from_the_row_under_it():
     assert fields["invoice_number"] is None
 
 
+def test_a_tables_footer_gives_its_last_figure_not_the_one_beside_its_label():
+    # "Total | tax points | point value | amount": figures only after the first, no grid row
+    lines = ocr_page((20, 10, "Praxis Exemple"), (20, 140, "Total"), (60, 140, "215.50"),
+                     (100, 140, "0.89"), (140, 140, "191.80"))
+    assert extract_fields(lines, today=TODAY)["amount"].value == Decimal("191.80")
+
+
 @pytest.mark.parametrize("label", ["Facturé le", "Belegdatum", "Dokumentdatum", "Fatturato il",
                                    "Date du justificatif", "Data del giustificativo"])
 def test_the_invoice_date_named_as_the_documents_own_beside_the_birth_date(label):
