@@ -279,6 +279,8 @@ _NEXT_IN_BOX = re.compile(
 )
 
 
+# the bare words that head a tariff table's columns
+_COLUMN_WORD = re.compile(r"^\W*(date|datum|data|n\s?[°º.]|nr\b|no\b|numero|nummer)\W*$")
 # one-character tokens the OCR makes of specks and rules before a label ("À | Numéro")
 _SPECKS = re.compile(r"(?:^|(?<=\s))\S(?=\s|$)")
 
@@ -375,7 +377,11 @@ def _pair_box(box: Box, labels: list[Label], boxes: list[Box],
     if (label.alone or label.score < 3) and _table_header(box, boxes):
         # a table's column heading has another heading beside it, not a value: a value then
         # a label beside make it a label in a row of the grid ("Beleg-Nr. | 2026-0042 |
-        # Patient"); a table's footer ("Total | 215.50 | 0.89 | 191.80") has figures only
+        # Patient", "Name | Meier | Geburtsdatum | ..."), except a word that heads a tariff
+        # table's column ("Date", "N°"); a table's footer ("Total | 215.50 | 0.89 | 191.80")
+        # has figures only
+        if _COLUMN_WORD.match(box.folded):
+            return None
         return _right(box, label, boxes, parse, then_a_label=True)
     return _beside(box, label, boxes, parse)
 

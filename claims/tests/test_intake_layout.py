@@ -457,3 +457,12 @@ def test_the_invoice_date_named_as_the_documents_own_beside_the_birth_date(label
                      (110, 60, "Date de naissance"), (150, 60, "17.04.1981"))
     day = extract_fields(lines, today=TODAY)["invoice_date"]
     assert day.value == date(2026, 3, 12) and day.confidence >= 0.8  # read by its label
+
+
+def test_the_patients_name_rows_in_the_grid_beside_the_invoices_rows():
+    # each printed row holds four short boxes: the left column's label and value, the right's
+    lines = ocr_page((20, 10, "Praxis Exemple"), (120, 30, "Herr"), (120, 34.4, "Ursula Meier"),
+                     (20, 60, "Datum"), (50, 60, "12.03.2026"), (110, 60, "Name"),
+                     (140, 60, "Meier"), (20, 64.4, "Gesetz"), (50, 64.4, "KVG"),
+                     (110, 64.4, "Vorname"), (140, 64.4, "Claudia"))
+    assert extract_fields(lines, today=TODAY)["patient_name"].value == "Claudia Meier"
