@@ -56,6 +56,23 @@ _TITLE = re.compile(
     r"madame|monsieur|mme|frau|herr|signora|signor|signore|page|seite|pagina)\b"
 )
 _SPECIALITY = re.compile(r"\bfmh\b|\bfsp\b|\bsso\b|^\W*(service|abteilung|servizio)\b")
+# a practitioner's profession and diploma, printed under the name ("Fisioterapista diplomato",
+# "Physiothérapeute diplômée", "Dipl. Ergotherapeutin"): no name, the words of a name are none
+# of these
+_PROFESSION_WORD = re.compile(
+    r"dipl\.?|diplom\w*|eidg\.?|anerkannt\w*|agreee?|reconnue?|et|und|e|en|in|fur|di|de|"
+    r"\w*(therapeut|therapeutin|therapeute|terapista|terapeuta|ologue|ologe|ologin|ologo|ologa|"
+    r"pathe|pathin|opata|masseur|masseuse|massaggiatore|massaggiatrice|opticien|opticienne|"
+    r"optiker|optikerin|ottico|heilpraktiker|heilpraktikerin|ernahrungsberater\w*|dietista|"
+    r"dieteticien|dieteticienne|hebamme|levatrice|infirmier|infirmiere|generaliste|facharzt|"
+    r"fachaerztin|facharztin|specialiste|spezialist|spezialistin|specialista|medecin|arzt|"
+    r"arztin|medico|medica)"
+)
+
+
+def _profession_only(folded: str) -> bool:
+    words = [w for w in re.split(r"[\s,/]+", folded.strip(" .,;:")) if w]
+    return bool(words) and all(_PROFESSION_WORD.fullmatch(w) for w in words)
 
 
 def _clean(text: str) -> str:
@@ -67,7 +84,7 @@ def _clean(text: str) -> str:
 def _candidate(box: Box) -> bool:
     t = _clean(box.text)
     f = fold(t)
-    if len(t) < 4 or _NOT_A_NAME.search(f) or _TITLE.search(f):
+    if len(t) < 4 or _NOT_A_NAME.search(f) or _TITLE.search(f) or _profession_only(f):
         return False
     # big bold letterheads read with little confidence still name a provider when they say so
     if box.conf < (0.1 if _HINT.search(f) else 0.45):

@@ -144,6 +144,15 @@ def test_a_title_printed_bigger_than_the_practitioners_name_is_not_the_provider(
     assert extract_fields(lines, today=TODAY)["provider_name"].value == "Marco Bernasconi"
 
 
+@pytest.mark.parametrize("profession", ["Fisioterapista diplomato", "Physiothérapeute diplômée",
+                                        "Dipl. Ergotherapeutin", "Naturheilpraktikerin"])
+def test_the_practitioners_profession_under_the_name_is_not_the_provider(profession):
+    lines = sized((20, 14, "Marco Bernasconi", 3.8), (20, 19, profession, 3.8),
+                  (20, 23, "Via Nassa 5, 6900 Lugano", 3.0),
+                  (120, 44, "Signora", 3.5), (120, 49, "Anna Muster", 3.5))
+    assert extract_fields(lines, today=TODAY)["provider_name"].value == "Marco Bernasconi"
+
+
 def test_a_logo_beside_the_name_does_not_hide_it():
     lines = sized((20, 14, "|||", 4.5), (36, 14, "Regionalspital Exemple", 4.2),
                   (36, 19, "Medizinische Klinik", 3.0), (20, 44, "Herr", 3.5),
