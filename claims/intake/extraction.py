@@ -481,22 +481,25 @@ _RF = re.compile(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?(?:[0-9A-Z]|[\])](?=\s?[0-9A-Z])){
 
 def _creditor_reference(groups: list[str]) -> tuple[str, bool] | None:
     """The reference its printed groups give, and whether a confused character was put right.
-    The longest run of groups whose check digits agree as read wins; only if none does is one
-    character put right, and then only in groups printed four or fewer long: the words after
-    a reference ("Zahlbar bis") are not part of it."""
+    The longest run of groups whose check digits agree as read wins (a space the OCR missed
+    makes a group longer than four); only if none does is one character put right, and then
+    only in runs of groups printed four or fewer long: the words after a reference ("Zahlbar
+    bis") are not part of it."""
     runs = []
     for k in range(len(groups), 0, -1):
         run = "".join(groups[:k])
-        if 5 <= len(run) <= 25 and (k == 1 or all(len(g) <= 4 for g in groups[1:k])):
+        if 5 <= len(run) <= 25:
             # the OCR confuses O/0, I/1 and S/5 in the check digits, O/0 in the body
             fixed = run[:2] + run[2:4].translate(_OCR_DIGITS).replace("G", "6") + run[4:]
-            runs.append((run, fixed))
-    for run, fixed in runs:
+            runs.append((run, fixed, k == 1 or all(len(g) <= 4 for g in groups[1:k])))
+    # runs printed in groups of four first: a longer group is as often a word after the
+    # reference as a space the OCR missed
+    for run, fixed, _grouped in sorted(runs, key=lambda r: not r[2]):
         for reading in (run, fixed, fixed[:4] + fixed[4:].replace("O", "0")):
             if iso11649.is_valid(reading):
                 return reading, False
-    for _run, fixed in runs:
-        repaired = _one_confusion(fixed)
+    for _run, fixed, grouped in runs:
+        repaired = _one_confusion(fixed) if grouped else None
         if repaired is not None:
             return repaired, True
     return None

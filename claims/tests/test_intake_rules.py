@@ -158,6 +158,7 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     "(Ref. RF18 5390 0754 7034)",  # the bracket closes the text, it is no J
     "Ref. RF18 5390 0754 7034 Zahlbar bis 30.04.2026",  # the words after it are not part of it
     "Ref. RF18 539O 0754 7034 Zahlbar bis 30.04.2026",
+    "Ref. RF18 5390 07547034",  # a space the OCR missed
 ])
 def test_a_creditor_reference_is_read_apart_from_what_follows_it(text):
     from claims.intake.extraction import find_references
