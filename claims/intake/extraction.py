@@ -475,8 +475,9 @@ def _references(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-# "RF", the check digits, then groups of four; a bracket inside a group is a misread J or 1
-_RF = re.compile(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?(?:[0-9A-Z]|[\])](?=\s?[0-9A-Z])){1,4}){1,6}")
+# "RF", the check digits, then groups of four; a "]" is a J or a 1 wherever it stands, a ")"
+# only before more of the reference (after it, it closes the text: "(Ref. RF18 … 7034)")
+_RF = re.compile(r"\bRF\s?[0-9OGISBZ]{2}(?:\s?(?:[0-9A-Z\]]|\)(?=\s?[0-9A-Z])){1,4}){1,6}")
 
 
 def _creditor_reference(groups: list[str]) -> tuple[str, bool] | None:

@@ -276,6 +276,8 @@ def _read_once(name: str) -> str:
 
 
 def _clean_name(text: str) -> str | None:
+    # Tesseract's Turkish dotless "ı" for a faint "i" ("Pedrazzıni"): fr/de/it have none
+    text = text.replace("ı", "i")
     # a speck read as a colon between the first and last name ("Markus: Huber")
     text = re.sub(r"(?<=[^\W\d])[:;](?= [^\W\d])", "", text.split("  ")[0])
     text = text.strip(" :,;.-|=_*'\"")
@@ -285,6 +287,8 @@ def _clean_name(text: str) -> str | None:
     name = _read_once(m.group(1).strip())
     # OCR specks often end up as a trailing one-letter "word"
     name = re.sub(r"(\s+\S)+$", "", name) if len(name.split()) > 2 else name
+    # the birth date's label cut short after the name ("Claire Morel né", "Hans Frei geb.")
+    name = re.sub(r"\s+(n[ée]e?|geb\.?|nat[oa])$", "", name, flags=re.IGNORECASE)
     if sum(c.isalpha() for c in name) < 4 or any(c.isdigit() for c in name):
         return None
     return name

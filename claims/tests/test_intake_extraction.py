@@ -275,3 +275,12 @@ def test_the_amount_due_is_the_total_adjusted_by_a_rounding_whatever_its_label(t
 def test_a_rounding_that_does_not_land_on_five_centimes_proves_nothing():
     f = fields_of("Total 87.42\nRundung 0.01\nNoch offen 87.43")
     assert f["amount"].value == Decimal("87.42")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Patient: Elena Pedrazzıni", "Elena Pedrazzini"),  # a dotless i
+    ("Patiente: Claire Morel né", "Claire Morel"),  # the birth date's label cut short
+    ("Patient: Hans Frei geb.", "Hans Frei"),
+])
+def test_the_patients_name_without_what_the_ocr_joined_to_it(text, name):
+    assert fields_of("Praxis Exemple\n" + text)["patient_name"].value == name

@@ -148,6 +148,7 @@ def test_a_creditor_reference_with_one_confused_character_is_put_right_by_its_ch
     assert find_references("RF21 ZETJ KQHA 7") == [("SCOR", "RF21ZETJKQH47")]  # 4 as A
     assert find_references("Ref. RF53 8RK] XFNZ") == [("SCOR", "RF538RKJXFNZ")]  # J as ]
     assert find_references("Ref. RF80 F52T LUM) YY") == [("SCOR", "RF80F52TLUMJYY")]  # J as )
+    assert find_references("Ref. RF44 SAP8 7688 P]") == [("SCOR", "RF44SAP87688PJ")]  # J as ]
     assert find_references("Ref. RF96 3QGW XRON J") == [("SCOR", "RF963QGWXRQNJ")]  # Q as O
     # two characters wrong (Z read as 7, 1 as I): here no single change makes the check agree,
     # so nothing is guessed (for other references one might, by chance: about 1 in 97 each)
