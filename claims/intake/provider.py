@@ -61,12 +61,10 @@ _SPECIALITY = re.compile(r"\bfmh\b|\bfsp\b|\bsso\b|^\W*(service|abteilung|serviz
 # of these
 _PROFESSION_WORD = re.compile(
     r"dipl\.?|diplom\w*|eidg\.?|anerkannt\w*|agreee?|reconnue?|et|und|e|en|in|fur|di|de|"
-    r"\w*(therapeut|therapeutin|therapeute|terapista|terapeuta|ologue|ologe|ologin|ologo|ologa|"
-    r"pathe|pathin|opata|masseur|masseuse|massaggiatore|massaggiatrice|opticien|opticienne|"
-    r"optiker|optikerin|ottico|heilpraktiker|heilpraktikerin|ernahrungsberater\w*|dietista|"
-    r"dieteticien|dieteticienne|hebamme|levatrice|infirmier|infirmiere|generaliste|facharzt|"
-    r"fachaerztin|facharztin|specialiste|spezialist|spezialistin|specialista|medecin|arzt|"
-    r"arztin|medico|medica)"
+    r"\w*(therapeut(in|e)?|terapista|terapeuta|olog(ue|e|in|o|a)|path(e|in)|opata|"
+    r"masseu(r|se)|massaggiat(ore|rice)|opticien(ne)?|optiker(in)?|ottico|heilpraktiker(in)?|"
+    r"ernahrungsberater\w*|dietista|dieteticien(ne)?|hebamme|levatrice|infirmier|infirmiere|"
+    r"generaliste|specialiste|spezialist(in)?|specialista|medecin|arzt(in)?|medic[oa])"
 )
 
 

@@ -123,6 +123,14 @@ def sized(*runs: tuple[float, float, str, float]) -> list[Line]:
                             for x, y, t, h in runs])
 
 
+def centre_letterhead(name: str, title: str, phone: str = "044 555 12 34"
+                      ) -> list[tuple[float, float, str, float]]:
+    """The letterhead of a billing centre printing for a provider: its name, the title, and a
+    contact line with the centre's own GLN."""
+    return [(31, 17, name, 4.2), (170, 17, title, 5.0),
+            (31, 25.5, f"Tel. {phone} · GLN 7601000000002", 2.8)]
+
+
 def test_the_provider_is_the_biggest_name_of_the_letterhead_not_the_title_or_window():
     lines = sized(
         (20, 14, "Cabinet médical Exemple", 4.2), (120, 14, "Facture", 5.0),
@@ -243,8 +251,7 @@ def test_a_provider_band_beside_the_billers_names_the_staff_not_the_biller():
 
 def test_the_providers_gln_under_its_heading_wins_over_the_centres_in_its_letterhead():
     lines = sized(
-        (31, 17, "Rechnungszentrum Exemple AG", 4.2), (170, 17, "Rechnung", 5.0),
-        (31, 25.5, "Tel. 044 555 12 34 · GLN 7601000000002", 2.8),
+        *centre_letterhead("Rechnungszentrum Exemple AG", "Rechnung"),
         (20, 64, "Leistungserbringer", 3.0),
         (20, 69, "Ambulatorium Exemple", 3.0),
         (20, 73, "Seestrasse 37, 8001 Zürich", 3.0),
@@ -255,8 +262,7 @@ def test_the_providers_gln_under_its_heading_wins_over_the_centres_in_its_letter
 
 def test_a_providers_heading_beside_the_windows_salutation_is_still_its_heading():
     lines = sized(
-        (31, 17, "Rechnungszentrum Exemple AG", 4.2), (170, 17, "Rechnung", 5.0),
-        (31, 25.5, "Tel. 044 555 12 34 · GLN 7601000000002", 2.8),
+        *centre_letterhead("Rechnungszentrum Exemple AG", "Rechnung"),
         (20, 40, "Leistungserbringer", 3.0), (118, 40, "Frau", 3.5),
         (20, 45, "Ambulatorium Exemple", 3.0), (118, 45, "Anna Muster", 3.5),
         (20, 49, "Seestrasse 37, 8001 Zürich", 3.0), (118, 50, "Kirchweg 4", 3.5),
@@ -288,8 +294,7 @@ def test_a_grids_invoice_number_label_whose_degree_sign_was_read_as_an_e():
 
 def test_the_providers_gln_label_may_name_the_service_after_the_party():
     lines = sized(
-        (31, 17, "Service de facturation Exemple SA", 4.2), (170, 17, "Facture", 5.0),
-        (31, 25.5, "Tel. 021 555 12 34 · GLN 7601000000002", 2.8),
+        *centre_letterhead("Service de facturation Exemple SA", "Facture", "021 555 12 34"),
         (20, 64, "Fournisseur de prestation:", 3.0), (80, 64, "Cabinet Exemple", 3.0),
         (20, 68.5, "GLN Fournisseur de prestation:", 3.0), (80, 68.5, "7601003000016", 3.0),
     )
@@ -300,8 +305,7 @@ def test_a_misread_gln_under_a_providers_heading_of_several_words_is_the_provide
     # the heading shares its row with the window's salutation and a speck at the page's edge;
     # the provider's "GLN" is read "GI.N"
     lines = sized(
-        (31, 17, "Cassa dei medici Exemple", 4.2), (170, 17, "Fattura", 5.0),
-        (31, 25.5, "Tel. 091 555 12 34 · GLN 7601000000002", 2.8),
+        *centre_letterhead("Cassa dei medici Exemple", "Fattura", "091 555 12 34"),
         (1, 40, "/", 3.0), (20, 40, "Fornitore della prestazione", 3.0),
         (118, 40, "Signor", 3.5),
         (20, 45, "Ambulatorio Exemple", 3.0), (118, 45, "Paolo Rossi", 3.5),
