@@ -41,10 +41,18 @@ def _live_server_drained(request):
             request.getfixturevalue(name)
     yield
     deadline = time.monotonic() + 10
-    for thread in threading.enumerate():
+    while time.monotonic() < deadline:
         # socketserver names each request's thread after its target.
-        if thread.name.endswith("(process_request_thread)"):
-            thread.join(max(0.0, deadline - time.monotonic()))
+        answering = [thread for thread in threading.enumerate()
+                     if thread.name.endswith("(process_request_thread)")]
+        if not answering:
+            return
+        for thread in answering:
+            if thread.is_alive():
+                thread.join(max(0.0, deadline - time.monotonic()))
+            else:
+                # Started but not yet running: joining it now would raise, so wait a moment.
+                time.sleep(0.01)
 
 
 @pytest.fixture(scope="session")
