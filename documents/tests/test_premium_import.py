@@ -26,11 +26,25 @@ from documents.tests.factories import make_document, make_premium_invoice
 pytestmark = pytest.mark.django_db
 HEADER = ("invoice_reference;contract_or_customer_number;period;issue_date;due_date;"
           "qr_reference;paid_on;reminded_on;file_name;insured_number;line;label;gross;discount")
-TODAY = timezone.localdate()
-MONTH = TODAY.replace(day=1)  # this month's invoice: due at its end, so still open
-LAST_MONTH = (MONTH - timedelta(days=1)).replace(day=1)
-DUE = MONTH.replace(day=calendar.monthrange(MONTH.year, MONTH.month)[1])
-ISSUED = MONTH - timedelta(days=10)
+
+
+def dates_around(today: date) -> dict[str, date]:
+    month = today.replace(day=1)  # this month's invoice: due at its end, so still open
+    return {"TODAY": today, "MONTH": month,
+            "LAST_MONTH": (month - timedelta(days=1)).replace(day=1),
+            "DUE": month.replace(day=calendar.monthrange(month.year, month.month)[1]),
+            "ISSUED": month - timedelta(days=10)}
+
+
+# Set for each test by the fixture below to the day it runs, not the day it was collected:
+# the import compares with its own today, and a suite may run across midnight.
+TODAY = MONTH = LAST_MONTH = DUE = ISSUED = date.min
+
+
+@pytest.fixture(autouse=True)
+def _dates_of_the_day_the_test_runs(monkeypatch):
+    for name, value in dates_around(timezone.localdate()).items():
+        monkeypatch.setitem(globals(), name, value)
 
 
 def day(value) -> str:
