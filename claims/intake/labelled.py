@@ -287,10 +287,6 @@ def _misread_role(word: str) -> str | None:
         if abs(len(known) - len(word)) == 1 and edits(word, known) == 1:
             return kind
     return None
-    for known, kind in _ROLE_WORDS.items():
-        if abs(len(known) - len(word)) <= 1 and edits(word, known) == 1:
-            return kind
-    return None
 
 
 def last_role(text: str) -> str | None:
